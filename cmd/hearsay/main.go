@@ -1,0 +1,190 @@
+// Command hearsay is the source-reliability knowledge graph's one binary.
+//
+//	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON)
+//	hearsay stats [--json]            count nodes and edges
+//	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
+//	hearsay export [FILE]             write the graph as hearsay/v1
+//
+// Every command takes --db DIR (default $HEARSAY_DB, else ./hearsay.db).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rs/zerolog"
+
+	"hearsay/graph"
+	"hearsay/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// env is what a command runs with; tests build their own.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    zerolog.Logger
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) error
+}
+
+var commands = []command{
+	{"load", "load hearsay/v1 datasets (JSON or NDJSON) into the database", cmdLoad},
+	{"stats", "count the nodes and edges of the database", cmdStats},
+	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
+	{"export", "write the whole graph as a hearsay/v1 dataset", cmdExport},
+}
+
+// usageError is a mistake in the command line; it exits with exitUsage.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr,
+		log: zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: !isTerminal(stderr)}).Level(zerolog.WarnLevel).With().Timestamp().Logger()}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(e, args[1:])
+		var u usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.As(err, &u):
+			fmt.Fprintf(stderr, "hearsay %s: %s\n", c.name, u.msg)
+			return exitUsage
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(stderr, "hearsay %s: interrupted\n", c.name)
+			return exitError
+		}
+		fmt.Fprintf(stderr, "hearsay %s: %s\n", c.name, describe(err))
+		return exitError
+	}
+	fmt.Fprintf(stderr, "hearsay: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+// describe turns an error into the line a user reads: domain errors by
+// their message, anything else in full (the CLI's user is the operator).
+func describe(err error) string {
+	if graph.ErrorCode(err) == graph.EINTERNAL {
+		return err.Error()
+	}
+	return graph.ErrorMessage(err)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: hearsay COMMAND [--db DIR] [flags] [args]")
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The database directory is --db, else $HEARSAY_DB, else ./hearsay.db.")
+	fmt.Fprintln(w, "Run 'hearsay COMMAND -h' for a command's flags.")
+}
+
+// flags returns a flag set with the options every command shares.
+func (e *env) flags(name, args string) (*flag.FlagSet, *string, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	db := fs.String("db", defaultDB(), "database `DIR`")
+	level := fs.String("log-level", "warn", "log `LEVEL`: trace, debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: hearsay %s [flags] %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs, db, level
+}
+
+// parse parses a command's flags and applies the log level.
+func (e *env) parse(fs *flag.FlagSet, level *string, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	l, err := zerolog.ParseLevel(*level)
+	if err != nil || *level == "" {
+		return usageError{fmt.Sprintf("bad --log-level %q", *level)}
+	}
+	e.log = e.log.Level(l)
+	return nil
+}
+
+func defaultDB() string {
+	if d := os.Getenv("HEARSAY_DB"); d != "" {
+		return d
+	}
+	return "hearsay.db"
+}
+
+// open opens the database directory for a command.
+func (e *env) open(dir string, mustExist bool) (*store.DB, error) {
+	if mustExist {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s (load one with 'hearsay load --db %s FILE')", dir, dir)
+		}
+	}
+	opt := store.DefaultOptions(dir)
+	opt.Logger = e.log
+	db, err := store.Open(opt)
+	if err != nil {
+		return nil, fmt.Errorf("%w (is another hearsay process using %s?)", err, dir)
+	}
+	return db, nil
+}
+
+// closeDB closes the database, keeping the first error.
+func closeDB(db *store.DB, err *error) {
+	if cerr := db.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

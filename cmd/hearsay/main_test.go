@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"hearsay/fixtures"
+	"hearsay/store"
+)
+
+// seedFile is the seed dataset as a file, the way a user loads it.
+var seedFile = filepath.Join("..", "..", "fixtures", fixtures.SeedName)
+
+// hearsay runs the command in process and returns its exit code, stdout
+// and stderr.
+func hearsay(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// mustRun runs the command and fails the test unless it exits 0.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := hearsay(t, args...)
+	if code != exitOK {
+		t.Fatalf("hearsay %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+	}
+	return out
+}
+
+func TestLoadStatsTrace(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	out := mustRun(t, "load", "--db", db, seedFile)
+	if !strings.Contains(out, "loaded") || !strings.Contains(out, "25 claims") {
+		t.Fatalf("load printed %q", out)
+	}
+
+	// Ensure stats --json prints the counts.
+	t.Run("Stats", func(t *testing.T) {
+		var s map[string]int64
+		if err := json.Unmarshal([]byte(mustRun(t, "stats", "--db", db, "--json")), &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"outlets", "officials", "reports", "claims", "edges"} {
+			if s[k] <= 0 {
+				t.Errorf("stats %s = %d, want > 0 (%v)", k, s[k], s)
+			}
+		}
+		if s["claims"] != 25 || s["reports"] != 2 || s["outlets"] != 2 || s["officials"] != 11 {
+			t.Errorf("stats %v", s)
+		}
+	})
+
+	// Ensure trace --json gives the headline chain hop by hop.
+	t.Run("TraceJSON", func(t *testing.T) {
+		var tr struct {
+			Claim  string
+			Chains []struct {
+				From string
+				Hops []struct {
+					Report, Outlet, Mode string
+					Inferred             bool
+					To                   *string
+				}
+				Terminal string
+				Origin   *string
+				Flags    []string
+			}
+		}
+		out := mustRun(t, "trace", "--db", db, "--json", fixtures.SeedClaim)
+		if err := json.Unmarshal([]byte(out), &tr); err != nil {
+			t.Fatal(err)
+		}
+		if tr.Claim != fixtures.SeedClaim || len(tr.Chains) != 2 {
+			t.Fatalf("got %s", out)
+		}
+		c := tr.Chains[0]
+		if c.From != "report:euromaidanpress-2025-us-backstop" || len(c.Hops) != 2 || c.Terminal != "OFFICIAL" ||
+			c.Origin == nil || *c.Origin != "official:us-negotiators-unnamed" || c.Flags == nil {
+			t.Fatalf("first chain: %+v", c)
+		}
+		if h := c.Hops[0]; h.Report != c.From || h.Outlet != "outlet:euromaidanpress" || h.Mode != "CITES_REPORT" ||
+			h.To == nil || *h.To != "report:telegraph-2025-04-25-us-backstop" {
+			t.Fatalf("first hop: %+v", h)
+		}
+		if h := c.Hops[1]; h.Outlet != "outlet:telegraph" || h.To == nil || *h.To != "official:us-negotiators-unnamed" {
+			t.Fatalf("second hop: %+v", h)
+		}
+	})
+
+	// Ensure the readable trace names the outlets and the origin.
+	t.Run("TraceText", func(t *testing.T) {
+		out := mustRun(t, "trace", "--db", db, fixtures.SeedClaim)
+		for _, want := range []string{"Euromaidan Press", "The Telegraph, 2025-04-25", "unnamed US negotiators", "ends: OFFICIAL"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("trace output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+
+	// Ensure --max-depth cuts the chain.
+	t.Run("MaxDepth", func(t *testing.T) {
+		out := mustRun(t, "trace", "--db", db, "--json", "--max-depth", "1", fixtures.SeedClaim)
+		if !strings.Contains(out, `"terminal": "DEPTH_LIMIT"`) {
+			t.Fatalf("got %s", out)
+		}
+	})
+
+	// Ensure an unknown claim exits non-zero with a clear message.
+	t.Run("ErrNotFound", func(t *testing.T) {
+		code, _, errOut := hearsay(t, "trace", "--db", db, "claim:nothing-like-this")
+		if code != exitError || !strings.Contains(errOut, `no claim "claim:nothing-like-this"`) {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
+
+	// Ensure a malformed ID or a bad depth is a usage error.
+	t.Run("ErrUsage", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"trace", "--db", db, "report:x"},
+			{"trace", "--db", db},
+			{"trace", "--db", db, "--max-depth", "65", fixtures.SeedClaim},
+			{"load", "--db", db},
+			{"frobnicate"},
+			{},
+		} {
+			if code, _, errOut := hearsay(t, args...); code != exitUsage {
+				t.Errorf("hearsay %v: exit %d, want %d (%s)", args, code, exitUsage, errOut)
+			}
+		}
+	})
+}
+
+func TestLoad_BadFileChangesNothing(t *testing.T) {
+	// Ensure a rejected file exits non-zero, names the place, and changes nothing.
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	mustRun(t, "load", "--db", db, seedFile)
+	before := mustRun(t, "export", "--db", db)
+	bad := filepath.Join(dir, "bad.json")
+	data := `{"format": "hearsay/v1", "outlets": [{"id": "outlet:x", "name": "X"}],
+ "reports": [{"id": "report:x", "outlet": "outlet:x", "published": "2024-13-45"}]}`
+	if err := os.WriteFile(bad, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := hearsay(t, "load", "--db", db, bad)
+	if code != exitError || !strings.Contains(errOut, `bad.json: reports[0].published: invalid date "2024-13-45"`) {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if after := mustRun(t, "export", "--db", db); after != before {
+		t.Fatal("the rejected file changed the graph")
+	}
+}
+
+func TestExport_RoundTrip(t *testing.T) {
+	// Ensure load → export → load → export is byte-identical through the CLI, in both forms.
+	dir := t.TempDir()
+	for _, ext := range []string{".json", ".ndjson"} {
+		a, b := filepath.Join(dir, "a"+ext), filepath.Join(dir, "b"+ext)
+		mustRun(t, "load", "--db", filepath.Join(dir, "db1"+ext), seedFile)
+		mustRun(t, "export", "--db", filepath.Join(dir, "db1"+ext), a)
+		mustRun(t, "load", "--db", filepath.Join(dir, "db2"+ext), a)
+		mustRun(t, "export", "--db", filepath.Join(dir, "db2"+ext), b)
+		ab, _ := os.ReadFile(a)
+		bb, _ := os.ReadFile(b)
+		if len(ab) == 0 || !bytes.Equal(ab, bb) {
+			t.Fatalf("%s exports differ or are empty (%d and %d bytes)", ext, len(ab), len(bb))
+		}
+	}
+}
+
+func TestStats_NoDatabase(t *testing.T) {
+	// Ensure reading commands do not create a database where there is none.
+	db := filepath.Join(t.TempDir(), "missing")
+	code, _, errOut := hearsay(t, "stats", "--db", db)
+	if code != exitError || !strings.Contains(errOut, "no database at") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatal("stats created a database directory")
+	}
+}
+
+// TestSignal_ClosesCleanly runs the real binary, interrupts a load, and
+// checks that the database was closed cleanly (a read-only open fails
+// after an unclean stop) and holds all of the file or none of it.
+func TestSignal_ClosesCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "hearsay")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "big.ndjson")
+	writeBig(t, data, 20_000)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "db")
+			cmd := exec.Command(bin, "load", "--db", db, data)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(150 * time.Millisecond)
+			_ = cmd.Process.Signal(sig)
+			_ = cmd.Wait()
+			if !cmd.ProcessState.Exited() {
+				t.Fatalf("hearsay did not exit by itself: %v", cmd.ProcessState)
+			}
+			opt := store.DefaultOptions(db)
+			opt.ReadOnly = true
+			s, err := openStats(opt)
+			if err != nil {
+				t.Fatalf("read-only open after %s: %v (the database was not closed cleanly)", sig, err)
+			}
+			t.Logf("after %s: exit %d, %d claims", sig, cmd.ProcessState.ExitCode(), s)
+			if s != 0 && s != 20_000 {
+				t.Fatalf("after %s the database holds %d claims, want all or none", sig, s)
+			}
+		})
+	}
+}
+
+func openStats(opt store.Options) (int64, error) {
+	db, err := store.Open(opt)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	s, err := db.Stats(context.Background())
+	return s.Claims, err
+}
+
+func writeBig(t *testing.T, name string, n int) {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString(`{"kind": "dataset", "format": "hearsay/v1", "id": "big"}` + "\n")
+	b.WriteString(`{"kind": "outlet", "id": "outlet:wire", "name": "Wire"}` + "\n")
+	for i := range n {
+		fmt.Fprintf(&b, `{"kind": "report", "id": "report:r%06d", "outlet": "outlet:wire"}`+"\n", i)
+		fmt.Fprintf(&b, `{"kind": "claim", "id": "claim:c%06d", "text": "Claim %d.", "appearances": [{"report": "report:r%06d", "mode": "PARAPHRASE"}]}`+"\n", i, i, i)
+	}
+	if err := os.WriteFile(name, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,337 @@
+package graph
+
+import (
+	"context"
+	"sort"
+)
+
+// Tracing bounds of DESIGN.md section 2.1.
+const (
+	DefaultMaxDepth = 16     // hops followed when the caller names no depth
+	MaxMaxDepth     = 64     // the ceiling on a requested depth
+	DefaultMaxVisit = 10_000 // appearances visited by one trace, over all its paths
+)
+
+// Chain flags.
+const (
+	// FlagTemporalAnomaly marks a chain with a hop to a report published
+	// after the report that relies on it (citogenesis).
+	FlagTemporalAnomaly = "TEMPORAL_ANOMALY"
+	// FlagVisitLimit marks a chain cut because the trace visited as many
+	// appearances as it may; its terminal is DEPTH_LIMIT.
+	FlagVisitLimit = "VISIT_LIMIT"
+)
+
+// Hop is one report on an attribution chain: the claim's appearance there
+// and where that report sends the reader next.
+type Hop struct {
+	Report    string
+	Outlet    string
+	Published Date
+	Quote     string // how this report words the claim
+	Hedge     string
+	// Mode is the mode of the attribution followed out of this report;
+	// UNATTRIBUTED when the chain ends here for want of one.
+	Mode Mode
+	// AttributionQuote is the quote carried on the attribution followed.
+	AttributionQuote string
+	// Inferred is true when the next hop was found through a citation of
+	// the report rather than an attribution in it.
+	Inferred bool
+	// To is the source this report attributes the claim to (an official,
+	// report or outlet ID), or "" when it gives none.
+	To string
+	// TemporalAnomaly is true when To is a report published after this one.
+	TemporalAnomaly bool
+}
+
+// Chain is one root-to-leaf path of an attribution tree.
+type Chain struct {
+	Claim    string
+	From     string // the report of the appearance the chain starts at
+	Hops     []Hop  // the reports on the path, From first
+	Terminal Terminal
+	// Origin is the source that stands behind the chain: the official for
+	// OFFICIAL; the outlet of the last report for UNATTRIBUTED; the outlet
+	// of the unrecorded report for CITED_REPORT_UNRECORDED; the outlet for
+	// OUTLET_UNRECORDED; "" for CIRCULAR and DEPTH_LIMIT.
+	Origin string
+	Flags  []string
+}
+
+// TraceReader is what the tracer reads. The store implements it; tests use
+// an in-memory graph.
+type TraceReader interface {
+	FindClaimByID(ctx context.Context, id string) (*Claim, error)
+	FindReportByID(ctx context.Context, id string) (*Report, error)
+}
+
+// TraceOptions bounds a trace. Zero values take the defaults.
+type TraceOptions struct {
+	MaxDepth int // hops per path, 1…MaxMaxDepth
+	MaxVisit int // appearances visited over the whole trace
+}
+
+func (o *TraceOptions) validate() error {
+	switch {
+	case o.MaxDepth == 0:
+		o.MaxDepth = DefaultMaxDepth
+	case o.MaxDepth < 1 || o.MaxDepth > MaxMaxDepth:
+		return Errorf(EINVALID, "maxDepth must be between 1 and %d, got %d", MaxMaxDepth, o.MaxDepth)
+	}
+	if o.MaxVisit <= 0 {
+		o.MaxVisit = DefaultMaxVisit
+	}
+	return nil
+}
+
+// TraceClaim returns the chains of every appearance of the claim, in the
+// order of the appearances' report IDs.
+func TraceClaim(ctx context.Context, r TraceReader, claimID string, opt TraceOptions) ([]Chain, error) {
+	t, err := newTracer(ctx, r, claimID, opt)
+	if err != nil {
+		return nil, err
+	}
+	var out []Chain
+	for i := range t.claim.Appearances {
+		chains, err := t.trace(t.claim.Appearances[i].Report)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, chains...)
+	}
+	return out, nil
+}
+
+// TraceAppearance returns chain(C, R): the root-to-leaf paths that start at
+// the claim's appearance in the report.
+func TraceAppearance(ctx context.Context, r TraceReader, claimID, reportID string, opt TraceOptions) ([]Chain, error) {
+	t, err := newTracer(ctx, r, claimID, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckID(reportID, KindReport); err != nil {
+		return nil, err
+	}
+	if _, ok := t.claim.Appearance(reportID); !ok {
+		return nil, Errorf(ENOTFOUND, "claim %q has no appearance in report %q", claimID, reportID)
+	}
+	return t.trace(reportID)
+}
+
+// tracer walks one claim's attribution tree depth-first. It reads each
+// report at most once and counts visited appearances against the budget.
+type tracer struct {
+	ctx     context.Context
+	r       TraceReader
+	opt     TraceOptions
+	claim   *Claim
+	reports map[string]*Report
+	visits  int
+	out     []Chain
+}
+
+func newTracer(ctx context.Context, r TraceReader, claimID string, opt TraceOptions) (*tracer, error) {
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	if err := CheckID(claimID, KindClaim); err != nil {
+		return nil, err
+	}
+	c, err := r.FindClaimByID(ctx, claimID)
+	if err != nil {
+		return nil, err
+	}
+	return &tracer{ctx: ctx, r: r, opt: opt, claim: c, reports: make(map[string]*Report)}, nil
+}
+
+func (t *tracer) report(id string) (*Report, error) {
+	if rep, ok := t.reports[id]; ok {
+		return rep, nil
+	}
+	rep, err := t.r.FindReportByID(t.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t.reports[id] = rep
+	return rep, nil
+}
+
+// trace returns the chains starting at the claim's appearance in report.
+func (t *tracer) trace(report string) ([]Chain, error) {
+	t.out = nil
+	if err := t.walk(report, nil, map[string]bool{}); err != nil {
+		return nil, err
+	}
+	return t.out, nil
+}
+
+// next is one way out of an appearance: a source to continue at.
+type next struct {
+	source   string
+	mode     Mode
+	quote    string
+	inferred bool
+}
+
+// walk visits the claim's appearance in report, with path holding the hops
+// before it and onPath the reports on it. It appends finished chains to
+// t.out.
+func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
+	rep, err := t.report(report)
+	if err != nil {
+		return err
+	}
+	app, _ := t.claim.Appearance(report) // callers only walk to recorded appearances
+	t.visits++
+	hop := Hop{Report: rep.ID, Outlet: rep.Outlet, Published: rep.Published, Quote: app.Quote, Hedge: app.Hedge}
+	onPath[report] = true
+	defer delete(onPath, report)
+
+	nexts := make([]next, 0, len(app.Attributions))
+	for _, a := range app.Attributions {
+		nexts = append(nexts, next{source: a.Source, mode: a.Mode, quote: a.Quote})
+	}
+	if len(nexts) == 0 {
+		// No attribution: follow the report's citations of reports that
+		// carry the claim, as inferred hops.
+		for _, cited := range rep.Cites {
+			if _, ok := t.claim.Appearance(cited); ok {
+				nexts = append(nexts, next{source: cited, mode: ModeCitesReport, inferred: true})
+			}
+		}
+	}
+	if len(nexts) == 0 {
+		hop.Mode = ModeUnattributed
+		t.finish(path, hop, TerminalUnattributed, rep.Outlet)
+		return nil
+	}
+	sort.SliceStable(nexts, func(i, j int) bool { return nexts[i].source < nexts[j].source })
+	for _, n := range nexts {
+		h := hop
+		h.Mode, h.AttributionQuote, h.Inferred, h.To = n.mode, n.quote, n.inferred, n.source
+		if err := t.follow(rep, h, path, onPath); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// follow continues a path out of rep along hop.To.
+func (t *tracer) follow(rep *Report, hop Hop, path []Hop, onPath map[string]bool) error {
+	switch KindOf(hop.To) {
+	case KindOfficial:
+		t.finish(path, hop, TerminalOfficial, hop.To)
+		return nil
+	case KindOutlet:
+		target, err := t.latestOfOutlet(hop.To, rep)
+		if err != nil {
+			return err
+		}
+		if target == "" {
+			t.finish(path, hop, TerminalOutletUnrecorded, hop.To)
+			return nil
+		}
+		return t.toReport(rep, hop, target, path, onPath)
+	case KindReport:
+		if _, ok := t.claim.Appearance(hop.To); !ok {
+			cited, err := t.report(hop.To)
+			if err != nil {
+				return err
+			}
+			hop.TemporalAnomaly = rep.Published.Before(cited.Published)
+			t.finish(path, hop, TerminalCitedReportUnrecorded, cited.Outlet)
+			return nil
+		}
+		return t.toReport(rep, hop, hop.To, path, onPath)
+	}
+	return Errorf(EINTERNAL, "attribution of %q to %q: not a source", t.claim.ID, hop.To)
+}
+
+// toReport continues at the claim's appearance in target.
+func (t *tracer) toReport(rep *Report, hop Hop, target string, path []Hop, onPath map[string]bool) error {
+	next, err := t.report(target)
+	if err != nil {
+		return err
+	}
+	hop.TemporalAnomaly = rep.Published.Before(next.Published)
+	if onPath[target] {
+		t.finish(path, hop, TerminalCircular, "")
+		return nil
+	}
+	path = append(path, hop)
+	if len(path) >= t.opt.MaxDepth {
+		t.cut(path, "")
+		return nil
+	}
+	if t.visits >= t.opt.MaxVisit {
+		t.cut(path, FlagVisitLimit)
+		return nil
+	}
+	return t.walk(target, path, onPath)
+}
+
+// latestOfOutlet picks, for an attribution to an outlet in rep, the latest
+// report of that outlet carrying the claim and published no later than rep.
+// Undated reports may be of any date: they qualify, and sort before dated
+// ones. Ties go to the greater ID, so the choice is deterministic.
+func (t *tracer) latestOfOutlet(outlet string, rep *Report) (string, error) {
+	var best *Report
+	for i := range t.claim.Appearances {
+		id := t.claim.Appearances[i].Report
+		if id == rep.ID {
+			continue
+		}
+		cand, err := t.report(id)
+		if err != nil {
+			return "", err
+		}
+		if cand.Outlet != outlet || !cand.Published.MayBeNoLaterThan(rep.Published) {
+			continue
+		}
+		if best == nil {
+			best = cand
+			continue
+		}
+		if c := cand.Published.Compare(best.Published); c > 0 || c == 0 && cand.ID > best.ID {
+			best = cand
+		}
+	}
+	if best == nil {
+		return "", nil
+	}
+	return best.ID, nil
+}
+
+// finish records a chain that ends with hop.
+func (t *tracer) finish(path []Hop, hop Hop, term Terminal, origin string) {
+	hops := make([]Hop, len(path)+1)
+	copy(hops, path)
+	hops[len(path)] = hop
+	t.emit(hops, term, origin, "")
+}
+
+// cut records a chain stopped by a bound after path; the last hop's To is
+// the source it would have followed.
+func (t *tracer) cut(path []Hop, flag string) {
+	hops := make([]Hop, len(path))
+	copy(hops, path)
+	t.emit(hops, TerminalDepthLimit, "", flag)
+}
+
+func (t *tracer) emit(hops []Hop, term Terminal, origin, flag string) {
+	c := Chain{Claim: t.claim.ID, From: hops[0].Report, Hops: hops, Terminal: term, Origin: origin}
+	for _, h := range hops {
+		if h.TemporalAnomaly {
+			c.Flags = append(c.Flags, FlagTemporalAnomaly)
+			break
+		}
+	}
+	if flag != "" {
+		c.Flags = append(c.Flags, flag)
+	}
+	t.out = append(t.out, c)
+}

@@ -1,0 +1,17 @@
+// Package graph is hearsay's domain: the typed graph of outlets, reports,
+// officials and claims, its IDs, enums and validation rules, the one error
+// type, the service interfaces that the store implements, and the
+// attribution tracer.
+//
+// A claim appears in reports (reported-by edges, called appearances). In
+// each appearance the report may attribute the claim to sources: an
+// official, another report, or an outlet (attributed-to edges). Reports are
+// published by one outlet and may cite other reports. Anonymous officials
+// that may be the same people are joined by possibly-same-as edges.
+//
+// The tracer follows a claim from one appearance through its attributions,
+// hop by hop, to its origins (DESIGN.md section 2.1). Every trace is bounded
+// by a depth and by a budget of visited appearances, and never loops.
+//
+// This package imports the standard library only.
+package graph

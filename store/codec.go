@@ -1,0 +1,376 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"hearsay/graph"
+)
+
+// Values are encoded in a compact binary form: a one-byte format version,
+// then the fields in a fixed order as uvarints, length-prefixed strings and
+// single bytes. Adding a field means a new version byte and a decoder branch
+// for the old one; versions are never reused.
+const codecV1 byte = 1
+
+// errCorrupt wraps every decoding failure: the bytes are not a value this
+// codec wrote.
+var errCorrupt = errors.New("corrupt value")
+
+type encoder struct{ b []byte }
+
+func (e *encoder) byte(v byte)      { e.b = append(e.b, v) }
+func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *encoder) varint(v int64)   { e.b = binary.AppendVarint(e.b, v) }
+func (e *encoder) str(s string)     { e.uvarint(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *encoder) bool(v bool) {
+	if v {
+		e.byte(1)
+	} else {
+		e.byte(0)
+	}
+}
+
+func (e *encoder) date(d graph.Date) {
+	e.byte(byte(d.Precision()))
+	if !d.IsZero() {
+		e.varint(d.Unix())
+	}
+}
+
+func (e *encoder) strs(ss []string) {
+	e.uvarint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *encoder) ratings(rs []graph.Rating) {
+	e.uvarint(uint64(len(rs)))
+	for _, r := range rs {
+		e.byte(byte(r.Rating))
+		e.str(r.RatedBy)
+		e.date(r.RatedAt)
+		e.str(r.Note)
+	}
+}
+
+// decoder reads what encoder wrote. The first failure sticks in err and
+// every later read returns a zero value, so callers check err once.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: bad %s", errCorrupt, what)
+	}
+}
+
+func (d *decoder) byte() byte {
+	if d.err != nil || len(d.b) < 1 {
+		d.fail("byte")
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("uvarint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("varint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a list length and checks it against what remains, so corrupt
+// input can never make a decoder allocate more than the value's size.
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail("list length")
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if d.err != nil || n > uint64(len(d.b)) {
+		d.fail("string")
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) bool() bool {
+	switch d.byte() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	d.fail("bool")
+	return false
+}
+
+func (d *decoder) date() graph.Date {
+	p := graph.Precision(d.byte())
+	if d.err != nil || p == graph.PrecisionNone {
+		return graph.Date{}
+	}
+	v, err := graph.DateFromUnix(d.varint(), p)
+	if err != nil {
+		d.fail("date")
+	}
+	return v
+}
+
+func (d *decoder) strs() []string {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
+func (d *decoder) ratings() []graph.Rating {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]graph.Rating, n)
+	for i := range out {
+		out[i] = graph.Rating{Rating: graph.Reliability(d.byte()), RatedBy: d.str(), RatedAt: d.date(), Note: d.str()}
+	}
+	return out
+}
+
+// version checks the leading format byte.
+func (d *decoder) version() {
+	if v := d.byte(); d.err == nil && v != codecV1 {
+		d.err = fmt.Errorf("%w: unknown format version %d", errCorrupt, v)
+	}
+}
+
+// done checks that the whole value was read.
+func (d *decoder) done() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("trailing bytes")
+	}
+	return d.err
+}
+
+func newEncoder() *encoder { return &encoder{b: []byte{codecV1}} }
+
+func newDecoder(b []byte) *decoder {
+	d := &decoder{b: b}
+	d.version()
+	return d
+}
+
+// encodeOutlet encodes an outlet's fields.
+func encodeOutlet(o *graph.Outlet) []byte {
+	e := newEncoder()
+	e.str(o.Name)
+	e.str(o.Domain)
+	e.str(o.Country)
+	e.str(o.Language)
+	e.byte(byte(o.Type))
+	e.ratings(o.Ratings)
+	return e.b
+}
+
+func decodeOutlet(id string, b []byte) (*graph.Outlet, error) {
+	d := newDecoder(b)
+	o := &graph.Outlet{ID: id, Name: d.str(), Domain: d.str(), Country: d.str(), Language: d.str(),
+		Type: graph.OutletType(d.byte()), Ratings: d.ratings()}
+	return o, d.done()
+}
+
+// encodeReport encodes a report's fields, its outlet (the published-by
+// edge, exactly one) included; its citations live in an adjacency value.
+func encodeReport(r *graph.Report) []byte {
+	e := newEncoder()
+	e.str(r.Outlet)
+	e.str(r.Title)
+	e.str(r.URL)
+	e.date(r.Published)
+	e.str(r.Language)
+	e.byte(byte(r.Status))
+	return e.b
+}
+
+func decodeReport(id string, b []byte) (*graph.Report, error) {
+	d := newDecoder(b)
+	r := &graph.Report{ID: id, Outlet: d.str(), Title: d.str(), URL: d.str(), Published: d.date(),
+		Language: d.str(), Status: graph.ReportStatus(d.byte())}
+	return r, d.done()
+}
+
+// encodeOfficial encodes an official's fields; its possibly-same-as links
+// live in an adjacency value.
+func encodeOfficial(o *graph.Official) []byte {
+	e := newEncoder()
+	e.str(o.Name)
+	e.byte(byte(o.Form))
+	e.bool(o.Anonymous)
+	e.str(o.Role)
+	e.str(o.Affiliation)
+	e.str(o.Country)
+	e.str(o.Description)
+	e.ratings(o.Ratings)
+	return e.b
+}
+
+func decodeOfficial(id string, b []byte) (*graph.Official, error) {
+	d := newDecoder(b)
+	o := &graph.Official{ID: id, Name: d.str(), Form: graph.OfficialForm(d.byte()), Anonymous: d.bool(),
+		Role: d.str(), Affiliation: d.str(), Country: d.str(), Description: d.str(), Ratings: d.ratings()}
+	return o, d.done()
+}
+
+// encodeClaim encodes a claim's fields and reviews; its appearances live in
+// an adjacency value.
+func encodeClaim(c *graph.Claim) []byte {
+	e := newEncoder()
+	e.str(c.Text)
+	e.strs(c.Topics)
+	e.uvarint(uint64(len(c.Reviews)))
+	for _, r := range c.Reviews {
+		e.byte(byte(r.Verdict))
+		e.str(r.ReviewedBy)
+		e.date(r.ReviewedAt)
+		e.str(r.URL)
+	}
+	return e.b
+}
+
+func decodeClaim(id string, b []byte) (*graph.Claim, error) {
+	d := newDecoder(b)
+	c := &graph.Claim{ID: id, Text: d.str(), Topics: d.strs()}
+	if n := d.count(); n > 0 {
+		c.Reviews = make([]graph.Review, n)
+		for i := range c.Reviews {
+			c.Reviews[i] = graph.Review{Verdict: graph.Verdict(d.byte()), ReviewedBy: d.str(), ReviewedAt: d.date(), URL: d.str()}
+		}
+	}
+	return c, d.done()
+}
+
+// encodeAppearances packs a claim's reported-by edges, each with the
+// attributed-to edges made in that report.
+func encodeAppearances(as []graph.Appearance) []byte {
+	e := newEncoder()
+	e.uvarint(uint64(len(as)))
+	for _, a := range as {
+		e.str(a.Report)
+		e.str(a.Quote)
+		e.byte(byte(a.Mode))
+		e.str(a.Language)
+		e.str(a.Hedge)
+		e.uvarint(uint64(len(a.Attributions)))
+		for _, at := range a.Attributions {
+			e.str(at.Source)
+			e.byte(byte(at.Mode))
+			e.str(at.Quote)
+		}
+	}
+	return e.b
+}
+
+func decodeAppearances(b []byte) ([]graph.Appearance, error) {
+	d := newDecoder(b)
+	n := d.count()
+	var out []graph.Appearance
+	if n > 0 {
+		out = make([]graph.Appearance, n)
+	}
+	for i := range out {
+		a := &out[i]
+		a.Report, a.Quote, a.Mode, a.Language, a.Hedge = d.str(), d.str(), graph.Mode(d.byte()), d.str(), d.str()
+		if m := d.count(); m > 0 {
+			a.Attributions = make([]graph.Attribution, m)
+			for j := range a.Attributions {
+				a.Attributions[j] = graph.Attribution{Source: d.str(), Mode: graph.Mode(d.byte()), Quote: d.str()}
+			}
+		}
+	}
+	return out, d.done()
+}
+
+// encodeIDs packs a sorted list of IDs (a report's citations).
+func encodeIDs(ids []string) []byte {
+	e := newEncoder()
+	e.strs(ids)
+	return e.b
+}
+
+func decodeIDs(b []byte) ([]string, error) {
+	d := newDecoder(b)
+	ids := d.strs()
+	return ids, d.done()
+}
+
+// encodeSameAs packs an official's possibly-same-as links.
+func encodeSameAs(ss []graph.SameAs) []byte {
+	e := newEncoder()
+	e.uvarint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s.Official)
+		e.str(s.Note)
+	}
+	return e.b
+}
+
+func decodeSameAs(b []byte) ([]graph.SameAs, error) {
+	d := newDecoder(b)
+	n := d.count()
+	var out []graph.SameAs
+	if n > 0 {
+		out = make([]graph.SameAs, n)
+	}
+	for i := range out {
+		out[i] = graph.SameAs{Official: d.str(), Note: d.str()}
+	}
+	return out, d.done()
+}
+
+// encodeCount and decodeCount store a counter.
+func encodeCount(n int64) []byte { return binary.AppendVarint(nil, n) }
+
+func decodeCount(b []byte) (int64, error) {
+	v, n := binary.Varint(b)
+	if n <= 0 || n != len(b) {
+		return 0, fmt.Errorf("%w: bad counter", errCorrupt)
+	}
+	return v, nil
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+	"github.com/rs/zerolog"
+
+	"hearsay/graph"
+)
+
+// Options configure the database. The zero value of a field takes the
+// default below; DefaultOptions and SmallOptions are the two profiles.
+type Options struct {
+	// Dir is the database directory; ignored with InMemory.
+	Dir string
+	// InMemory keeps everything in memory (tests).
+	InMemory bool
+	// ReadOnly opens the database for reading only.
+	ReadOnly bool
+	// MemTableSize is the size of one memtable. One write transaction may
+	// hold up to 15 % of it, which bounds a single atomic import.
+	MemTableSize int64
+	// NumMemtables is how many memtables may be in memory at once.
+	NumMemtables int
+	// BlockCacheSize caches table blocks; 0 disables the cache.
+	BlockCacheSize int64
+	// IndexCacheSize caches table indexes and bloom filters; 0 keeps them
+	// on the heap.
+	IndexCacheSize int64
+	// Logger receives Badger's messages; Badger's INFO lines go to DEBUG.
+	Logger zerolog.Logger
+	// MaxRetries bounds how often a write is retried after a conflict
+	// before it fails with ECONFLICT.
+	MaxRetries int
+}
+
+// DefaultOptions is the profile for a server on 2 cores and modest memory:
+// about 2×64 MB of memtables and 64 MB of block cache. Values are
+// uncompressed: they are small, and uncompressed tables read faster
+// (FINDINGS.md).
+func DefaultOptions(dir string) Options {
+	return Options{
+		Dir:            dir,
+		MemTableSize:   64 << 20,
+		NumMemtables:   2,
+		BlockCacheSize: 64 << 20,
+		IndexCacheSize: 0,
+		Logger:         zerolog.Nop(),
+		MaxRetries:     8,
+	}
+}
+
+// SmallOptions is the profile for tests and tools: an in-memory database
+// costing about 13 MB, opened in milliseconds.
+func SmallOptions() Options {
+	return Options{
+		InMemory:       true,
+		MemTableSize:   4 << 20,
+		NumMemtables:   2,
+		BlockCacheSize: 0,
+		Logger:         zerolog.Nop(),
+		MaxRetries:     8,
+	}
+}
+
+// DB is hearsay's graph on Badger. It implements graph.Graph and is safe
+// for concurrent use.
+type DB struct {
+	db         *badger.DB
+	log        zerolog.Logger
+	maxRetries int
+}
+
+var _ graph.Graph = (*DB)(nil)
+
+// Open opens (creating if needed) the database described by opt.
+func Open(opt Options) (*DB, error) {
+	if !opt.InMemory && opt.Dir == "" {
+		return nil, graph.Errorf(graph.EINVALID, "no database directory given")
+	}
+	bo := badger.DefaultOptions(opt.Dir).
+		WithInMemory(opt.InMemory).
+		WithReadOnly(opt.ReadOnly).
+		WithLogger(badgerLogger{opt.Logger}).
+		WithMemTableSize(opt.MemTableSize).
+		WithNumMemtables(opt.NumMemtables).
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(8).
+		WithBlockCacheSize(opt.BlockCacheSize).
+		WithIndexCacheSize(opt.IndexCacheSize).
+		WithCompression(options.None).
+		WithNumCompactors(2).
+		WithValueLogFileSize(256 << 20).
+		WithCompactL0OnClose(true).
+		WithDetectConflicts(true)
+	// Values above the threshold go to the value log; it must stay below
+	// the largest batch a memtable takes (15 % of it).
+	threshold := int64(64 << 10)
+	if max := opt.MemTableSize * 15 / 100 / 4; threshold > max {
+		threshold = max
+	}
+	bo = bo.WithValueThreshold(threshold)
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open badger at %q: %w", opt.Dir, err)
+	}
+	retries := opt.MaxRetries
+	if retries <= 0 {
+		retries = 8
+	}
+	return &DB{db: bdb, log: opt.Logger, maxRetries: retries}, nil
+}
+
+// Close flushes and closes the database.
+func (db *DB) Close() error {
+	if err := db.db.Close(); err != nil {
+		return fmt.Errorf("close badger: %w", err)
+	}
+	return nil
+}
+
+// view runs fn in a read-only transaction.
+func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.db.View(fn)
+}
+
+// update runs fn in a read-write transaction and commits it, retrying the
+// whole of fn when the commit conflicts with a concurrent write, up to
+// maxRetries times. fn must be safe to run again.
+func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := db.db.Update(fn)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, badger.ErrConflict):
+			if attempt+1 >= db.maxRetries {
+				return graph.Errorf(graph.ECONFLICT, "the write conflicted with concurrent writes %d times; try again", db.maxRetries)
+			}
+			db.log.Debug().Int("attempt", attempt+1).Msg("write conflict, retrying")
+		case errors.Is(err, badger.ErrTxnTooBig):
+			return graph.Errorf(graph.EINVALID, "the write is too large for one atomic transaction; split it into smaller datasets")
+		default:
+			return err
+		}
+	}
+}
+
+// get reads a key's value into fn. A missing key is graph.ENOTFOUND with
+// the message notFound.
+func get(txn *badger.Txn, key []byte, notFound string, fn func(v []byte) error) error {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return graph.Errorf(graph.ENOTFOUND, "%s", notFound)
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(fn)
+}
+
+// exists reports whether key is present.
+func exists(txn *badger.Txn, key []byte) (bool, error) {
+	_, err := txn.Get(key)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, badger.ErrKeyNotFound):
+		return false, nil
+	}
+	return false, err
+}
+
+// badgerLogger sends Badger's log lines to zerolog. Badger is chatty at
+// INFO (a dozen lines per open), so its INFO becomes DEBUG.
+type badgerLogger struct{ l zerolog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.log(b.l.Error(), f, a) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.log(b.l.Warn(), f, a) }
+func (b badgerLogger) Infof(f string, a ...any)    { b.log(b.l.Debug(), f, a) }
+func (b badgerLogger) Debugf(f string, a ...any)   { b.log(b.l.Trace(), f, a) }
+
+func (badgerLogger) log(e *zerolog.Event, f string, a []any) {
+	e.Str("component", "badger").Msg(strings.TrimSpace(fmt.Sprintf(f, a...)))
+}

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"hearsay/graph"
+)
+
+// Every key of the database is built and parsed in this file.
+//
+// A key starts with a one-byte family tag. Nodes are referred to inside keys
+// by a "ref": the kind byte, the slug, and a 0x00 terminator. Slugs never
+// contain 0x00 ([a-z0-9._-]), so refs sort in ID order within a kind, and a
+// ref is never a prefix of another ref.
+//
+//	ref(id) = kind:1 | slug | 0x00
+//
+// Family tags, kinds (graph.Kind), edge kinds (graph.EdgeKind) and
+// directions are stored: append only, never reorder.
+const (
+	tagMeta byte = 0x01 // database metadata and counters
+	tagNode byte = 0x02 // one node's own fields
+	tagAdj  byte = 0x03 // one node's packed forward edges of one kind
+	tagEdge byte = 0x04 // one edge, one direction, one key
+)
+
+// Dir is the direction an edge key is stored in.
+type Dir byte
+
+// The edge directions. Stored: append only, never reorder.
+const (
+	DirForward Dir = 0x01 // keyed by the edge's source: "what does X point to"
+	DirReverse Dir = 0x02 // keyed by the edge's target: "what points to X"
+)
+
+func (d Dir) String() string {
+	switch d {
+	case DirForward:
+		return "forward"
+	case DirReverse:
+		return "reverse"
+	}
+	return fmt.Sprintf("dir(%d)", byte(d))
+}
+
+// errBadKey is returned by ParseKey for keys that are not of this layout.
+var errBadKey = errors.New("malformed key")
+
+// appendRef appends ref(id) to b. id must be a valid ID.
+func appendRef(b []byte, id string) []byte {
+	kind, slug, err := graph.SplitID(id)
+	if err != nil {
+		panic(fmt.Sprintf("store: key for invalid ID %q: %v", id, err))
+	}
+	b = append(b, byte(kind))
+	b = append(b, slug...)
+	return append(b, 0x00)
+}
+
+// MetaKey returns the key of a metadata entry.
+//
+//	tagMeta | name
+func MetaKey(name string) []byte {
+	return append([]byte{tagMeta}, name...)
+}
+
+// NodeKey returns the key of a node's fields.
+//
+//	tagNode | ref(id)
+func NodeKey(id string) []byte {
+	return appendRef(append(make([]byte, 0, 2+len(id)), tagNode), id)
+}
+
+// NodePrefix returns the prefix of every node key of one kind; they sort in
+// ID order.
+//
+//	tagNode | kind
+func NodePrefix(k graph.Kind) []byte {
+	return []byte{tagNode, byte(k)}
+}
+
+// AdjKey returns the key of a node's packed forward edges of one kind.
+//
+//	tagAdj | edge | ref(id)
+func AdjKey(e graph.EdgeKind, id string) []byte {
+	return appendRef([]byte{tagAdj, byte(e)}, id)
+}
+
+// EdgeKey returns the key of one edge stored in one direction. node is the
+// node the key is found from (the edge's source for DirForward, its target
+// for DirReverse), other is the edge's other end, and ctx, when not "", is
+// the report an attribution was made in.
+//
+//	tagEdge | edge | dir | ref(node) | ref(other) [| ref(ctx)]
+func EdgeKey(e graph.EdgeKind, d Dir, node, other, ctx string) []byte {
+	b := make([]byte, 0, 6+len(node)+len(other)+len(ctx))
+	b = appendRef(append(b, tagEdge, byte(e), byte(d)), node)
+	b = appendRef(b, other)
+	if ctx != "" {
+		b = appendRef(b, ctx)
+	}
+	return b
+}
+
+// EdgePrefix returns the prefix of every edge key of one kind and direction
+// found from node.
+//
+//	tagEdge | edge | dir | ref(node)
+func EdgePrefix(e graph.EdgeKind, d Dir, node string) []byte {
+	return appendRef([]byte{tagEdge, byte(e), byte(d)}, node)
+}
+
+// Key is a parsed key. Only the fields of its family are set.
+type Key struct {
+	Family byte
+	Name   string         // tagMeta
+	Node   string         // tagNode, tagAdj, tagEdge
+	Edge   graph.EdgeKind // tagAdj, tagEdge
+	Dir    Dir            // tagEdge
+	Other  string         // tagEdge
+	Ctx    string         // tagEdge, attributions only
+}
+
+// ParseKey parses any key built by this file.
+func ParseKey(k []byte) (Key, error) {
+	if len(k) == 0 {
+		return Key{}, errBadKey
+	}
+	key := Key{Family: k[0]}
+	rest := k[1:]
+	var err error
+	switch key.Family {
+	case tagMeta:
+		if len(rest) == 0 {
+			return Key{}, errBadKey
+		}
+		key.Name = string(rest)
+		return key, nil
+	case tagNode:
+		key.Node, rest, err = parseRef(rest)
+	case tagAdj:
+		if len(rest) < 1 || !graph.EdgeKind(rest[0]).Valid() {
+			return Key{}, errBadKey
+		}
+		key.Edge = graph.EdgeKind(rest[0])
+		key.Node, rest, err = parseRef(rest[1:])
+	case tagEdge:
+		if len(rest) < 2 || !graph.EdgeKind(rest[0]).Valid() || (Dir(rest[1]) != DirForward && Dir(rest[1]) != DirReverse) {
+			return Key{}, errBadKey
+		}
+		key.Edge, key.Dir = graph.EdgeKind(rest[0]), Dir(rest[1])
+		if key.Node, rest, err = parseRef(rest[2:]); err != nil {
+			return Key{}, err
+		}
+		if key.Other, rest, err = parseRef(rest); err != nil {
+			return Key{}, err
+		}
+		if len(rest) > 0 {
+			key.Ctx, rest, err = parseRef(rest)
+		}
+	default:
+		return Key{}, errBadKey
+	}
+	if err != nil {
+		return Key{}, err
+	}
+	if len(rest) != 0 {
+		return Key{}, errBadKey
+	}
+	return key, nil
+}
+
+// parseRef parses one ref at the start of b and returns the ID and the rest.
+func parseRef(b []byte) (string, []byte, error) {
+	if len(b) < 3 {
+		return "", nil, errBadKey
+	}
+	kind := graph.Kind(b[0])
+	end := bytes.IndexByte(b[1:], 0x00)
+	if !kind.Valid() || end < 1 {
+		return "", nil, errBadKey
+	}
+	slug := string(b[1 : 1+end])
+	if !graph.ValidSlug(slug) {
+		return "", nil, errBadKey
+	}
+	return graph.MakeID(kind, slug), b[2+end:], nil
+}

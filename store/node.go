@@ -1,0 +1,254 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"hearsay/graph"
+)
+
+// Counter names, stored under MetaKey. Each counts forward edges or nodes
+// and is updated in the transaction that changes what it counts.
+const (
+	countEdges = "count/edges"
+)
+
+// countKey returns the meta key counting nodes of a kind.
+func countKey(k graph.Kind) []byte { return MetaKey("count/" + k.String()) }
+
+// readCount reads a counter; a missing counter is 0.
+func readCount(txn *badger.Txn, key []byte) (int64, error) {
+	var n int64
+	err := get(txn, key, "", func(v []byte) (err error) {
+		n, err = decodeCount(v)
+		return err
+	})
+	if graph.ErrorCode(err) == graph.ENOTFOUND {
+		return 0, nil
+	}
+	return n, err
+}
+
+// addCount adds delta to a counter.
+func addCount(txn *badger.Txn, key []byte, delta int64) error {
+	if delta == 0 {
+		return nil
+	}
+	n, err := readCount(txn, key)
+	if err != nil {
+		return err
+	}
+	return txn.Set(key, encodeCount(n+delta))
+}
+
+// listNodes returns a page of nodes of one kind in ID order, decoded by
+// load, and the kind's total count.
+func listNodes[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.Page,
+	load func(txn *badger.Txn, id string, v []byte) (T, error)) ([]T, int, error) {
+	if err := page.Validate(); err != nil {
+		return nil, 0, err
+	}
+	start := NodePrefix(kind)
+	if page.After != "" {
+		if err := graph.CheckID(page.After, kind); err != nil {
+			return nil, 0, graph.Errorf(graph.EINVALID, "bad cursor: %s", graph.ErrorMessage(err))
+		}
+		start = NodeKey(page.After)
+	}
+	var out []T
+	var total int64
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		var err error
+		if total, err = readCount(txn, countKey(kind)); err != nil {
+			return err
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: NodePrefix(kind), PrefetchValues: true, PrefetchSize: page.First})
+		defer it.Close()
+		for it.Seek(start); it.Valid() && len(out) < page.First; it.Next() {
+			item := it.Item()
+			if page.After != "" && bytes.Equal(item.Key(), start) {
+				continue
+			}
+			k, err := ParseKey(item.Key())
+			if err != nil {
+				return fmt.Errorf("list %s: %w", kind, err)
+			}
+			var node T
+			if err := item.Value(func(v []byte) (err error) {
+				node, err = load(txn, k.Node, v)
+				return err
+			}); err != nil {
+				return err
+			}
+			out = append(out, node)
+		}
+		return ctx.Err()
+	})
+	return out, int(total), err
+}
+
+// notFound is the message of a missing node.
+func notFound(id string) string {
+	kind := graph.KindOf(id)
+	if kind == graph.KindInvalid {
+		return fmt.Sprintf("no node %q", id)
+	}
+	return fmt.Sprintf("no %s %q", kind, id)
+}
+
+// findNode reads one node of a kind by ID through load.
+func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
+	load func(txn *badger.Txn, id string, v []byte) (T, error)) (T, error) {
+	var node T
+	if err := graph.CheckID(id, kind); err != nil {
+		return node, err
+	}
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		return get(txn, NodeKey(id), notFound(id), func(v []byte) (err error) {
+			node, err = load(txn, id, v)
+			return err
+		})
+	})
+	return node, err
+}
+
+// getAdj reads a node's packed forward edges of one kind through decode;
+// a missing value is an empty list.
+func getAdj[T any](txn *badger.Txn, e graph.EdgeKind, id string, decode func([]byte) (T, error)) (T, error) {
+	var out T
+	err := get(txn, AdjKey(e, id), "", func(v []byte) (err error) {
+		out, err = decode(v)
+		return err
+	})
+	if graph.ErrorCode(err) == graph.ENOTFOUND {
+		return out, nil
+	}
+	if err != nil {
+		return out, fmt.Errorf("read %s of %q: %w", e, id, err)
+	}
+	return out, nil
+}
+
+// Exists reports the kind of each ID that names a stored node.
+func (db *DB) Exists(ctx context.Context, ids []string) (map[string]graph.Kind, error) {
+	out := make(map[string]graph.Kind, len(ids))
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, id := range ids {
+			kind, _, err := graph.SplitID(id)
+			if err != nil {
+				continue
+			}
+			ok, err := exists(txn, NodeKey(id))
+			if err != nil {
+				return err
+			}
+			if ok {
+				out[id] = kind
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Stats counts nodes and edges.
+func (db *DB) Stats(ctx context.Context) (graph.Stats, error) {
+	var s graph.Stats
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, c := range []struct {
+			key []byte
+			dst *int64
+		}{
+			{countKey(graph.KindOutlet), &s.Outlets},
+			{countKey(graph.KindOfficial), &s.Officials},
+			{countKey(graph.KindReport), &s.Reports},
+			{countKey(graph.KindClaim), &s.Claims},
+			{MetaKey(countEdges), &s.Edges},
+		} {
+			n, err := readCount(txn, c.key)
+			if err != nil {
+				return err
+			}
+			*c.dst = n
+		}
+		return nil
+	})
+	return s, err
+}
+
+// loadOutlet, loadReport, loadOfficial and loadClaim decode a node value
+// and read its forward adjacency inside txn.
+func loadOutlet(_ *badger.Txn, id string, v []byte) (*graph.Outlet, error) {
+	return decodeOutlet(id, v)
+}
+
+func loadReport(txn *badger.Txn, id string, v []byte) (*graph.Report, error) {
+	r, err := decodeReport(id, v)
+	if err != nil {
+		return nil, err
+	}
+	r.Cites, err = getAdj(txn, graph.EdgeCites, id, decodeIDs)
+	return r, err
+}
+
+func loadOfficial(txn *badger.Txn, id string, v []byte) (*graph.Official, error) {
+	o, err := decodeOfficial(id, v)
+	if err != nil {
+		return nil, err
+	}
+	o.PossiblySameAs, err = getAdj(txn, graph.EdgePossiblySameAs, id, decodeSameAs)
+	return o, err
+}
+
+func loadClaim(txn *badger.Txn, id string, v []byte) (*graph.Claim, error) {
+	c, err := decodeClaim(id, v)
+	if err != nil {
+		return nil, err
+	}
+	c.Appearances, err = getAdj(txn, graph.EdgeReportedBy, id, decodeAppearances)
+	return c, err
+}
+
+// FindOutletByID returns the outlet or ENOTFOUND.
+func (db *DB) FindOutletByID(ctx context.Context, id string) (*graph.Outlet, error) {
+	return findNode(ctx, db, graph.KindOutlet, id, loadOutlet)
+}
+
+// FindOutlets returns a page of outlets in ID order and their total count.
+func (db *DB) FindOutlets(ctx context.Context, page graph.Page) ([]*graph.Outlet, int, error) {
+	return listNodes(ctx, db, graph.KindOutlet, page, loadOutlet)
+}
+
+// FindReportByID returns the report with its citations, or ENOTFOUND.
+func (db *DB) FindReportByID(ctx context.Context, id string) (*graph.Report, error) {
+	return findNode(ctx, db, graph.KindReport, id, loadReport)
+}
+
+// FindReports returns a page of reports in ID order and their total count.
+func (db *DB) FindReports(ctx context.Context, page graph.Page) ([]*graph.Report, int, error) {
+	return listNodes(ctx, db, graph.KindReport, page, loadReport)
+}
+
+// FindOfficialByID returns the official with its possibly-same-as links,
+// or ENOTFOUND.
+func (db *DB) FindOfficialByID(ctx context.Context, id string) (*graph.Official, error) {
+	return findNode(ctx, db, graph.KindOfficial, id, loadOfficial)
+}
+
+// FindOfficials returns a page of officials in ID order and their total count.
+func (db *DB) FindOfficials(ctx context.Context, page graph.Page) ([]*graph.Official, int, error) {
+	return listNodes(ctx, db, graph.KindOfficial, page, loadOfficial)
+}
+
+// FindClaimByID returns the claim with its appearances, or ENOTFOUND.
+func (db *DB) FindClaimByID(ctx context.Context, id string) (*graph.Claim, error) {
+	return findNode(ctx, db, graph.KindClaim, id, loadClaim)
+}
+
+// FindClaims returns a page of claims in ID order and their total count.
+func (db *DB) FindClaims(ctx context.Context, page graph.Page) ([]*graph.Claim, int, error) {
+	return listNodes(ctx, db, graph.KindClaim, page, loadClaim)
+}
