@@ -166,12 +166,34 @@ func (t *tracer) trace(report string) ([]Chain, error) {
 	return t.out, nil
 }
 
-// next is one way out of an appearance: a source to continue at.
-type next struct {
-	source   string
-	mode     Mode
-	quote    string
-	inferred bool
+// Lead is one way onward from a claim's appearance in a report: a source
+// the report attributes the claim to or, when it attributes it to none, a
+// report it cites that carries the claim (Inferred).
+type Lead struct {
+	Source   string
+	Mode     Mode
+	Quote    string
+	Inferred bool
+}
+
+// Leads returns the ways onward from the claim's appearance app in report
+// rep, sorted by source: its attributions or, when it has none, its
+// citations of reports that carry the claim, as inferred CITES_REPORT
+// leads.
+func Leads(c *Claim, app *Appearance, rep *Report) []Lead {
+	leads := make([]Lead, 0, len(app.Attributions))
+	for _, a := range app.Attributions {
+		leads = append(leads, Lead{Source: a.Source, Mode: a.Mode, Quote: a.Quote})
+	}
+	if len(leads) == 0 {
+		for _, cited := range rep.Cites {
+			if _, ok := c.Appearance(cited); ok {
+				leads = append(leads, Lead{Source: cited, Mode: ModeCitesReport, Inferred: true})
+			}
+		}
+	}
+	sort.SliceStable(leads, func(i, j int) bool { return leads[i].Source < leads[j].Source })
+	return leads
 }
 
 // walk visits the claim's appearance in report, with path holding the hops
@@ -191,28 +213,15 @@ func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
 	onPath[report] = true
 	defer delete(onPath, report)
 
-	nexts := make([]next, 0, len(app.Attributions))
-	for _, a := range app.Attributions {
-		nexts = append(nexts, next{source: a.Source, mode: a.Mode, quote: a.Quote})
-	}
-	if len(nexts) == 0 {
-		// No attribution: follow the report's citations of reports that
-		// carry the claim, as inferred hops.
-		for _, cited := range rep.Cites {
-			if _, ok := t.claim.Appearance(cited); ok {
-				nexts = append(nexts, next{source: cited, mode: ModeCitesReport, inferred: true})
-			}
-		}
-	}
+	nexts := Leads(t.claim, app, rep)
 	if len(nexts) == 0 {
 		hop.Mode = ModeUnattributed
 		t.finish(path, hop, TerminalUnattributed, rep.Outlet)
 		return nil
 	}
-	sort.SliceStable(nexts, func(i, j int) bool { return nexts[i].source < nexts[j].source })
 	for _, n := range nexts {
 		h := hop
-		h.Mode, h.AttributionQuote, h.Inferred, h.To = n.mode, n.quote, n.inferred, n.source
+		h.Mode, h.AttributionQuote, h.Inferred, h.To = n.Mode, n.Quote, n.Inferred, n.Source
 		if err := t.follow(rep, h, path, onPath); err != nil {
 			return err
 		}
@@ -334,4 +343,40 @@ func (t *tracer) emit(hops []Hop, term Terminal, origin, flag string) {
 		c.Flags = append(c.Flags, flag)
 	}
 	t.out = append(t.out, c)
+}
+
+// FirstAppearance returns the claim's earliest published appearance: dated
+// reports before undated ones; among dated ones, the one whose date ends
+// first, then starts first; ties broken by report ID. Ordering by the end
+// of a date's interval puts a report of 2025-04-25 before one known only
+// as "2025", which may be later, and keeps the true order of dates that do
+// not overlap. A claim without appearances has none (nil).
+func FirstAppearance(ctx context.Context, r TraceReader, c *Claim) (*Appearance, error) {
+	var best *Appearance
+	var bestDate Date
+	for i := range c.Appearances {
+		a := &c.Appearances[i]
+		rep, err := r.FindReportByID(ctx, a.Report)
+		if err != nil {
+			return nil, err
+		}
+		d := rep.Published
+		if best == nil || earlier(d, a.Report, bestDate, best.Report) {
+			best, bestDate = a, d
+		}
+	}
+	return best, nil
+}
+
+// earlier orders appearances for FirstAppearance.
+func earlier(d Date, id string, e Date, eid string) bool {
+	switch {
+	case d.IsZero() != e.IsZero():
+		return !d.IsZero()
+	case !d.IsZero() && !d.End().Equal(e.End()):
+		return d.End().Before(e.End())
+	case !d.IsZero() && !d.Start().Equal(e.Start()):
+		return d.Start().Before(e.Start())
+	}
+	return id < eid
 }

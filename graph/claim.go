@@ -102,11 +102,35 @@ func (c *Claim) Validate() error {
 	return k.err
 }
 
-// ClaimService reads claims.
+// ClaimService reads and writes claims, their appearances and their
+// attributions.
 type ClaimService interface {
 	// FindClaimByID returns the claim with its appearances and their
 	// attributions, or ENOTFOUND.
 	FindClaimByID(ctx context.Context, id string) (*Claim, error)
-	// FindClaims returns a page of claims in ID order and the total count.
-	FindClaims(ctx context.Context, page Page) ([]*Claim, int, error)
+	// FindClaims returns a page of the claims matching the filter, in ID
+	// order, and how many match in all.
+	FindClaims(ctx context.Context, f ClaimFilter) ([]*Claim, int, error)
+	// FindAttributions returns a page of the attributions naming a source,
+	// in (claim, report) order, and how many there are.
+	FindAttributions(ctx context.Context, f AttributionFilter) ([]AttributionRef, int, error)
+	// CreateClaim creates a claim with its appearances; an ID in use is
+	// ECONFLICT.
+	CreateClaim(ctx context.Context, c *Claim) error
+	// UpdateClaim changes a claim's text and topics and returns it.
+	UpdateClaim(ctx context.Context, id string, upd ClaimUpdate) (*Claim, error)
+	// DeleteClaim deletes a claim with its appearances and attributions.
+	DeleteClaim(ctx context.Context, id string) error
+	// AddAppearance adds the claim's appearance in a report; a second
+	// appearance in the same report is ECONFLICT.
+	AddAppearance(ctx context.Context, claim string, a Appearance) (*Claim, error)
+	// RemoveAppearance removes the claim's appearance in a report.
+	RemoveAppearance(ctx context.Context, claim, report string) (*Claim, error)
+	// AddAttribution attributes the claim, in its appearance in report, to
+	// a source.
+	AddAttribution(ctx context.Context, claim, report string, a Attribution) (*Claim, error)
+	// RemoveAttribution removes that attribution.
+	RemoveAttribution(ctx context.Context, claim, report, source string) (*Claim, error)
+	// AddReview adds a fact-checker's review.
+	AddReview(ctx context.Context, claim string, r Review) (*Claim, error)
 }

@@ -15,15 +15,17 @@ type Page struct {
 	First int
 }
 
-// Validate checks the page and fills in the default size.
+// Validate checks the page and fills in the default size. A page may hold
+// up to MaxPageSize+1 items, so that a caller serving pages of at most
+// MaxPageSize can ask for one more to learn whether a next page exists.
 func (p *Page) Validate() error {
 	switch {
 	case p.First < 0:
 		return Errorf(EINVALID, "first must not be negative, got %d", p.First)
 	case p.First == 0:
 		p.First = DefaultPageSize
-	case p.First > MaxPageSize:
-		p.First = MaxPageSize
+	case p.First > MaxPageSize+1:
+		p.First = MaxPageSize + 1
 	}
 	return nil
 }
@@ -83,6 +85,9 @@ type Graph interface {
 	// Exists reports the kind of each ID that names a stored node; missing
 	// IDs are absent from the map.
 	Exists(ctx context.Context, ids []string) (map[string]Kind, error)
+
+	// AddRating appends a rating to the history of an outlet or official.
+	AddRating(ctx context.Context, id string, r Rating) error
 
 	// Stats counts nodes and edges.
 	Stats(ctx context.Context) (Stats, error)

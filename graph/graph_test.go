@@ -17,7 +17,10 @@ func TestPage_Validate(t *testing.T) {
 		{"One", 1, 1},
 		{"Max", graph.MaxPageSize, graph.MaxPageSize},
 		// Ensure sizes over the cap are capped, not rejected.
-		{"Capped", graph.MaxPageSize + 1, graph.MaxPageSize},
+		// Ensure one item over MaxPageSize is allowed (to learn whether a
+		// next page exists) and more is capped there.
+		{"OneOver", graph.MaxPageSize + 1, graph.MaxPageSize + 1},
+		{"Capped", graph.MaxPageSize + 50, graph.MaxPageSize + 1},
 		// Ensure negative sizes are invalid.
 		{"Negative", -1, -1},
 	}

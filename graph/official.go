@@ -56,11 +56,21 @@ func (o *Official) Validate() error {
 	return c.err
 }
 
-// OfficialService reads officials.
+// OfficialService reads and writes officials.
 type OfficialService interface {
 	// FindOfficialByID returns the official, with its possibly-same-as
 	// links, or ENOTFOUND.
 	FindOfficialByID(ctx context.Context, id string) (*Official, error)
-	// FindOfficials returns a page of officials in ID order and the total count.
-	FindOfficials(ctx context.Context, page Page) ([]*Official, int, error)
+	// FindOfficials returns a page of the officials matching the filter, in
+	// ID order, and how many match in all.
+	FindOfficials(ctx context.Context, f OfficialFilter) ([]*Official, int, error)
+	// CreateOfficial creates an official with its possibly-same-as links;
+	// an ID in use is ECONFLICT.
+	CreateOfficial(ctx context.Context, o *Official) error
+	// UpdateOfficial changes some fields of an official and returns it.
+	UpdateOfficial(ctx context.Context, id string, upd OfficialUpdate) (*Official, error)
+	// DeleteOfficial deletes an official and its possibly-same-as links. An
+	// official named by attributions is ECONFLICT unless cascade, which
+	// removes them.
+	DeleteOfficial(ctx context.Context, id string, cascade bool) error
 }

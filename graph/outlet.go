@@ -48,10 +48,19 @@ func (o *Outlet) Validate() error {
 	return c.err
 }
 
-// OutletService reads outlets.
+// OutletService reads and writes outlets.
 type OutletService interface {
 	// FindOutletByID returns the outlet or an ENOTFOUND error.
 	FindOutletByID(ctx context.Context, id string) (*Outlet, error)
-	// FindOutlets returns a page of outlets in ID order and the total count.
-	FindOutlets(ctx context.Context, page Page) ([]*Outlet, int, error)
+	// FindOutlets returns a page of the outlets matching the filter, in ID
+	// order, and how many match in all.
+	FindOutlets(ctx context.Context, f OutletFilter) ([]*Outlet, int, error)
+	// CreateOutlet creates an outlet; an ID in use is ECONFLICT.
+	CreateOutlet(ctx context.Context, o *Outlet) error
+	// UpdateOutlet changes some fields of an outlet and returns it.
+	UpdateOutlet(ctx context.Context, id string, upd OutletUpdate) (*Outlet, error)
+	// DeleteOutlet deletes an outlet. An outlet with reports or named by
+	// attributions is ECONFLICT unless cascade, which deletes its reports
+	// (with cascade) and removes the attributions.
+	DeleteOutlet(ctx context.Context, id string, cascade bool) error
 }

@@ -43,10 +43,23 @@ func (r *Report) Validate() error {
 	return c.err
 }
 
-// ReportService reads reports.
+// ReportService reads and writes reports.
 type ReportService interface {
 	// FindReportByID returns the report, with its citations, or ENOTFOUND.
 	FindReportByID(ctx context.Context, id string) (*Report, error)
-	// FindReports returns a page of reports in ID order and the total count.
-	FindReports(ctx context.Context, page Page) ([]*Report, int, error)
+	// FindReports returns a page of the reports matching the filter, in ID
+	// order, and how many match in all.
+	FindReports(ctx context.Context, f ReportFilter) ([]*Report, int, error)
+	// CreateReport creates a report; an ID in use is ECONFLICT.
+	CreateReport(ctx context.Context, r *Report) error
+	// UpdateReport changes some fields of a report and returns it.
+	UpdateReport(ctx context.Context, id string, upd ReportUpdate) (*Report, error)
+	// DeleteReport deletes a report. A report with appearances, or named by
+	// attributions or citations, is ECONFLICT unless cascade, which
+	// removes those edges.
+	DeleteReport(ctx context.Context, id string, cascade bool) error
+	// AddCitation records that report cites cited.
+	AddCitation(ctx context.Context, report, cited string) (*Report, error)
+	// RemoveCitation removes that citation.
+	RemoveCitation(ctx context.Context, report, cited string) (*Report, error)
 }

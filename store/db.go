@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -149,6 +151,9 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 				return graph.Errorf(graph.ECONFLICT, "the write conflicted with concurrent writes %d times; try again", db.maxRetries)
 			}
 			db.log.Debug().Int("attempt", attempt+1).Msg("write conflict, retrying")
+			if err := sleepCtx(ctx, backoff(attempt)); err != nil {
+				return err
+			}
 		case errors.Is(err, badger.ErrTxnTooBig):
 			return graph.Errorf(graph.EINVALID, "the write is too large for one atomic transaction; split it into smaller datasets")
 		default:
@@ -193,4 +198,71 @@ func (b badgerLogger) Debugf(f string, a ...any)   { b.log(b.l.Trace(), f, a) }
 
 func (badgerLogger) log(e *zerolog.Event, f string, a []any) {
 	e.Str("component", "badger").Msg(strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+
+// write runs fn with a writer in one read-write transaction and flushes
+// the writer's buffered changes before the commit.
+func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
+	return db.update(ctx, func(txn *badger.Txn) error {
+		w := newWriter(txn)
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.flush()
+	})
+}
+
+// create writes a new node with put, refusing an ID already in use.
+func (db *DB) create(ctx context.Context, id string, check func(w *writer) error, put func(w *writer) error) error {
+	return db.write(ctx, func(w *writer) error {
+		ok, err := exists(w.txn, NodeKey(id))
+		if err != nil {
+			return err
+		}
+		if ok {
+			return graph.Errorf(graph.ECONFLICT, "%s %q already exists", graph.KindOf(id), id)
+		}
+		if err := check(w); err != nil {
+			return err
+		}
+		return put(w)
+	})
+}
+
+// AddRating appends a rating to the history of an outlet or an official.
+func (db *DB) AddRating(ctx context.Context, id string, r graph.Rating) error {
+	switch graph.KindOf(id) {
+	case graph.KindOutlet:
+		_, err := db.updateOutlet(ctx, id, func(o *graph.Outlet) { o.Ratings = append(o.Ratings, r); graph.SortRatings(o.Ratings) })
+		return err
+	case graph.KindOfficial:
+		_, err := db.updateOfficial(ctx, id, func(o *graph.Official) {
+			o.Ratings = append(o.Ratings, r)
+			graph.SortRatings(o.Ratings)
+		})
+		return err
+	}
+	return graph.Errorf(graph.EINVALID, "%q is not an outlet or an official; only they carry ratings", id)
+}
+
+// backoff is the wait before retry attempt+1 of a conflicting write:
+// exponential from 1 ms, capped at 100 ms, with full jitter so that writers
+// that collided do not collide again in step.
+func backoff(attempt int) time.Duration {
+	max := time.Millisecond << min(attempt, 7)
+	if max > 100*time.Millisecond {
+		max = 100 * time.Millisecond
+	}
+	return time.Duration(rand.Int64N(int64(max)) + 1)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"hearsay/graph"
 )
@@ -24,6 +25,7 @@ const (
 	tagNode byte = 0x02 // one node's own fields
 	tagAdj  byte = 0x03 // one node's packed forward edges of one kind
 	tagEdge byte = 0x04 // one edge, one direction, one key
+	tagWord byte = 0x05 // one word of the claim search index
 )
 
 // Dir is the direction an edge key is stored in.
@@ -112,15 +114,43 @@ func EdgePrefix(e graph.EdgeKind, d Dir, node string) []byte {
 	return appendRef([]byte{tagEdge, byte(e), byte(d)}, node)
 }
 
+// WordKey returns the key of one entry of the claim search index: the word
+// occurs in the claim's text or quotes. word is a graph.Words word: never
+// empty, no 0x00, at most graph.MaxWordLen bytes.
+//
+//	tagWord | word | 0x00 | ref(claim)
+func WordKey(word, claim string) []byte {
+	return appendRef(WordPrefix(word), claim)
+}
+
+// WordPrefix returns the prefix of every index key of one word; the claims
+// under it sort in ID order.
+//
+//	tagWord | word | 0x00
+func WordPrefix(word string) []byte {
+	if !validWord(word) {
+		panic(fmt.Sprintf("store: index key for invalid word %q", word))
+	}
+	b := make([]byte, 0, 2+len(word)+graph.MaxIDLen)
+	b = append(b, tagWord)
+	b = append(b, word...)
+	return append(b, 0x00)
+}
+
+func validWord(w string) bool {
+	return w != "" && len(w) <= graph.MaxWordLen && strings.IndexByte(w, 0x00) < 0
+}
+
 // Key is a parsed key. Only the fields of its family are set.
 type Key struct {
 	Family byte
 	Name   string         // tagMeta
-	Node   string         // tagNode, tagAdj, tagEdge
+	Node   string         // tagNode, tagAdj, tagEdge, tagWord (the claim)
 	Edge   graph.EdgeKind // tagAdj, tagEdge
 	Dir    Dir            // tagEdge
 	Other  string         // tagEdge
 	Ctx    string         // tagEdge, attributions only
+	Word   string         // tagWord
 }
 
 // ParseKey parses any key built by this file.
@@ -160,6 +190,16 @@ func ParseKey(k []byte) (Key, error) {
 		if len(rest) > 0 {
 			key.Ctx, rest, err = parseRef(rest)
 		}
+	case tagWord:
+		end := bytes.IndexByte(rest, 0x00)
+		if end < 1 || !validWord(string(rest[:end])) {
+			return Key{}, errBadKey
+		}
+		key.Word = string(rest[:end])
+		key.Node, rest, err = parseRef(rest[end+1:])
+		if err == nil && graph.KindOf(key.Node) != graph.KindClaim {
+			return Key{}, errBadKey
+		}
 	default:
 		return Key{}, errBadKey
 	}
@@ -183,7 +223,7 @@ func parseRef(b []byte) (string, []byte, error) {
 		return "", nil, errBadKey
 	}
 	slug := string(b[1 : 1+end])
-	if !graph.ValidSlug(slug) {
+	if !graph.ValidSlug(slug) || len(kind.String())+1+len(slug) > graph.MaxIDLen {
 		return "", nil, errBadKey
 	}
 	return graph.MakeID(kind, slug), b[2+end:], nil

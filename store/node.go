@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -42,52 +41,6 @@ func addCount(txn *badger.Txn, key []byte, delta int64) error {
 		return err
 	}
 	return txn.Set(key, encodeCount(n+delta))
-}
-
-// listNodes returns a page of nodes of one kind in ID order, decoded by
-// load, and the kind's total count.
-func listNodes[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.Page,
-	load func(txn *badger.Txn, id string, v []byte) (T, error)) ([]T, int, error) {
-	if err := page.Validate(); err != nil {
-		return nil, 0, err
-	}
-	start := NodePrefix(kind)
-	if page.After != "" {
-		if err := graph.CheckID(page.After, kind); err != nil {
-			return nil, 0, graph.Errorf(graph.EINVALID, "bad cursor: %s", graph.ErrorMessage(err))
-		}
-		start = NodeKey(page.After)
-	}
-	var out []T
-	var total int64
-	err := db.view(ctx, func(txn *badger.Txn) error {
-		var err error
-		if total, err = readCount(txn, countKey(kind)); err != nil {
-			return err
-		}
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: NodePrefix(kind), PrefetchValues: true, PrefetchSize: page.First})
-		defer it.Close()
-		for it.Seek(start); it.Valid() && len(out) < page.First; it.Next() {
-			item := it.Item()
-			if page.After != "" && bytes.Equal(item.Key(), start) {
-				continue
-			}
-			k, err := ParseKey(item.Key())
-			if err != nil {
-				return fmt.Errorf("list %s: %w", kind, err)
-			}
-			var node T
-			if err := item.Value(func(v []byte) (err error) {
-				node, err = load(txn, k.Node, v)
-				return err
-			}); err != nil {
-				return err
-			}
-			out = append(out, node)
-		}
-		return ctx.Err()
-	})
-	return out, int(total), err
 }
 
 // notFound is the message of a missing node.

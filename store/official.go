@@ -25,7 +25,66 @@ func (db *DB) FindOfficialByID(ctx context.Context, id string) (*graph.Official,
 	return findNode(ctx, db, graph.KindOfficial, id, loadOfficial)
 }
 
-// FindOfficials returns a page of officials in ID order and their total count.
-func (db *DB) FindOfficials(ctx context.Context, page graph.Page) ([]*graph.Official, int, error) {
-	return listNodes(ctx, db, graph.KindOfficial, page, loadOfficial)
+// CreateOfficial creates an official, with its possibly-same-as links;
+// its ID must be new.
+func (db *DB) CreateOfficial(ctx context.Context, o *graph.Official) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	graph.SortRatings(o.Ratings)
+	return db.create(ctx, o.ID, func(w *writer) error {
+		for _, s := range o.PossiblySameAs {
+			if err := w.mustExist("possiblySameAs", s.Official); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func(w *writer) error {
+		if err := w.putNode(o.ID, encodeOfficial(o)); err != nil {
+			return err
+		}
+		for _, s := range o.PossiblySameAs {
+			if err := w.link(o.ID, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UpdateOfficial changes some fields of an official.
+func (db *DB) UpdateOfficial(ctx context.Context, id string, upd graph.OfficialUpdate) (*graph.Official, error) {
+	return db.updateOfficial(ctx, id, upd.Apply)
+}
+
+// updateOfficial changes an official's fields with change inside one
+// transaction; its possibly-same-as links are not changed.
+func (db *DB) updateOfficial(ctx context.Context, id string, change func(*graph.Official)) (*graph.Official, error) {
+	if err := graph.CheckID(id, graph.KindOfficial); err != nil {
+		return nil, err
+	}
+	var out *graph.Official
+	err := db.write(ctx, func(w *writer) error {
+		o, err := readNode(w.txn, id, loadOfficial)
+		if err != nil {
+			return err
+		}
+		change(o)
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		out = o
+		return w.putNode(id, encodeOfficial(o))
+	})
+	return out, err
+}
+
+// DeleteOfficial deletes an official and its possibly-same-as links.
+// Without cascade, an official named by attributions is refused with
+// ECONFLICT; with it, the attributions are removed.
+func (db *DB) DeleteOfficial(ctx context.Context, id string, cascade bool) error {
+	if err := graph.CheckID(id, graph.KindOfficial); err != nil {
+		return err
+	}
+	return db.write(ctx, func(w *writer) error { return w.deleteOfficial(id, cascade) })
 }

@@ -18,7 +18,48 @@ func (db *DB) FindOutletByID(ctx context.Context, id string) (*graph.Outlet, err
 	return findNode(ctx, db, graph.KindOutlet, id, loadOutlet)
 }
 
-// FindOutlets returns a page of outlets in ID order and their total count.
-func (db *DB) FindOutlets(ctx context.Context, page graph.Page) ([]*graph.Outlet, int, error) {
-	return listNodes(ctx, db, graph.KindOutlet, page, loadOutlet)
+// CreateOutlet creates an outlet; its ID must be new.
+func (db *DB) CreateOutlet(ctx context.Context, o *graph.Outlet) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	graph.SortRatings(o.Ratings)
+	return db.create(ctx, o.ID, func(*writer) error { return nil },
+		func(w *writer) error { return w.putNode(o.ID, encodeOutlet(o)) })
+}
+
+// UpdateOutlet changes some fields of an outlet.
+func (db *DB) UpdateOutlet(ctx context.Context, id string, upd graph.OutletUpdate) (*graph.Outlet, error) {
+	return db.updateOutlet(ctx, id, upd.Apply)
+}
+
+// updateOutlet changes an outlet with change inside one transaction.
+func (db *DB) updateOutlet(ctx context.Context, id string, change func(*graph.Outlet)) (*graph.Outlet, error) {
+	if err := graph.CheckID(id, graph.KindOutlet); err != nil {
+		return nil, err
+	}
+	var out *graph.Outlet
+	err := db.write(ctx, func(w *writer) error {
+		o, err := readNode(w.txn, id, loadOutlet)
+		if err != nil {
+			return err
+		}
+		change(o)
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		out = o
+		return w.putNode(id, encodeOutlet(o))
+	})
+	return out, err
+}
+
+// DeleteOutlet deletes an outlet. Without cascade, an outlet that published
+// reports or is named by attributions is refused with ECONFLICT; with it,
+// its reports are deleted (with cascade) and the attributions removed.
+func (db *DB) DeleteOutlet(ctx context.Context, id string, cascade bool) error {
+	if err := graph.CheckID(id, graph.KindOutlet); err != nil {
+		return err
+	}
+	return db.write(ctx, func(w *writer) error { return w.deleteOutlet(id, cascade) })
 }

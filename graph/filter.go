@@ -1,0 +1,179 @@
+package graph
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// OutletFilter selects a page of outlets. Zero fields select everything.
+type OutletFilter struct {
+	Page
+	Country string
+	Type    OutletType
+}
+
+// Match reports whether o passes the filter's conditions (not the page).
+func (f OutletFilter) Match(o *Outlet) bool {
+	return (f.Country == "" || o.Country == f.Country) && (f.Type == OutletTypeUnset || o.Type == f.Type)
+}
+
+// ReportFilter selects a page of reports.
+type ReportFilter struct {
+	Page
+	Outlet string       // reports published by this outlet
+	Cites  string       // reports that cite this report
+	Status ReportStatus // reports in this status
+}
+
+// Match reports whether r passes the filter's conditions (not the page).
+func (f ReportFilter) Match(r *Report) bool {
+	if f.Outlet != "" && r.Outlet != f.Outlet || f.Status != StatusUnset && r.Status != f.Status {
+		return false
+	}
+	if f.Cites != "" {
+		for _, c := range r.Cites {
+			if c == f.Cites {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// OfficialFilter selects a page of officials.
+type OfficialFilter struct {
+	Page
+	Anonymous *bool
+	Form      OfficialForm
+	Country   string
+}
+
+// Match reports whether o passes the filter's conditions (not the page).
+func (f OfficialFilter) Match(o *Official) bool {
+	return (f.Anonymous == nil || o.Anonymous == *f.Anonymous) &&
+		(f.Form == FormUnset || o.Form == f.Form) &&
+		(f.Country == "" || o.Country == f.Country)
+}
+
+// ClaimFilter selects a page of claims.
+type ClaimFilter struct {
+	Page
+	// Search keeps claims whose text or quotes contain every word of it.
+	Search string
+	Report string // claims that appear in this report
+	Source string // claims attributed to this official, report or outlet
+	Topic  string // claims with this topic
+}
+
+// Match reports whether c passes the filter's conditions (not the page).
+func (f ClaimFilter) Match(c *Claim) bool {
+	if f.Report != "" {
+		if _, ok := c.Appearance(f.Report); !ok {
+			return false
+		}
+	}
+	if f.Source != "" && !attributedTo(c, f.Source) {
+		return false
+	}
+	if f.Topic != "" && !contains(c.Topics, f.Topic) {
+		return false
+	}
+	if f.Search != "" {
+		have := make(map[string]bool)
+		for _, w := range ClaimWords(c) {
+			have[w] = true
+		}
+		for _, w := range Words(f.Search) {
+			if !have[w] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func attributedTo(c *Claim, source string) bool {
+	for _, a := range c.Appearances {
+		for _, at := range a.Attributions {
+			if at.Source == source {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// AttributionFilter selects a page of the attributions naming one source.
+type AttributionFilter struct {
+	Page
+	Source string // required: an official, report or outlet ID
+}
+
+// AttributionRef is one attributed-to edge seen from its source: in Report,
+// Claim is attributed to the source with Attribution's mode and quote.
+type AttributionRef struct {
+	Claim       string
+	Report      string
+	Attribution Attribution
+}
+
+// Search words. Words are what the claim search index holds: maximal runs
+// of letters and digits, lowercased, between MinWordLen and MaxWordLen
+// bytes. Apostrophes inside a word are dropped ("Trump's" → "trumps").
+const (
+	MinWordLen = 2
+	MaxWordLen = 64
+)
+
+// Words splits text into distinct search words, in order of first use.
+func Words(text string) []string {
+	var out []string
+	seen := make(map[string]bool)
+	var b strings.Builder
+	flush := func() {
+		w := b.String()
+		b.Reset()
+		if len(w) >= MinWordLen && len(w) <= MaxWordLen && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		case (r == '\'' || r == '’') && b.Len() > 0:
+			// inside a word: "Trump's", "don’t"
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// ClaimWords returns the search words of a claim: those of its text and of
+// every quote of its appearances and attributions.
+func ClaimWords(c *Claim) []string {
+	parts := []string{c.Text}
+	for _, a := range c.Appearances {
+		parts = append(parts, a.Quote)
+		for _, at := range a.Attributions {
+			parts = append(parts, at.Quote)
+		}
+	}
+	return Words(strings.Join(parts, "\n"))
+}

@@ -1,0 +1,588 @@
+package store
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"hearsay/graph"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// Representative IDs of each kind, used as the ends of test keys.
+const (
+	testOutlet    = "outlet:telegraph"
+	testReport    = "report:telegraph-2025-04-25-us-backstop"
+	testReport2   = "report:euromaidan-2025-04-26"
+	testOfficial  = "official:us-negotiators-unnamed"
+	testOfficial2 = "official:us-officials-unnamed"
+	testClaim     = "claim:us-offers-backstop"
+)
+
+// testIDs holds one ID of every kind, in graph.Kinds order.
+var testIDs = map[graph.Kind]string{
+	graph.KindOutlet:   testOutlet,
+	graph.KindReport:   testReport,
+	graph.KindOfficial: testOfficial,
+	graph.KindClaim:    testClaim,
+}
+
+// edgeKinds returns every valid edge kind, in stored order.
+func edgeKinds() []graph.EdgeKind {
+	var out []graph.EdgeKind
+	for e := graph.EdgeKind(1); e.Valid(); e++ {
+		out = append(out, e)
+	}
+	return out
+}
+
+// edgeEnds returns a realistic source and target for an edge kind.
+func edgeEnds(e graph.EdgeKind) (from, to string) {
+	switch e {
+	case graph.EdgePublishedBy:
+		return testReport, testOutlet
+	case graph.EdgeReportedBy:
+		return testClaim, testReport
+	case graph.EdgeAttributedTo:
+		return testClaim, testOfficial
+	case graph.EdgeCites:
+		return testReport2, testReport
+	case graph.EdgePossiblySameAs:
+		return testOfficial, testOfficial2
+	}
+	panic(fmt.Sprintf("edgeEnds: no test ends for %v", e))
+}
+
+// keyCase is a key built by a constructor and the Key ParseKey must return.
+type keyCase struct {
+	name string
+	key  []byte
+	want Key
+}
+
+// validKeys returns one key of every family and shape: meta keys, a node key
+// of each kind, an adjacency key of each edge kind, and an edge key of each
+// edge kind in both directions, with and without a context report.
+func validKeys() []keyCase {
+	var cs []keyCase
+	for _, name := range []string{countEdges, "count/outlet", "x"} {
+		cs = append(cs, keyCase{"meta/" + name, MetaKey(name), Key{Family: tagMeta, Name: name}})
+	}
+	for _, k := range graph.Kinds {
+		id := testIDs[k]
+		cs = append(cs, keyCase{"node/" + k.String(), NodeKey(id), Key{Family: tagNode, Node: id}})
+	}
+	long := "claim:" + strings.Repeat("z", graph.MaxIDLen-len("claim:"))
+	cs = append(cs, keyCase{"node/max-length", NodeKey(long), Key{Family: tagNode, Node: long}})
+	cs = append(cs, keyCase{"node/one-char", NodeKey("outlet:0"), Key{Family: tagNode, Node: "outlet:0"}})
+	for _, e := range edgeKinds() {
+		from, _ := edgeEnds(e)
+		cs = append(cs, keyCase{"adj/" + e.String(), AdjKey(e, from), Key{Family: tagAdj, Edge: e, Node: from}})
+	}
+	for _, e := range edgeKinds() {
+		from, to := edgeEnds(e)
+		for _, d := range []Dir{DirForward, DirReverse} {
+			node, other := from, to
+			if d == DirReverse {
+				node, other = to, from
+			}
+			name := "edge/" + e.String() + "/" + d.String()
+			cs = append(cs,
+				keyCase{name, EdgeKey(e, d, node, other, ""),
+					Key{Family: tagEdge, Edge: e, Dir: d, Node: node, Other: other}},
+				keyCase{name + "/ctx", EdgeKey(e, d, node, other, testReport2),
+					Key{Family: tagEdge, Edge: e, Dir: d, Node: node, Other: other, Ctx: testReport2}})
+		}
+	}
+	for _, w := range []struct{ name, word string }{
+		{"short", "ab"},
+		{"max-length", strings.Repeat("w", graph.MaxWordLen)},
+		{"non-ascii", "київ"},
+		{"digits", "2025"},
+	} {
+		cs = append(cs, keyCase{"word/" + w.name, WordKey(w.word, testClaim), Key{Family: tagWord, Word: w.word, Node: testClaim}})
+	}
+	return cs
+}
+
+// rebuildKey builds the key a parsed Key describes with the constructors.
+// It fails t rather than panicking when k holds fields of another family or
+// IDs the constructors refuse.
+func rebuildKey(t *testing.T, k Key) []byte {
+	t.Helper()
+	checkID := func(field, id string) {
+		t.Helper()
+		if _, _, err := graph.SplitID(id); err != nil {
+			t.Fatalf("ParseKey returned %s %q, which is not a valid ID: %v", field, id, err)
+		}
+	}
+	switch k.Family {
+	case tagMeta:
+		if k != (Key{Family: tagMeta, Name: k.Name}) {
+			t.Fatalf("meta key %+v has fields of another family", k)
+		}
+		return MetaKey(k.Name)
+	case tagNode:
+		if k != (Key{Family: tagNode, Node: k.Node}) {
+			t.Fatalf("node key %+v has fields of another family", k)
+		}
+		checkID("Node", k.Node)
+		return NodeKey(k.Node)
+	case tagAdj:
+		if k != (Key{Family: tagAdj, Edge: k.Edge, Node: k.Node}) {
+			t.Fatalf("adjacency key %+v has fields of another family", k)
+		}
+		checkID("Node", k.Node)
+		return AdjKey(k.Edge, k.Node)
+	case tagEdge:
+		if k.Name != "" || k.Word != "" {
+			t.Fatalf("edge key %+v has fields of another family", k)
+		}
+		checkID("Node", k.Node)
+		checkID("Other", k.Other)
+		if k.Ctx != "" {
+			checkID("Ctx", k.Ctx)
+		}
+		return EdgeKey(k.Edge, k.Dir, k.Node, k.Other, k.Ctx)
+	case tagWord:
+		if k != (Key{Family: tagWord, Word: k.Word, Node: k.Node}) {
+			t.Fatalf("word key %+v has fields of another family", k)
+		}
+		checkID("Node", k.Node)
+		if graph.KindOf(k.Node) != graph.KindClaim {
+			t.Fatalf("word key %+v names a %v, not a claim", k, graph.KindOf(k.Node))
+		}
+		return WordKey(k.Word, k.Node)
+	}
+	t.Fatalf("ParseKey returned unknown family %#x", k.Family)
+	return nil
+}
+
+func TestParseKey(t *testing.T) {
+	for _, tt := range validKeys() {
+		t.Run(tt.name, func(t *testing.T) {
+			// Ensure every constructor's key parses back to its parts and rebuilds to the same bytes.
+			got, err := ParseKey(tt.key)
+			if err != nil {
+				t.Fatalf("ParseKey(%x): %v", tt.key, err)
+			}
+			if got != tt.want {
+				t.Fatalf("ParseKey(%x) = %+v, want %+v", tt.key, got, tt.want)
+			}
+			if b := rebuildKey(t, got); !bytes.Equal(b, tt.key) {
+				t.Fatalf("rebuilt key = %x, want %x", b, tt.key)
+			}
+		})
+	}
+}
+
+func TestParseKey_Truncated(t *testing.T) {
+	for _, tt := range validKeys() {
+		t.Run(tt.name, func(t *testing.T) {
+			// Ensure no proper prefix of a key parses, except a shorter meta
+			// name and an attribution key cut just before its context ref,
+			// which is the same edge without a context.
+			noCtx := -1
+			if tt.want.Family == tagEdge && tt.want.Ctx != "" {
+				noCtx = len(EdgeKey(tt.want.Edge, tt.want.Dir, tt.want.Node, tt.want.Other, ""))
+			}
+			for i := 0; i < len(tt.key); i++ {
+				got, err := ParseKey(tt.key[:i])
+				switch {
+				case tt.want.Family == tagMeta && i >= 2:
+					want := Key{Family: tagMeta, Name: tt.want.Name[:i-1]}
+					if err != nil || got != want {
+						t.Errorf("ParseKey(%x) = %+v, %v; want %+v", tt.key[:i], got, err, want)
+					}
+				case i == noCtx:
+					want := tt.want
+					want.Ctx = ""
+					if err != nil || got != want {
+						t.Errorf("ParseKey(%x) = %+v, %v; want %+v", tt.key[:i], got, err, want)
+					}
+				default:
+					if !errors.Is(err, errBadKey) {
+						t.Errorf("ParseKey(%x) (first %d of %d bytes) = %+v, %v; want errBadKey", tt.key[:i], i, len(tt.key), got, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestParseKey_Garbage(t *testing.T) {
+	node := NodeKey(testOutlet)
+	edge := EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, testClaim, testReport)
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	tests := []struct {
+		name string
+		key  []byte
+	}{
+		// Ensure keys of no family are rejected.
+		{"Empty", []byte{}},
+		{"Nil", nil},
+		{"TagZero", cat([]byte{0x00}, node[1:])},
+		{"TagUnknown", cat([]byte{tagWord + 1}, node[1:])},
+		{"TagFF", cat([]byte{0xff}, node[1:])},
+		{"MetaNoName", []byte{tagMeta}},
+
+		// Ensure refs with a bad kind byte are rejected.
+		{"NodeKindZero", []byte{tagNode, 0x00, 'a', 0x00}},
+		{"NodeKindUnknown", []byte{tagNode, byte(graph.KindClaim) + 1, 'a', 0x00}},
+		{"NodeKindASCII", []byte{tagNode, 'o', 'a', 0x00}},
+		{"EdgeOtherKindZero", cat(EdgePrefix(graph.EdgeCites, DirForward, testReport), []byte{0x00, 'a', 0x00})},
+
+		// Ensure bad edge kinds and directions are rejected.
+		{"AdjNoEdge", []byte{tagAdj}},
+		{"AdjEdgeZero", cat([]byte{tagAdj, 0x00}, NodeKey(testClaim)[1:])},
+		{"AdjEdgeUnknown", cat([]byte{tagAdj, byte(graph.EdgePossiblySameAs) + 1}, NodeKey(testClaim)[1:])},
+		{"EdgeEdgeZero", cat([]byte{tagEdge, 0x00, byte(DirForward)}, NodeKey(testClaim)[1:], NodeKey(testReport)[1:])},
+		{"EdgeDirZero", cat([]byte{tagEdge, byte(graph.EdgeCites), 0x00}, NodeKey(testReport)[1:], NodeKey(testReport2)[1:])},
+		{"EdgeDirUnknown", cat([]byte{tagEdge, byte(graph.EdgeCites), byte(DirReverse) + 1}, NodeKey(testReport)[1:], NodeKey(testReport2)[1:])},
+		{"EdgeNoDir", []byte{tagEdge, byte(graph.EdgeCites)}},
+
+		// Ensure slugs outside [a-z0-9][a-z0-9._-]* are rejected.
+		{"SlugEmpty", []byte{tagNode, byte(graph.KindOutlet), 0x00}},
+		{"SlugUppercase", []byte{tagNode, byte(graph.KindOutlet), 'T', 'e', 'l', 0x00}},
+		{"SlugUppercaseLater", []byte{tagNode, byte(graph.KindOutlet), 't', 'E', 'l', 0x00}},
+		{"SlugLeadingDash", []byte{tagNode, byte(graph.KindOutlet), '-', 'a', 0x00}},
+		{"SlugLeadingDot", []byte{tagNode, byte(graph.KindOutlet), '.', 'a', 0x00}},
+		{"SlugColon", []byte{tagNode, byte(graph.KindOutlet), 'a', ':', 'b', 0x00}},
+		{"SlugSpace", []byte{tagNode, byte(graph.KindOutlet), 'a', ' ', 'b', 0x00}},
+		{"SlugHighByte", []byte{tagNode, byte(graph.KindOutlet), 'a', 0xc3, 0xa9, 0x00}},
+		{"SlugUppercaseInCtx", cat(edge[:len(edge)-2], []byte{'X', 0x00})},
+
+		// Ensure missing terminators and trailing bytes are rejected.
+		{"NodeNoTerminator", node[:len(node)-1]},
+		{"NodeTrailingByte", cat(node, []byte{'a'})},
+		{"NodeTrailingZero", cat(node, []byte{0x00})},
+		{"NodeTrailingRef", cat(node, NodeKey(testOutlet)[1:])},
+		{"AdjTrailingRef", cat(AdjKey(graph.EdgeCites, testReport), NodeKey(testReport2)[1:])},
+		{"EdgeNoOther", EdgePrefix(graph.EdgeCites, DirForward, testReport)},
+		{"EdgeOtherNoTerminator", edge[:len(NodeKey(testOfficial))+2+len(NodeKey(testClaim))-2]},
+		{"EdgeCtxNoTerminator", edge[:len(edge)-1]},
+		{"EdgeCtxKindOnly", cat(EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, testClaim, ""), []byte{byte(graph.KindReport)})},
+		{"EdgeTrailingByte", cat(edge, []byte{'a'})},
+		{"EdgeTrailingZero", cat(edge, []byte{0x00})},
+		{"EdgeFourRefs", cat(edge, NodeKey(testReport2)[1:])},
+
+		// Ensure word keys with a bad word or a ref that is not one claim are rejected.
+		{"WordEmpty", cat([]byte{tagWord, 0x00}, NodeKey(testClaim)[1:])},
+		{"WordOnly", []byte{tagWord, 'a', 'b'}},
+		{"WordNoRef", []byte{tagWord, 'a', 'b', 0x00}},
+		{"WordTooLong", cat([]byte{tagWord}, []byte(strings.Repeat("w", graph.MaxWordLen+1)), []byte{0x00}, NodeKey(testClaim)[1:])},
+		{"WordRefNotClaim", cat(WordPrefix("ab"), NodeKey(testOutlet)[1:])},
+		{"WordRefNoTerminator", cat(WordPrefix("ab"), NodeKey(testClaim)[1:len(NodeKey(testClaim))-1])},
+		{"WordTrailingRef", cat(WordKey("ab", testClaim), NodeKey(testClaim)[1:])},
+		{"WordTrailingByte", cat(WordKey("ab", testClaim), []byte{'a'})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseKey(tt.key)
+			if !errors.Is(err, errBadKey) {
+				t.Fatalf("ParseKey(%x) = %+v, %v; want errBadKey", tt.key, got, err)
+			}
+			if got != (Key{}) {
+				t.Fatalf("ParseKey(%x) returned %+v with its error, want the zero Key", tt.key, got)
+			}
+		})
+	}
+}
+
+func TestParseKey_LongSlug(t *testing.T) {
+	// Ensure a ref naming an ID longer than graph.MaxIDLen, which no
+	// constructor can build (they panic on invalid IDs), is rejected
+	// rather than parsed into an invalid ID.
+	slug := strings.Repeat("a", graph.MaxIDLen-len("outlet:")+1)
+	key := append(append([]byte{tagNode, byte(graph.KindOutlet)}, slug...), 0x00)
+	if got, err := ParseKey(key); err == nil {
+		t.Fatalf("ParseKey(node key of a %d-byte ID) = %+v, nil; want errBadKey (graph.SplitID(%q…) fails: the ID is over graph.MaxIDLen)",
+			len(got.Node), got, got.Node[:20])
+	}
+}
+
+// sortSlugs are slugs whose IDs sort in an order that a careless encoding
+// (a separator that sorts above '-', '.', '0' or '_', or no terminator)
+// would break.
+var sortSlugs = []string{
+	"a", "a-b", "a.b", "a0", "ab", "a_b", "a-", "a--", "a-a", "a.", "a_", "a9",
+	"aa", "b", "0", "0a", "9", "z", "z.z", "zz", "a-b-c", "a-bc", "a.b.c",
+}
+
+func TestNodeKey_Order(t *testing.T) {
+	for _, kind := range graph.Kinds {
+		t.Run(kind.String(), func(t *testing.T) {
+			// Ensure node keys of one kind sort in ID order and none is a
+			// prefix of another.
+			ids := make([]string, len(sortSlugs))
+			keys := make([][]byte, len(sortSlugs))
+			for i, s := range sortSlugs {
+				ids[i] = graph.MakeID(kind, s)
+				keys[i] = NodeKey(ids[i])
+			}
+			sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
+			sort.Strings(ids)
+			for i, k := range keys {
+				parsed, err := ParseKey(k)
+				if err != nil {
+					t.Fatalf("ParseKey(%x): %v", k, err)
+				}
+				if parsed.Node != ids[i] {
+					t.Errorf("key order position %d holds %q, ID order holds %q", i, parsed.Node, ids[i])
+				}
+				if !bytes.HasPrefix(k, NodePrefix(kind)) {
+					t.Errorf("NodeKey(%q) = %x lacks NodePrefix(%v) = %x", parsed.Node, k, kind, NodePrefix(kind))
+				}
+				for j, other := range keys {
+					if i != j && bytes.HasPrefix(other, k) {
+						t.Errorf("NodeKey(%q) = %x is a prefix of %x", parsed.Node, k, other)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNodePrefix(t *testing.T) {
+	// Ensure NodePrefix(k) is a prefix of exactly the node keys of kind k.
+	for _, kind := range graph.Kinds {
+		for _, other := range graph.Kinds {
+			for _, s := range sortSlugs {
+				id := graph.MakeID(other, s)
+				if got := bytes.HasPrefix(NodeKey(id), NodePrefix(kind)); got != (kind == other) {
+					t.Errorf("HasPrefix(NodeKey(%q), NodePrefix(%v)) = %v", id, kind, got)
+				}
+				for _, e := range edgeKinds() {
+					if bytes.HasPrefix(AdjKey(e, id), NodePrefix(kind)) {
+						t.Errorf("NodePrefix(%v) is a prefix of AdjKey(%v, %q)", kind, e, id)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestEdgePrefix(t *testing.T) {
+	// Ensure EdgePrefix(e, d, node) is a prefix of exactly the edge keys of
+	// kind e and direction d found from node, and not of those of a node
+	// whose slug extends node's ("…x" against "…xy", "…x-y", "…x.y").
+	nodes := []string{"official:x", "official:xy", "official:x-y", "official:x.y", "official:x0", "report:x"}
+	others := []string{"official:y", "report:r", "claim:c", "outlet:x"}
+	type edge struct {
+		key  []byte
+		e    graph.EdgeKind
+		d    Dir
+		node string
+	}
+	var edges []edge
+	for _, e := range edgeKinds() {
+		for _, d := range []Dir{DirForward, DirReverse} {
+			for _, n := range nodes {
+				for _, o := range others {
+					for _, ctx := range []string{"", "report:ctx"} {
+						edges = append(edges, edge{EdgeKey(e, d, n, o, ctx), e, d, n})
+					}
+				}
+			}
+		}
+	}
+	for _, e := range edgeKinds() {
+		for _, d := range []Dir{DirForward, DirReverse} {
+			for _, n := range nodes {
+				p := EdgePrefix(e, d, n)
+				matched := 0
+				for _, x := range edges {
+					want := x.e == e && x.d == d && x.node == n
+					if got := bytes.HasPrefix(x.key, p); got != want {
+						t.Errorf("HasPrefix(%x, EdgePrefix(%v, %v, %q)) = %v, want %v", x.key, e, d, n, got, want)
+					}
+					if want {
+						matched++
+					}
+				}
+				if matched != len(others)*2 {
+					t.Errorf("EdgePrefix(%v, %v, %q) matched %d keys, want %d", e, d, n, matched, len(others)*2)
+				}
+			}
+		}
+	}
+}
+
+func TestEdgeKey_Order(t *testing.T) {
+	// Ensure the edge keys under one prefix sort by the other end's ID, and
+	// an edge without a context sorts right before its contexts.
+	others := make([]string, len(sortSlugs))
+	var keys [][]byte
+	for i, s := range sortSlugs {
+		others[i] = graph.MakeID(graph.KindClaim, s)
+		keys = append(keys, EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, others[i], ""))
+		keys = append(keys, EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, others[i], "report:b"))
+		keys = append(keys, EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, others[i], "report:a"))
+	}
+	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
+	sort.Strings(others)
+	for i, k := range keys {
+		parsed, err := ParseKey(k)
+		if err != nil {
+			t.Fatalf("ParseKey(%x): %v", k, err)
+		}
+		want := Key{Family: tagEdge, Edge: graph.EdgeAttributedTo, Dir: DirReverse, Node: testOfficial,
+			Other: others[i/3], Ctx: []string{"", "report:a", "report:b"}[i%3]}
+		if parsed != want {
+			t.Errorf("key %d in order = %+v, want %+v", i, parsed, want)
+		}
+	}
+}
+
+// goldenKeys returns the pinned keys: every valid key shape and every prefix
+// helper.
+func goldenKeys() []keyCase {
+	cs := validKeys()
+	for _, k := range graph.Kinds {
+		cs = append(cs, keyCase{name: "node-prefix/" + k.String(), key: NodePrefix(k)})
+	}
+	for _, e := range edgeKinds() {
+		from, to := edgeEnds(e)
+		cs = append(cs,
+			keyCase{name: "edge-prefix/" + e.String() + "/forward", key: EdgePrefix(e, DirForward, from)},
+			keyCase{name: "edge-prefix/" + e.String() + "/reverse", key: EdgePrefix(e, DirReverse, to)})
+	}
+	cs = append(cs, keyCase{name: "word-prefix/ab", key: WordPrefix("ab")})
+	cs = append(cs, keyCase{name: "meta/count-key/outlet", key: countKey(graph.KindOutlet)})
+	return cs
+}
+
+func TestKeys_Golden(t *testing.T) {
+	// Ensure the byte layout of every key family matches testdata/keys.golden.
+	var buf bytes.Buffer
+	seen := make(map[string]bool)
+	for _, c := range goldenKeys() {
+		if seen[c.name] {
+			t.Fatalf("golden key name %q is used twice", c.name)
+		}
+		seen[c.name] = true
+		fmt.Fprintf(&buf, "%s\t%s\n", c.name, hex.EncodeToString(c.key))
+	}
+	path := filepath.Join("testdata", "keys.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./store -run TestKeys_Golden -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		got := strings.Split(buf.String(), "\n")
+		exp := strings.Split(string(want), "\n")
+		for i := 0; i < len(got) || i < len(exp); i++ {
+			var g, w string
+			if i < len(got) {
+				g = got[i]
+			}
+			if i < len(exp) {
+				w = exp[i]
+			}
+			if g != w {
+				t.Errorf("%s line %d:\n got %q\nwant %q", path, i+1, g, w)
+			}
+		}
+		t.Fatalf("the key layout differs from %s; if the change is intended (a new family or kind appended), rerun with -update", path)
+	}
+}
+
+func TestWordKey_Order(t *testing.T) {
+	// Ensure the index keys of one word sort in claim ID order under
+	// WordPrefix, and a word's prefix is not a prefix of a longer word's keys.
+	claims := make([]string, len(sortSlugs))
+	var keys [][]byte
+	for i, s := range sortSlugs {
+		claims[i] = graph.MakeID(graph.KindClaim, s)
+		keys = append(keys, WordKey("back", claims[i]), WordKey("backstop", claims[i]), WordKey("bac", claims[i]))
+	}
+	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
+	sort.Strings(claims)
+	var got []string
+	for _, k := range keys {
+		if bytes.HasPrefix(k, WordPrefix("back")) {
+			parsed, err := ParseKey(k)
+			if err != nil || parsed.Word != "back" {
+				t.Fatalf("ParseKey(%x) = %+v, %v; want a key of the word \"back\"", k, parsed, err)
+			}
+			got = append(got, parsed.Node)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(claims, " ") {
+		t.Fatalf("claims under WordPrefix(\"back\") = %q, want %q", got, claims)
+	}
+}
+
+func TestDir_String(t *testing.T) {
+	// Ensure directions print their names and unknown ones their number.
+	for d, want := range map[Dir]string{DirForward: "forward", DirReverse: "reverse", 0: "dir(0)", 7: "dir(7)"} {
+		if got := d.String(); got != want {
+			t.Errorf("Dir(%d).String() = %q, want %q", byte(d), got, want)
+		}
+	}
+}
+
+func TestKeys_InvalidInputPanics(t *testing.T) {
+	// Ensure building a key for an invalid ID panics instead of writing a
+	// key ParseKey would reject.
+	for _, id := range []string{"", "telegraph", "outlet:", "outlet:Telegraph", "person:x"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NodeKey(%q) did not panic", id)
+				}
+			}()
+			NodeKey(id)
+		}()
+	}
+	// Ensure building an index key for an invalid word panics too.
+	for _, w := range []string{"", "a\x00b", strings.Repeat("w", graph.MaxWordLen+1)} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("WordPrefix(%q) did not panic", w)
+				}
+			}()
+			WordPrefix(w)
+		}()
+	}
+}
+
+func FuzzParseKey(f *testing.F) {
+	for _, c := range goldenKeys() {
+		f.Add(c.key)
+	}
+	f.Add([]byte{})
+	f.Add([]byte{tagNode, byte(graph.KindOutlet), 'A', 0x00})
+	f.Add([]byte{tagEdge, byte(graph.EdgeCites), byte(DirForward), 0x02, 'a', 0x00, 0x02, 'b', 0x00, 0x02})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		// Ensure ParseKey never panics, fails only with errBadKey and a zero
+		// Key, and that whatever it accepts rebuilds to exactly its input.
+		k, err := ParseKey(b)
+		if err != nil {
+			if !errors.Is(err, errBadKey) || k != (Key{}) {
+				t.Fatalf("ParseKey(%x) = %+v, %v; want the zero Key and errBadKey", b, k, err)
+			}
+			return
+		}
+		if got := rebuildKey(t, k); !bytes.Equal(got, b) {
+			t.Fatalf("ParseKey(%x) = %+v, which rebuilds to %x", b, k, got)
+		}
+	})
+}

@@ -1,0 +1,529 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"hearsay/graph"
+)
+
+// writer makes the changes of one write transaction: it keeps both edge
+// directions, the search index and the counters in step with every node it
+// puts or deletes. Possibly-same-as lists and counters are buffered and
+// written by flush, which every write must call last.
+type writer struct {
+	txn    *badger.Txn
+	sameAs map[string][]graph.SameAs // possibly-same-as lists being changed
+	edges  int64                     // change of the edge counter
+	nodes  map[graph.Kind]int64      // change of the node counters
+	res    graph.ImportResult
+}
+
+func newWriter(txn *badger.Txn) *writer {
+	return &writer{txn: txn, sameAs: make(map[string][]graph.SameAs), nodes: make(map[graph.Kind]int64)}
+}
+
+// flush writes the buffered possibly-same-as lists and counter changes.
+func (w *writer) flush() error {
+	for id, list := range w.sameAs {
+		sort.Slice(list, func(i, j int) bool { return list[i].Official < list[j].Official })
+		if err := w.putAdj(graph.EdgePossiblySameAs, id, len(list) > 0, encodeSameAs(list)); err != nil {
+			return err
+		}
+	}
+	for kind, n := range w.nodes {
+		if err := addCount(w.txn, countKey(kind), n); err != nil {
+			return err
+		}
+	}
+	return addCount(w.txn, MetaKey(countEdges), w.edges)
+}
+
+// readNode reads one node inside the transaction; missing is ENOTFOUND.
+func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, []byte) (T, error)) (T, error) {
+	var node T
+	err := get(txn, NodeKey(id), notFound(id), func(v []byte) (err error) {
+		node, err = load(txn, id, v)
+		return err
+	})
+	return node, err
+}
+
+// mustExist checks that every ID names a stored node (or one written
+// earlier in this transaction).
+func (w *writer) mustExist(from string, ids ...string) error {
+	for _, id := range ids {
+		ok, err := exists(w.txn, NodeKey(id))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return graph.Errorf(graph.EINVALID, "%s: unknown %s %q", from, graph.KindOf(id), id)
+		}
+	}
+	return nil
+}
+
+// putNode writes a node's fields and counts it if it is new.
+func (w *writer) putNode(id string, v []byte) error {
+	ok, err := exists(w.txn, NodeKey(id))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		w.nodes[graph.KindOf(id)]++
+	}
+	w.res.Nodes++
+	return w.txn.Set(NodeKey(id), v)
+}
+
+// deleteNode deletes a node's fields and uncounts it.
+func (w *writer) deleteNode(id string) error {
+	w.nodes[graph.KindOf(id)]--
+	return w.txn.Delete(NodeKey(id))
+}
+
+// putReport writes a report, its published-by edge (the outlet in its
+// fields, reverse key under the outlet) and its citations (packed forward,
+// one reverse key each).
+func (w *writer) putReport(r *graph.Report) error {
+	old, err := readNode(w.txn, r.ID, loadReport)
+	if err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
+		return fmt.Errorf("read report %q: %w", r.ID, err)
+	}
+	oldRev, oldEdges := reportRevKeys(old)
+	cites := slices.Clone(r.Cites)
+	slices.Sort(cites)
+	nr := *r
+	nr.Cites = cites
+	newRev, newEdges := reportRevKeys(&nr)
+	w.edges += int64(newEdges - oldEdges)
+	w.res.Edges += newEdges
+	if err := w.putNode(r.ID, encodeReport(r)); err != nil {
+		return err
+	}
+	if err := w.putAdj(graph.EdgeCites, r.ID, len(cites) > 0, encodeIDs(cites)); err != nil {
+		return err
+	}
+	return w.swapKeys(oldRev, newRev)
+}
+
+// reportRevKeys returns the reverse keys of a report's forward edges and
+// how many edges they are; a nil report has none.
+func reportRevKeys(r *graph.Report) (map[string]bool, int) {
+	keys := make(map[string]bool)
+	if r == nil {
+		return keys, 0
+	}
+	keys[string(EdgeKey(graph.EdgePublishedBy, DirReverse, r.Outlet, r.ID, ""))] = true
+	for _, c := range r.Cites {
+		keys[string(EdgeKey(graph.EdgeCites, DirReverse, c, r.ID, ""))] = true
+	}
+	return keys, len(keys)
+}
+
+// putClaim writes a claim, its appearances and their attributions (packed
+// forward under the claim, one reverse key each under the report and the
+// source) and its search words.
+func (w *writer) putClaim(c *graph.Claim) error {
+	old, err := readNode(w.txn, c.ID, loadClaim)
+	if err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
+		return fmt.Errorf("read claim %q: %w", c.ID, err)
+	}
+	nc := *c
+	nc.Appearances = canonicalAppearances(c.Appearances)
+	oldRev, oldEdges := claimRevKeys(old)
+	newRev, newEdges := claimRevKeys(&nc)
+	w.edges += int64(newEdges - oldEdges)
+	w.res.Edges += newEdges
+	if err := w.putNode(c.ID, encodeClaim(c)); err != nil {
+		return err
+	}
+	if err := w.putAdj(graph.EdgeReportedBy, c.ID, len(nc.Appearances) > 0, encodeAppearances(nc.Appearances)); err != nil {
+		return err
+	}
+	if err := w.swapKeys(oldRev, newRev); err != nil {
+		return err
+	}
+	return w.swapKeys(wordKeys(old), wordKeys(&nc))
+}
+
+// deleteClaim deletes a claim with all its edges and index entries.
+func (w *writer) deleteClaim(id string) error {
+	c, err := readNode(w.txn, id, loadClaim)
+	if err != nil {
+		return err
+	}
+	rev, n := claimRevKeys(c)
+	w.edges -= int64(n)
+	if err := w.swapKeys(rev, nil); err != nil {
+		return err
+	}
+	if err := w.swapKeys(wordKeys(c), nil); err != nil {
+		return err
+	}
+	if err := w.txn.Delete(AdjKey(graph.EdgeReportedBy, id)); err != nil {
+		return err
+	}
+	return w.deleteNode(id)
+}
+
+// canonicalAppearances returns a copy sorted by report, each appearance's
+// attributions sorted by source.
+func canonicalAppearances(in []graph.Appearance) []graph.Appearance {
+	apps := slices.Clone(in)
+	for i := range apps {
+		apps[i].Attributions = slices.Clone(apps[i].Attributions)
+		slices.SortFunc(apps[i].Attributions, func(a, b graph.Attribution) int { return strings.Compare(a.Source, b.Source) })
+	}
+	slices.SortFunc(apps, func(a, b graph.Appearance) int { return strings.Compare(a.Report, b.Report) })
+	return apps
+}
+
+// claimRevKeys returns the reverse keys of a claim's appearances and
+// attributions and how many edges they are; a nil claim has none.
+func claimRevKeys(c *graph.Claim) (map[string]bool, int) {
+	keys := make(map[string]bool)
+	if c == nil {
+		return keys, 0
+	}
+	for _, a := range c.Appearances {
+		keys[string(EdgeKey(graph.EdgeReportedBy, DirReverse, a.Report, c.ID, ""))] = true
+		for _, at := range a.Attributions {
+			keys[string(EdgeKey(graph.EdgeAttributedTo, DirReverse, at.Source, c.ID, a.Report))] = true
+		}
+	}
+	return keys, len(keys)
+}
+
+// wordKeys returns the search index keys of a claim; a nil claim has none.
+func wordKeys(c *graph.Claim) map[string]bool {
+	keys := make(map[string]bool)
+	if c == nil {
+		return keys
+	}
+	for _, word := range graph.ClaimWords(c) {
+		keys[string(WordKey(word, c.ID))] = true
+	}
+	return keys
+}
+
+// putAdj writes a packed adjacency value, or deletes it when empty.
+func (w *writer) putAdj(e graph.EdgeKind, id string, nonEmpty bool, v []byte) error {
+	if !nonEmpty {
+		return w.txn.Delete(AdjKey(e, id))
+	}
+	return w.txn.Set(AdjKey(e, id), v)
+}
+
+// swapKeys deletes the keys of old that are not in new and sets those of
+// new that are not in old, with empty values.
+func (w *writer) swapKeys(old, new map[string]bool) error {
+	for k := range old {
+		if !new[k] {
+			if err := w.txn.Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+	}
+	for k := range new {
+		if !old[k] {
+			if err := w.txn.Set([]byte(k), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sameAsList returns the possibly-same-as list of an official as changed so
+// far in this transaction.
+func (w *writer) sameAsList(id string) ([]graph.SameAs, error) {
+	if list, ok := w.sameAs[id]; ok {
+		return list, nil
+	}
+	list, err := getAdj(w.txn, graph.EdgePossiblySameAs, id, decodeSameAs)
+	if err != nil {
+		return nil, err
+	}
+	w.sameAs[id] = list
+	return list, nil
+}
+
+// link merges a possibly-same-as edge into both officials' lists. A link
+// already stored keeps its note unless a new one is given.
+func (w *writer) link(a string, s graph.SameAs) error {
+	added, err := w.addSameAs(a, s.Official, s.Note)
+	if err != nil {
+		return err
+	}
+	if _, err := w.addSameAs(s.Official, a, s.Note); err != nil {
+		return err
+	}
+	if added {
+		w.edges++
+	}
+	w.res.Edges++
+	return nil
+}
+
+func (w *writer) addSameAs(id, other, note string) (bool, error) {
+	list, err := w.sameAsList(id)
+	if err != nil {
+		return false, err
+	}
+	for i := range list {
+		if list[i].Official == other {
+			if note != "" {
+				list[i].Note = note
+			}
+			return false, nil
+		}
+	}
+	w.sameAs[id] = append(list, graph.SameAs{Official: other, Note: note})
+	return true, nil
+}
+
+// unlinkAll removes every possibly-same-as edge of an official, on both
+// sides.
+func (w *writer) unlinkAll(id string) error {
+	list, err := w.sameAsList(id)
+	if err != nil {
+		return err
+	}
+	for _, s := range list {
+		other, err := w.sameAsList(s.Official)
+		if err != nil {
+			return err
+		}
+		w.sameAs[s.Official] = slices.DeleteFunc(other, func(x graph.SameAs) bool { return x.Official == id })
+	}
+	w.edges -= int64(len(list))
+	w.sameAs[id] = nil
+	return nil
+}
+
+// reverse lists the keys of the edges of one kind pointing at node.
+func (w *writer) reverse(e graph.EdgeKind, node string) ([]Key, error) {
+	var out []Key
+	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: EdgePrefix(e, DirReverse, node)})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k, err := ParseKey(it.Item().KeyCopy(nil))
+		if err != nil {
+			return nil, fmt.Errorf("reverse %s of %q: %w", e, node, err)
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// updateClaim reads a claim, lets change modify it, checks the result and
+// writes it back.
+func (w *writer) updateClaim(id string, change func(*graph.Claim) error) (*graph.Claim, error) {
+	c, err := readNode(w.txn, id, loadClaim)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(c); err != nil {
+		return nil, err
+	}
+	if err := w.checkClaim(c); err != nil {
+		return nil, err
+	}
+	return c, w.putClaim(c)
+}
+
+// checkClaim validates a claim and checks that its references exist.
+func (w *writer) checkClaim(c *graph.Claim) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	for _, a := range c.Appearances {
+		if err := w.mustExist("appearance.report", a.Report); err != nil {
+			return err
+		}
+		for _, at := range a.Attributions {
+			if err := w.mustExist("attribution.source", at.Source); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// updateReport reads a report, lets change modify it, checks the result
+// and writes it back.
+func (w *writer) updateReport(id string, change func(*graph.Report) error) (*graph.Report, error) {
+	r, err := readNode(w.txn, id, loadReport)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(r); err != nil {
+		return nil, err
+	}
+	if err := w.checkReport(r); err != nil {
+		return nil, err
+	}
+	return r, w.putReport(r)
+}
+
+// checkReport validates a report and checks that its references exist.
+func (w *writer) checkReport(r *graph.Report) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if err := w.mustExist("outlet", r.Outlet); err != nil {
+		return err
+	}
+	return w.mustExist("cites", r.Cites...)
+}
+
+// dropAttributionsTo removes every attribution naming source from the
+// claims that make one.
+func (w *writer) dropAttributionsTo(source string) error {
+	keys, err := w.reverse(graph.EdgeAttributedTo, source)
+	if err != nil {
+		return err
+	}
+	done := make(map[string]bool)
+	for _, k := range keys {
+		if done[k.Other] {
+			continue
+		}
+		done[k.Other] = true
+		_, err := w.updateClaim(k.Other, func(c *graph.Claim) error {
+			for i := range c.Appearances {
+				c.Appearances[i].Attributions = slices.DeleteFunc(c.Appearances[i].Attributions,
+					func(a graph.Attribution) bool { return a.Source == source })
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// references counts the edges of the given kinds pointing at id and, when
+// there are some and cascade is false, refuses with ECONFLICT.
+func (w *writer) references(id string, cascade bool, kinds ...graph.EdgeKind) error {
+	if cascade {
+		return nil
+	}
+	var parts []string
+	for _, e := range kinds {
+		keys, err := w.reverse(e, id)
+		if err != nil {
+			return err
+		}
+		if len(keys) > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", len(keys), e))
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return graph.Errorf(graph.ECONFLICT, "%s %q is still referenced (%s edges); remove them first or delete with cascade",
+		graph.KindOf(id), id, strings.Join(parts, ", "))
+}
+
+// deleteReport deletes a report. Appearances of claims in it, attributions
+// naming it and citations of it refuse the delete unless cascade, which
+// removes them.
+func (w *writer) deleteReport(id string, cascade bool) error {
+	r, err := readNode(w.txn, id, loadReport)
+	if err != nil {
+		return err
+	}
+	if err := w.references(id, cascade, graph.EdgeReportedBy, graph.EdgeAttributedTo, graph.EdgeCites); err != nil {
+		return err
+	}
+	if err := w.dropAttributionsTo(id); err != nil {
+		return err
+	}
+	apps, err := w.reverse(graph.EdgeReportedBy, id)
+	if err != nil {
+		return err
+	}
+	for _, k := range apps {
+		_, err := w.updateClaim(k.Other, func(c *graph.Claim) error {
+			c.Appearances = slices.DeleteFunc(c.Appearances, func(a graph.Appearance) bool { return a.Report == id })
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	citing, err := w.reverse(graph.EdgeCites, id)
+	if err != nil {
+		return err
+	}
+	for _, k := range citing {
+		_, err := w.updateReport(k.Other, func(c *graph.Report) error {
+			c.Cites = slices.DeleteFunc(c.Cites, func(x string) bool { return x == id })
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	rev, n := reportRevKeys(r)
+	w.edges -= int64(n)
+	if err := w.swapKeys(rev, nil); err != nil {
+		return err
+	}
+	if err := w.txn.Delete(AdjKey(graph.EdgeCites, id)); err != nil {
+		return err
+	}
+	return w.deleteNode(id)
+}
+
+// deleteOutlet deletes an outlet. Its reports and attributions naming it
+// refuse the delete unless cascade, which deletes the reports (with
+// cascade) and removes the attributions.
+func (w *writer) deleteOutlet(id string, cascade bool) error {
+	if _, err := readNode(w.txn, id, loadOutlet); err != nil {
+		return err
+	}
+	if err := w.references(id, cascade, graph.EdgePublishedBy, graph.EdgeAttributedTo); err != nil {
+		return err
+	}
+	if err := w.dropAttributionsTo(id); err != nil {
+		return err
+	}
+	reports, err := w.reverse(graph.EdgePublishedBy, id)
+	if err != nil {
+		return err
+	}
+	for _, k := range reports {
+		if err := w.deleteReport(k.Other, true); err != nil {
+			return err
+		}
+	}
+	return w.deleteNode(id)
+}
+
+// deleteOfficial deletes an official and its possibly-same-as links.
+// Attributions naming it refuse the delete unless cascade, which removes
+// them.
+func (w *writer) deleteOfficial(id string, cascade bool) error {
+	if _, err := readNode(w.txn, id, loadOfficial); err != nil {
+		return err
+	}
+	if err := w.references(id, cascade, graph.EdgeAttributedTo); err != nil {
+		return err
+	}
+	if err := w.dropAttributionsTo(id); err != nil {
+		return err
+	}
+	if err := w.unlinkAll(id); err != nil {
+		return err
+	}
+	return w.deleteNode(id)
+}
