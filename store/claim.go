@@ -43,10 +43,11 @@ func (db *DB) updateClaim(ctx context.Context, id string, change func(*graph.Cla
 		out, err = w.updateClaim(id, change)
 		return err
 	})
-	if out != nil {
-		out.Appearances = canonicalAppearances(out.Appearances)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	out.Appearances = canonicalAppearances(out.Appearances)
+	return out, nil
 }
 
 // UpdateClaim changes a claim's text and topics.

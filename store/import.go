@@ -81,7 +81,7 @@ func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
 		if ids[id] {
 			return nil
 		}
-		ok, err := exists(w.txn, NodeKey(id))
+		ok, err := w.pin(id)
 		if err != nil {
 			return err
 		}

@@ -76,7 +76,10 @@ func (db *DB) updateOfficial(ctx context.Context, id string, change func(*graph.
 		out = o
 		return w.putNode(id, encodeOfficial(o))
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeleteOfficial deletes an official and its possibly-same-as links.

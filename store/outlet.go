@@ -51,7 +51,10 @@ func (db *DB) updateOutlet(ctx context.Context, id string, change func(*graph.Ou
 		out = o
 		return w.putNode(id, encodeOutlet(o))
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeleteOutlet deletes an outlet. Without cascade, an outlet that published

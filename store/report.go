@@ -51,7 +51,10 @@ func (db *DB) updateReport(ctx context.Context, id string, change func(*graph.Re
 		out, err = w.updateReport(id, change)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // AddCitation records that report cites cited.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -54,10 +55,10 @@ func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, 
 }
 
 // mustExist checks that every ID names a stored node (or one written
-// earlier in this transaction).
+// earlier in this transaction) and pins it: see pin.
 func (w *writer) mustExist(from string, ids ...string) error {
 	for _, id := range ids {
-		ok, err := exists(w.txn, NodeKey(id))
+		ok, err := w.pin(id)
 		if err != nil {
 			return err
 		}
@@ -66,6 +67,28 @@ func (w *writer) mustExist(from string, ids ...string) error {
 		}
 	}
 	return nil
+}
+
+// pin reads a node this write is about to refer to and writes its value
+// back unchanged, reporting whether it exists. A delete decides that a
+// node is unreferenced by scanning its reverse-edge keys, and Badger does
+// not detect a concurrent write that adds a key inside a scanned range.
+// Both the delete and every write that adds a reference therefore write the
+// node's own key, which Badger does check: whichever commits second
+// conflicts and is retried against the other's result.
+func (w *writer) pin(id string) (bool, error) {
+	item, err := w.txn.Get(NodeKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return false, err
+	}
+	return true, w.txn.Set(NodeKey(id), v)
 }
 
 // putNode writes a node's fields and counts it if it is new.
@@ -366,6 +389,7 @@ func (w *writer) updateReport(id string, change func(*graph.Report) error) (*gra
 	if err := change(r); err != nil {
 		return nil, err
 	}
+	slices.Sort(r.Cites)
 	if err := w.checkReport(r); err != nil {
 		return nil, err
 	}
