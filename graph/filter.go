@@ -115,9 +115,30 @@ func contains(ss []string, s string) bool {
 }
 
 // AttributionFilter selects a page of the attributions naming one source.
+// Page.After is an AttributionCursor.
 type AttributionFilter struct {
 	Page
 	Source string // required: an official, report or outlet ID
+}
+
+// AttributionCursor is the position of an attribution in its source's
+// list: the claim's and the report's IDs joined by a space (IDs never
+// contain one).
+func AttributionCursor(claim, report string) string { return claim + " " + report }
+
+// ParseAttributionCursor splits an AttributionCursor and checks both IDs.
+func ParseAttributionCursor(cur string) (claim, report string, err error) {
+	claim, report, ok := strings.Cut(cur, " ")
+	if !ok {
+		return "", "", Errorf(EINVALID, "bad cursor %q: want a claim ID and a report ID", cur)
+	}
+	if err := CheckID(claim, KindClaim); err != nil {
+		return "", "", Errorf(EINVALID, "bad cursor: %s", ErrorMessage(err))
+	}
+	if err := CheckID(report, KindReport); err != nil {
+		return "", "", Errorf(EINVALID, "bad cursor: %s", ErrorMessage(err))
+	}
+	return claim, report, nil
 }
 
 // AttributionRef is one attributed-to edge seen from its source: in Report,

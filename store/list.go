@@ -198,10 +198,6 @@ func (db *DB) FindClaims(ctx context.Context, f graph.ClaimFilter) ([]*graph.Cla
 	return filterPage(ctx, db, graph.KindClaim, f.Page, allOf(graph.KindClaim), total, loadClaim, nil)
 }
 
-// attributionCursor joins the claim and report of an attribution into one
-// cursor; IDs never contain a space.
-func attributionCursor(claim, report string) string { return claim + " " + report }
-
 // FindAttributions returns a page of the attributions naming a source, in
 // (claim, report) order, and how many there are.
 func (db *DB) FindAttributions(ctx context.Context, f graph.AttributionFilter) ([]graph.AttributionRef, int, error) {
@@ -211,6 +207,11 @@ func (db *DB) FindAttributions(ctx context.Context, f graph.AttributionFilter) (
 	page := f.Page
 	if err := page.Validate(); err != nil {
 		return nil, 0, err
+	}
+	if page.After != "" {
+		if _, _, err := graph.ParseAttributionCursor(page.After); err != nil {
+			return nil, 0, err
+		}
 	}
 	var out []graph.AttributionRef
 	total := 0
@@ -224,7 +225,7 @@ func (db *DB) FindAttributions(ctx context.Context, f graph.AttributionFilter) (
 				return fmt.Errorf("attributions of %q: %w", f.Source, err)
 			}
 			total++
-			if cur := attributionCursor(k.Other, k.Ctx); page.After != "" && cur <= page.After || len(out) >= page.First {
+			if cur := graph.AttributionCursor(k.Other, k.Ctx); page.After != "" && cur <= page.After || len(out) >= page.First {
 				continue
 			}
 			c, ok := claims[k.Other]

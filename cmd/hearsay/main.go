@@ -1,5 +1,6 @@
 // Command hearsay is the source-reliability knowledge graph's one binary.
 //
+//	hearsay serve [--addr 127.0.0.1:8080]  serve GraphQL and the playground
 //	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON)
 //	hearsay stats [--json]            count nodes and edges
 //	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
@@ -45,6 +46,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    zerolog.Logger
+	// ready, if set, is told the address a server listens on (tests).
+	ready func(addr string)
 }
 
 type command struct {
@@ -54,6 +57,7 @@ type command struct {
 }
 
 var commands = []command{
+	{"serve", "serve GraphQL at /graphql and the playground at / (loads the seed into an empty database)", cmdServe},
 	{"load", "load hearsay/v1 datasets (JSON or NDJSON) into the database", cmdLoad},
 	{"stats", "count the nodes and edges of the database", cmdStats},
 	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
@@ -66,6 +70,12 @@ type usageError struct{ msg string }
 func (u usageError) Error() string { return u.msg }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, stdin, stdout, stderr, nil)
+}
+
+// runWith is run with a hook told the address 'hearsay serve' listens on,
+// for tests that start the real server on port 0.
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, ready func(addr string)) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -73,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitOK
 	}
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr,
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, ready: ready,
 		log: zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: !isTerminal(stderr)}).Level(zerolog.WarnLevel).With().Timestamp().Logger()}
 	for _, c := range commands {
 		if c.name != args[0] {
@@ -126,7 +136,11 @@ func (e *env) flags(name, args string) (*flag.FlagSet, *string, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	db := fs.String("db", defaultDB(), "database `DIR`")
-	level := fs.String("log-level", "warn", "log `LEVEL`: trace, debug, info, warn or error")
+	defLevel := "warn"
+	if name == "serve" {
+		defLevel = "info" // a server logs each request
+	}
+	level := fs.String("log-level", defLevel, "log `LEVEL`: trace, debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: hearsay %s [flags] %s\n", name, args)
 		fs.PrintDefaults()

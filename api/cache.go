@@ -1,0 +1,71 @@
+package api
+
+import (
+	"container/list"
+	"sync"
+
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
+)
+
+// document is a parsed and validated query, ready to execute.
+type document struct {
+	ast    *ast.Document
+	errs   []gqlerrors.FormattedError // parse or validation errors; nil when valid
+	status int                        // HTTP status for errs
+	depth  int                        // deepest field nesting, fragments followed
+}
+
+// docCache is a bounded LRU of documents keyed by the query text. Parsing
+// and validating is most of graphql-go's cost per query, and dashboards
+// send the same few queries over and over.
+type docCache struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List // front: most recently used
+	items map[string]*list.Element
+}
+
+type cacheEntry struct {
+	query string
+	doc   *document
+}
+
+func newDocCache(max int) *docCache {
+	return &docCache{max: max, ll: list.New(), items: make(map[string]*list.Element)}
+}
+
+func (c *docCache) get(query string) (*document, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[query]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*cacheEntry).doc, true
+	}
+	return nil, false
+}
+
+func (c *docCache) put(query string, doc *document) {
+	if c.max <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[query]; ok {
+		c.ll.MoveToFront(e)
+		e.Value.(*cacheEntry).doc = doc
+		return
+	}
+	c.items[query] = c.ll.PushFront(&cacheEntry{query: query, doc: doc})
+	for c.ll.Len() > c.max {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*cacheEntry).query)
+	}
+}
+
+func (c *docCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ll.Len()
+}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"github.com/graphql-go/graphql"
+
+	"hearsay/graph"
+)
+
+func newChainType(s *Server, t *types) *graphql.Object {
+	c := func(v any) graph.Chain { return v.(graph.Chain) }
+	return graphql.NewObject(graphql.ObjectConfig{
+		Name:        "Chain",
+		Description: "One root-to-leaf path of a claim's attribution tree, from an appearance to where it ends.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"from": {Type: nonNull(t.appearance), Description: "The appearance the chain starts at.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						ch := c(p.Source)
+						cl, err := s.loaderFrom(p.Context).FindClaimByID(p.Context, ch.Claim)
+						if err != nil {
+							return nil, err
+						}
+						a, ok := cl.Appearance(ch.From)
+						if !ok {
+							return nil, graph.Errorf(graph.EINTERNAL, "chain of %q starts at %q, where it has no appearance", ch.Claim, ch.From)
+						}
+						return appearance{claim: cl, app: a}, nil
+					})},
+				"hops":     {Type: listOf(t.hop), Description: "The reports on the path, from first.", Resolve: func(p graphql.ResolveParams) (any, error) { return c(p.Source).Hops, nil }},
+				"terminal": {Type: nonNull(t.terminal), Resolve: enumValue(func(v any) graph.Terminal { return c(v).Terminal })},
+				"origin": {Type: t.source, Description: "The source that stands behind the chain; null for CIRCULAR and DEPTH_LIMIT.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						if id := c(p.Source).Origin; id != "" {
+							return s.loaderFrom(p.Context).node(p.Context, id)
+						}
+						return nil, nil
+					})},
+				"flags": {Type: listOf(graphql.String), Description: "TEMPORAL_ANOMALY, VISIT_LIMIT.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilStrings(c(p.Source).Flags), nil }},
+			}
+		}),
+	})
+}
+
+func newHopType(s *Server, t *types) *graphql.Object {
+	h := func(v any) graph.Hop { return v.(graph.Hop) }
+	return graphql.NewObject(graphql.ObjectConfig{
+		Name:        "Hop",
+		Description: "One report on a chain: how it words the claim and where it sends the reader next.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"report": {Type: nonNull(t.report), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+					return s.loaderFrom(p.Context).FindReportByID(p.Context, h(p.Source).Report)
+				})},
+				"outlet": {Type: nonNull(t.outlet), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+					return s.loaderFrom(p.Context).outlet(p.Context, h(p.Source).Outlet)
+				})},
+				"published": {Type: graphql.String, Resolve: date(func(v any) graph.Date { return h(v).Published })},
+				"mode": {Type: nonNull(t.mode), Description: "The mode of the attribution followed out of this report; UNATTRIBUTED when there is none.",
+					Resolve: enumValue(func(v any) graph.Mode { return h(v).Mode })},
+				"quote":            {Type: graphql.String, Description: "How this report words the claim.", Resolve: str(func(v any) string { return h(v).Quote })},
+				"hedge":            {Type: graphql.String, Resolve: str(func(v any) string { return h(v).Hedge })},
+				"attributionQuote": {Type: graphql.String, Resolve: str(func(v any) string { return h(v).AttributionQuote })},
+				"inferred": {Type: nonNull(graphql.Boolean), Description: "The next hop was found through a citation, not an attribution.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return h(p.Source).Inferred, nil }},
+				"temporalAnomaly": {Type: nonNull(graphql.Boolean), Description: "The next hop is a report published after this one.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return h(p.Source).TemporalAnomaly, nil }},
+				"to": {Type: t.source, Description: "The source this report attributes the claim to; null when it gives none.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						if id := h(p.Source).To; id != "" {
+							return s.loaderFrom(p.Context).node(p.Context, id)
+						}
+						return nil, nil
+					})},
+			}
+		}),
+	})
+}

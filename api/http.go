@@ -1,0 +1,335 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/parser"
+	"github.com/graphql-go/graphql/language/source"
+	"github.com/rs/zerolog"
+)
+
+// request is one GraphQL request, from a POST body or GET parameters.
+type request struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    map[string]any `json:"extensions"`
+}
+
+// httpError is a request refused before execution, with its HTTP status.
+type httpError struct {
+	status int
+	err    *clientError
+}
+
+func refuse(status int, code, format string, args ...any) *httpError {
+	return &httpError{status: status, err: newClientError(code, format, args...)}
+}
+
+// serveGraphQL answers /graphql, following GraphQL over HTTP: POST with a
+// JSON body, or GET with query, operationName and variables parameters
+// for queries only.
+func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	req, herr := s.readRequest(w, r)
+	if herr == nil {
+		var buf *bytes.Buffer
+		var status int
+		buf, status, herr = s.execute(r.Context(), r, req)
+		if herr == nil {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(status)
+			_, _ = w.Write(buf.Bytes())
+			return
+		}
+	}
+	s.writeRefusal(w, r, herr)
+}
+
+func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *httpError) {
+	if herr.err.requestID == "" && herr.status >= 500 {
+		herr.err.requestID = requestID(r.Context())
+	}
+	var buf bytes.Buffer
+	fe := gqlerrors.FormattedError{Message: herr.err.message, Extensions: herr.err.Extensions()}
+	_ = writeResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{fe})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if herr.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", "GET, POST")
+	}
+	w.WriteHeader(herr.status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// readRequest decodes the request's query, operation name and variables.
+func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, *httpError) {
+	req := &request{}
+	switch r.Method {
+	case http.MethodGet:
+		q := r.URL.Query()
+		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
+				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The variables parameter is not a JSON object: %v", err)
+			}
+		}
+	case http.MethodPost:
+		ct := r.Header.Get("Content-Type")
+		if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+			return nil, refuse(http.StatusUnsupportedMediaType, CodeBadUserInput, "Send the request as application/json, not %q.", ct)
+		}
+		body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		dec := json.NewDecoder(body)
+		if err := dec.Decode(req); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return nil, refuse(http.StatusRequestEntityTooLarge, CodeBadUserInput,
+					"The request body is over the limit of %d bytes.", s.cfg.MaxBodyBytes)
+			}
+			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %v", err)
+		}
+		if dec.More() {
+			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body holds more than one JSON value.")
+		}
+	default:
+		return nil, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "Use GET or POST for /graphql.")
+	}
+	if strings.TrimSpace(req.Query) == "" {
+		return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request has no query.")
+	}
+	return req, nil
+}
+
+// document returns the parsed and validated document of a query, from the
+// cache when it was seen before.
+func (s *Server) document(query string) *document {
+	if doc, ok := s.cache.get(query); ok {
+		return doc
+	}
+	doc := &document{}
+	src := source.NewSource(&source.Source{Body: blankCommentText(query), Name: "GraphQL request"})
+	tree, err := parser.Parse(parser.ParseParams{Source: src})
+	if err != nil {
+		doc.errs, doc.status = gqlerrors.FormatErrors(err), http.StatusBadRequest
+	} else {
+		doc.ast = tree
+		if res := graphql.ValidateDocument(&s.schema, tree, graphql.SpecifiedRules); !res.IsValid {
+			doc.errs, doc.status = res.Errors, http.StatusBadRequest
+		}
+		doc.depth = depth(tree)
+		if len(doc.errs) == 0 {
+			addTypenames(tree)
+		}
+	}
+	for i := range doc.errs {
+		doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
+	}
+	s.cache.put(query, doc)
+	return doc
+}
+
+// operation picks the operation to run.
+func operation(doc *ast.Document, name string) (*ast.OperationDefinition, *httpError) {
+	var found *ast.OperationDefinition
+	n := 0
+	for _, def := range doc.Definitions {
+		op, ok := def.(*ast.OperationDefinition)
+		if !ok {
+			continue
+		}
+		n++
+		if name == "" || op.Name != nil && op.Name.Value == name {
+			found = op
+		}
+	}
+	switch {
+	case name == "" && n > 1:
+		return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The document has %d operations; name one with operationName.", n)
+	case found == nil && name != "":
+		return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The document has no operation named %q.", name)
+	case found == nil:
+		return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The document has no operation.")
+	}
+	return found, nil
+}
+
+// execute runs one request through parse → validate → limits → auth →
+// execute and returns the encoded response.
+func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*bytes.Buffer, int, *httpError) {
+	doc := s.document(req.Query)
+	if doc.errs != nil {
+		var buf bytes.Buffer
+		if err := writeResponse(&buf, nil, nil, nil, nil, false, doc.errs); err != nil {
+			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
+		}
+		return &buf, doc.status, nil
+	}
+	op, herr := operation(doc.ast, req.OperationName)
+	if herr != nil {
+		return nil, 0, herr
+	}
+	if name := operationName(op); name != "" {
+		if h, ok := ctx.Value(opNameKey{}).(*string); ok {
+			*h = name
+		}
+	}
+	isMutation := op.Operation == ast.OperationTypeMutation
+	if isMutation && r.Method == http.MethodGet {
+		return nil, 0, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "Mutations need POST; GET runs queries only.")
+	}
+	if op.Operation == ast.OperationTypeSubscription {
+		return nil, 0, refuse(http.StatusBadRequest, CodeBadUserInput, "Subscriptions are not supported.")
+	}
+	if doc.depth > s.cfg.MaxDepth {
+		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
+			"The query is %d fields deep; the limit is %d.", doc.depth, s.cfg.MaxDepth)
+	}
+	if c := complexity(op, fragments(doc.ast), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
+		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
+			"The query's complexity is over %d (estimated at least %d: each field costs 1, times the items its lists may return); ask for fewer items with first, or fewer nested lists.",
+			s.cfg.MaxComplexity, c)
+	}
+	if isMutation {
+		if herr := s.authorize(r); herr != nil {
+			return nil, 0, herr
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
+	res := graphql.Execute(graphql.ExecuteParams{
+		Schema:        s.schema,
+		AST:           doc.ast,
+		OperationName: req.OperationName,
+		Args:          req.Variables,
+		Context:       ctx,
+	})
+	errs := s.finishErrors(ctx, res.Errors)
+	var buf bytes.Buffer
+	if err := writeResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
+		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
+	}
+	return &buf, http.StatusOK, nil
+}
+
+// finishErrors gives every execution error a code. Resolver errors carry
+// theirs (see resolve). graphql-go's own errors without a path are about
+// the request (a variable of the wrong type); those with a path are
+// failures of the server, logged and hidden.
+func (s *Server) finishErrors(ctx context.Context, errs []gqlerrors.FormattedError) []gqlerrors.FormattedError {
+	// graphql-go resolves a selection's fields in map order, so its errors
+	// come in random order; list them in the order of the query.
+	sort.SliceStable(errs, func(i, j int) bool { return errorPlace(errs[i]) < errorPlace(errs[j]) })
+	for i := range errs {
+		e := &errs[i]
+		if _, ok := e.Extensions[extensionCode]; ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil && e.Message == err.Error() {
+			ce := toClientError(ctx, err)
+			e.Message, e.Extensions = ce.message, ce.Extensions()
+			continue
+		}
+		if len(e.Path) == 0 {
+			e.Extensions = map[string]any{extensionCode: CodeBadUserInput}
+			continue
+		}
+		ce := toClientError(ctx, fmt.Errorf("graphql: %s at %v", e.Message, e.Path))
+		e.Message, e.Extensions = ce.message, ce.Extensions()
+	}
+	return errs
+}
+
+// authorize checks a write's bearer token in constant time.
+func (s *Server) authorize(r *http.Request) *httpError {
+	if len(s.tokenHash) == 0 {
+		return refuse(http.StatusForbidden, CodeForbidden,
+			"Writes are disabled on this server. Start it with HEARSAY_WRITE_TOKEN set, or --write-token-file FILE, and send Authorization: Bearer <token>.")
+	}
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		return refuse(http.StatusUnauthorized, CodeUnauthenticated, "Writes need an Authorization: Bearer <token> header.")
+	}
+	sum := sha256.Sum256([]byte(token))
+	if subtle.ConstantTimeCompare(sum[:], s.tokenHash) != 1 {
+		return refuse(http.StatusUnauthorized, CodeUnauthenticated, "The bearer token is not valid for writes.")
+	}
+	return nil
+}
+
+func operationName(op *ast.OperationDefinition) string {
+	if op.Name != nil {
+		return op.Name.Value
+	}
+	return ""
+}
+
+// opNameKey holds a *string in the request context that the GraphQL
+// handler fills with the operation's name, for the access log.
+type opNameKey struct{}
+
+// errorPlace orders errors by where they point in the query, then by path.
+func errorPlace(e gqlerrors.FormattedError) string {
+	line, col := 0, 0
+	if len(e.Locations) > 0 {
+		line, col = e.Locations[0].Line, e.Locations[0].Column
+	}
+	return fmt.Sprintf("%08d:%08d:%v", line, col, e.Path)
+}
+
+// blankCommentText returns the query with every non-ASCII byte inside a
+// comment replaced by a space. graphql-go v0.8.1's lexer mixes byte and
+// rune offsets when it skips comments, so "# Euromaidan → Telegraph" made
+// the rest of a query unreadable. Comments carry no meaning, and the
+// replacement keeps every byte offset, so error locations stay right.
+func blankCommentText(query string) []byte {
+	b := []byte(query)
+	inComment, inString, inBlock := false, false, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inComment:
+			if c == '\n' || c == '\r' {
+				inComment = false
+			} else if c >= 0x80 {
+				b[i] = ' '
+			}
+		case inBlock:
+			if c == '\\' && i+3 < len(b) && string(b[i+1:i+4]) == `"""` {
+				i += 3
+			} else if c == '"' && i+2 < len(b) && b[i+1] == '"' && b[i+2] == '"' {
+				inBlock = false
+				i += 2
+			}
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' || c == '\n' {
+				inString = false
+			}
+		case c == '#':
+			inComment = true
+		case c == '"':
+			if i+2 < len(b) && b[i+1] == '"' && b[i+2] == '"' {
+				inBlock = true
+				i += 2
+			} else {
+				inString = true
+			}
+		}
+	}
+	return b
+}

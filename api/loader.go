@@ -1,0 +1,133 @@
+package api
+
+import (
+	"context"
+	"sync"
+
+	"hearsay/graph"
+)
+
+// loader memoises node reads and traces for one request: a chain query
+// names the same reports and outlets many times, and graphql-go resolves
+// field by field.
+type loader struct {
+	g      graph.Graph
+	mu     sync.Mutex
+	nodes  map[string]any
+	traces map[traceKey][]graph.Chain
+}
+
+type traceKey struct {
+	claim string
+	depth int
+}
+
+type loaderKey struct{}
+
+func newLoader(g graph.Graph) *loader {
+	return &loader{g: g, nodes: make(map[string]any), traces: make(map[traceKey][]graph.Chain)}
+}
+
+// loaderFrom returns the request's loader, or a fresh one outside a request.
+func (s *Server) loaderFrom(ctx context.Context) *loader {
+	if l, ok := ctx.Value(loaderKey{}).(*loader); ok {
+		return l
+	}
+	return newLoader(s.cfg.Graph)
+}
+
+// node returns the node of any kind with the ID, or ENOTFOUND.
+func (l *loader) node(ctx context.Context, id string) (any, error) {
+	l.mu.Lock()
+	n, ok := l.nodes[id]
+	l.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	kind, _, err := graph.SplitID(id)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case graph.KindOutlet:
+		n, err = l.g.FindOutletByID(ctx, id)
+	case graph.KindReport:
+		n, err = l.g.FindReportByID(ctx, id)
+	case graph.KindOfficial:
+		n, err = l.g.FindOfficialByID(ctx, id)
+	case graph.KindClaim:
+		n, err = l.g.FindClaimByID(ctx, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.nodes[id] = n
+	l.mu.Unlock()
+	return n, nil
+}
+
+// FindReportByID and FindClaimByID make the loader a graph.TraceReader, so
+// traces share the request's reads.
+func (l *loader) FindReportByID(ctx context.Context, id string) (*graph.Report, error) {
+	if err := graph.CheckID(id, graph.KindReport); err != nil {
+		return nil, err
+	}
+	n, err := l.node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return n.(*graph.Report), nil
+}
+
+func (l *loader) FindClaimByID(ctx context.Context, id string) (*graph.Claim, error) {
+	if err := graph.CheckID(id, graph.KindClaim); err != nil {
+		return nil, err
+	}
+	n, err := l.node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return n.(*graph.Claim), nil
+}
+
+func (l *loader) outlet(ctx context.Context, id string) (*graph.Outlet, error) {
+	if err := graph.CheckID(id, graph.KindOutlet); err != nil {
+		return nil, err
+	}
+	n, err := l.node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return n.(*graph.Outlet), nil
+}
+
+// chains traces a claim once per request and depth.
+func (l *loader) chains(ctx context.Context, claim string, depth int) ([]graph.Chain, error) {
+	k := traceKey{claim, depth}
+	l.mu.Lock()
+	cs, ok := l.traces[k]
+	l.mu.Unlock()
+	if ok {
+		return cs, nil
+	}
+	cs, err := graph.TraceClaim(ctx, l, claim, graph.TraceOptions{MaxDepth: depth})
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.traces[k] = cs
+	l.mu.Unlock()
+	return cs, nil
+}
+
+var _ graph.TraceReader = (*loader)(nil)
+
+// forget drops everything read so far; mutations call it so that later
+// fields of the same request see their writes.
+func (l *loader) forget() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.nodes = make(map[string]any)
+	l.traces = make(map[traceKey][]graph.Chain)
+}

@@ -1,0 +1,252 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+
+	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/location"
+)
+
+// The GraphQL spec wants a response's fields in the order the query
+// selected them. graphql-go returns maps, which encoding/json writes in
+// sorted order, so responses are written here, walking the operation's
+// selection sets beside the result.
+
+// writeResponse encodes {"errors": [...], "data": ...}: errors when there
+// are some, data when execution started (hasData), in the operation's field
+// order.
+func writeResponse(buf *bytes.Buffer, schema *graphql.Schema, op *ast.OperationDefinition, frags map[string]*ast.FragmentDefinition,
+	data any, hasData bool, errs []gqlerrors.FormattedError) error {
+	buf.WriteByte('{')
+	wrote := false
+	if len(errs) > 0 {
+		buf.WriteString(`"errors":[`)
+		for i, e := range errs {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := encodeJSON(buf, wireError{Message: e.Message, Locations: e.Locations, Path: e.Path, Extensions: e.Extensions}); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+		wrote = true
+	}
+	if hasData {
+		if wrote {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`"data":`)
+		var sets []*ast.SelectionSet
+		if op != nil {
+			sets = []*ast.SelectionSet{op.SelectionSet}
+		}
+		o := orderedWriter{buf: buf, frags: frags, schema: schema}
+		if err := o.value(data, sets); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// wireError is a GraphQL error as written: message first, empty parts left
+// out.
+type wireError struct {
+	Message    string                    `json:"message"`
+	Locations  []location.SourceLocation `json:"locations,omitempty"`
+	Path       []any                     `json:"path,omitempty"`
+	Extensions map[string]any            `json:"extensions,omitempty"`
+}
+
+type orderedWriter struct {
+	buf    *bytes.Buffer
+	frags  map[string]*ast.FragmentDefinition
+	schema *graphql.Schema // to match fragments' type conditions; nil matches all
+}
+
+// typenameKey is the alias of a __typename field added to every selection
+// set with a type condition (see addTypenames), so that the writer knows
+// which fragments applied to a result object. It is never written out.
+const typenameKey = "__hearsay_typename"
+
+// addTypenames adds `__hearsay_typename: __typename` to every selection set
+// of the document that holds a fragment, after validation. A fragment on
+// another type than the object's contributes no fields, and only the
+// object's type tells which fragments those are.
+func addTypenames(doc *ast.Document) {
+	var walk func(set *ast.SelectionSet)
+	walk = func(set *ast.SelectionSet) {
+		if set == nil {
+			return
+		}
+		hasFragment := false
+		for _, sel := range set.Selections {
+			switch s := sel.(type) {
+			case *ast.Field:
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				hasFragment = true
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				hasFragment = true
+			}
+		}
+		if hasFragment {
+			set.Selections = append(set.Selections, &ast.Field{Kind: "Field",
+				Alias: &ast.Name{Kind: "Name", Value: typenameKey}, Name: &ast.Name{Kind: "Name", Value: "__typename"}})
+		}
+	}
+	for _, def := range doc.Definitions {
+		switch d := def.(type) {
+		case *ast.OperationDefinition:
+			walk(d.SelectionSet)
+		case *ast.FragmentDefinition:
+			walk(d.SelectionSet)
+		}
+	}
+}
+
+// applies reports whether a fragment with type condition cond applies to
+// an object of type typename.
+func (o *orderedWriter) applies(cond *ast.Named, typename string) bool {
+	if cond == nil || cond.Name == nil || typename == "" || o.schema == nil {
+		return true
+	}
+	if cond.Name.Value == typename {
+		return true
+	}
+	abstract, ok := o.schema.Type(cond.Name.Value).(graphql.Abstract)
+	obj, isObj := o.schema.Type(typename).(*graphql.Object)
+	return ok && isObj && o.schema.IsPossibleType(abstract, obj)
+}
+
+// value writes v, whose fields were selected by sets (several when fields
+// of the same response key are merged).
+func (o *orderedWriter) value(v any, sets []*ast.SelectionSet) error {
+	switch x := v.(type) {
+	case map[string]any:
+		return o.object(x, sets)
+	case []any:
+		o.buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				o.buf.WriteByte(',')
+			}
+			if err := o.value(e, sets); err != nil {
+				return err
+			}
+		}
+		o.buf.WriteByte(']')
+		return nil
+	}
+	return encodeJSON(o.buf, v)
+}
+
+// object writes a result object with its keys in selection order.
+func (o *orderedWriter) object(m map[string]any, sets []*ast.SelectionSet) error {
+	typename, _ := m[typenameKey].(string)
+	keys, sub := o.collect(sets, typename)
+	o.buf.WriteByte('{')
+	n := 0
+	written := map[string]bool{typenameKey: true}
+	write := func(k string, v any, sets []*ast.SelectionSet) error {
+		if n > 0 {
+			o.buf.WriteByte(',')
+		}
+		n++
+		written[k] = true
+		if err := encodeJSON(o.buf, k); err != nil {
+			return err
+		}
+		o.buf.WriteByte(':')
+		return o.value(v, sets)
+	}
+	for _, k := range keys {
+		v, ok := m[k]
+		if !ok || written[k] {
+			continue
+		}
+		if err := write(k, v, sub[k]); err != nil {
+			return err
+		}
+	}
+	// Keys the selections did not name (none, for results of this
+	// server's schema) are kept, in sorted order.
+	var rest []string
+	for k := range m {
+		if !written[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		if err := write(k, m[k], nil); err != nil {
+			return err
+		}
+	}
+	o.buf.WriteByte('}')
+	return nil
+}
+
+// collect flattens selection sets, fragments included, into response keys
+// in order of first appearance, each with the sub-selections of every field
+// under that key.
+func (o *orderedWriter) collect(sets []*ast.SelectionSet, typename string) ([]string, map[string][]*ast.SelectionSet) {
+	var keys []string
+	sub := make(map[string][]*ast.SelectionSet)
+	seen := make(map[string]bool)
+	visiting := make(map[string]bool)
+	var walk func(set *ast.SelectionSet)
+	walk = func(set *ast.SelectionSet) {
+		if set == nil {
+			return
+		}
+		for _, sel := range set.Selections {
+			switch s := sel.(type) {
+			case *ast.Field:
+				key := s.Name.Value
+				if s.Alias != nil && s.Alias.Value != "" {
+					key = s.Alias.Value
+				}
+				if !seen[key] {
+					seen[key] = true
+					keys = append(keys, key)
+				}
+				if s.SelectionSet != nil {
+					sub[key] = append(sub[key], s.SelectionSet)
+				}
+			case *ast.InlineFragment:
+				if o.applies(s.TypeCondition, typename) {
+					walk(s.SelectionSet)
+				}
+			case *ast.FragmentSpread:
+				name := s.Name.Value
+				if f, ok := o.frags[name]; ok && !visiting[name] && o.applies(f.TypeCondition, typename) {
+					visiting[name] = true
+					walk(f.SelectionSet)
+					delete(visiting, name)
+				}
+			}
+		}
+	}
+	for _, set := range sets {
+		walk(set)
+	}
+	return keys, sub
+}
+
+// encodeJSON writes v as compact JSON without HTML escaping.
+func encodeJSON(buf *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+	return nil
+}

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/graphql-go/graphql"
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/hlog"
+
+	"hearsay/graph"
+)
+
+// Config configures a Server. Zero values take the defaults below.
+type Config struct {
+	// Graph is the graph the server reads and writes. Required.
+	Graph graph.Graph
+	// Logger receives access logs and internal errors.
+	Logger zerolog.Logger
+	// WriteToken is the bearer token writes must carry; "" disables writes.
+	WriteToken string
+	// MaxBodyBytes bounds a request body (default 1 MiB).
+	MaxBodyBytes int64
+	// Timeout bounds one request's execution (default 10 s).
+	Timeout time.Duration
+	// MaxDepth and MaxComplexity bound a query (see limits.go).
+	MaxDepth, MaxComplexity int
+	// CacheSize is how many parsed and validated documents are kept
+	// (default 512).
+	CacheSize int
+	// PlaygroundQuery is the query the playground opens with.
+	PlaygroundQuery string
+}
+
+// Defaults.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultTimeout      = 10 * time.Second
+	DefaultCacheSize    = 512
+)
+
+// Server serves GraphQL at /graphql, the playground at /, and /healthz.
+type Server struct {
+	cfg       Config
+	schema    graphql.Schema
+	cache     *docCache
+	tokenHash []byte // SHA-256 of the write token; nil when writes are off
+	handler   http.Handler
+}
+
+// New builds a server and its schema.
+func New(cfg Config) (*Server, error) {
+	if cfg.Graph == nil {
+		return nil, fmt.Errorf("api: no graph")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = DefaultMaxDepth
+	}
+	if cfg.MaxComplexity <= 0 {
+		cfg.MaxComplexity = DefaultMaxComplexity
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = DefaultCacheSize
+	}
+	if cfg.PlaygroundQuery == "" {
+		cfg.PlaygroundQuery = DefaultPlaygroundQuery
+	}
+	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize)}
+	if cfg.WriteToken != "" {
+		sum := sha256.Sum256([]byte(cfg.WriteToken))
+		s.tokenHash = sum[:]
+	}
+	var err error
+	if s.schema, err = newSchema(s); err != nil {
+		return nil, fmt.Errorf("api: schema: %w", err)
+	}
+	playground, err := playgroundHandler(cfg.PlaygroundQuery)
+	if err != nil {
+		return nil, fmt.Errorf("api: playground: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/graphql", s.serveGraphQL)
+	mux.HandleFunc("/healthz", s.serveHealth)
+	mux.Handle("/", playground)
+	s.handler = s.logged(mux)
+	return s, nil
+}
+
+// WritesEnabled reports whether a write token is configured.
+func (s *Server) WritesEnabled() bool { return s.tokenHash != nil }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serveHealth answers /healthz with 200 when the graph can be read.
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	st, err := s.cfg.Graph.Stats(r.Context())
+	if err != nil {
+		zerolog.Ctx(r.Context()).Error().Err(err).Msg("health check")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = fmt.Fprintf(w, `{"status":"unavailable","requestId":%q}`+"\n", requestID(r.Context()))
+		return
+	}
+	_, _ = fmt.Fprintf(w, `{"status":"ok","claims":%d,"edges":%d}`+"\n", st.Claims, st.Edges)
+}
+
+// logged adds the request ID (X-Request-Id), a request-scoped logger and
+// one access-log line per request with status, duration and the GraphQL
+// operation's name. Headers, bodies and tokens are never logged.
+func (s *Server) logged(next http.Handler) http.Handler {
+	access := hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
+		ev := hlog.FromRequest(r).Info()
+		if status >= 500 {
+			ev = hlog.FromRequest(r).Warn()
+		}
+		op, _ := r.Context().Value(opNameKey{}).(*string)
+		if op != nil && *op != "" {
+			ev = ev.Str(logFieldOperation, *op)
+		}
+		ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", status).Int("size", size).
+			Dur("duration", d).Msg("request")
+	})
+	logged := access(next)
+	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := ""
+		logged.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), opNameKey{}, &name)))
+	}))
+	h = hlog.RequestIDHandler(logFieldRequestID, "X-Request-Id")(h)
+	return hlog.NewHandler(s.cfg.Logger)(h)
+}
+
+// DefaultPlaygroundQuery is the query the playground opens with: the seed's
+// headline chain, Euromaidan Press → The Telegraph → unnamed US negotiators.
+const DefaultPlaygroundQuery = `# Trace a claim hop by hop to its origins.
+query TraceHeadlineClaim {
+  claim(id: "claim:us-negotiators-willing-to-support-western-force") {
+    text
+    chains {
+      terminal
+      hops {
+        report { id published }
+        outlet { name reliability }
+        mode
+        quote
+        to { ... on Official { name anonymous } ... on Report { id } ... on Outlet { name } }
+      }
+      origin { ... on Official { name anonymous } ... on Outlet { name } }
+    }
+    origins { ... on Official { name anonymous } ... on Outlet { name } }
+  }
+}
+`

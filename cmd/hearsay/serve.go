@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"hearsay/api"
+	"hearsay/fixtures"
+)
+
+// drainTimeout bounds how long a stopping server waits for requests in flight.
+const drainTimeout = 15 * time.Second
+
+func cmdServe(e *env, args []string) (err error) {
+	fs, dir, level := e.flags("serve", "")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen `ADDRESS` (host:port; port 0 picks a free one)")
+	tokenFile := fs.String("write-token-file", "", "read the write token from `FILE` (else $HEARSAY_WRITE_TOKEN; none: writes are refused)")
+	format := fs.String("log-format", "", "log format: json or console (default: console when stderr is a terminal)")
+	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "largest request body in `BYTES`")
+	timeout := fs.Duration("timeout", api.DefaultTimeout, "time limit of one request")
+	maxDepth := fs.Int("max-depth", api.DefaultMaxDepth, "deepest query nesting allowed")
+	maxComplexity := fs.Int("max-complexity", api.DefaultMaxComplexity, "largest query complexity allowed")
+	noSeed := fs.Bool("no-seed", false, "do not load the seed dataset into an empty database")
+	if err := e.parse(fs, level, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError{"serve takes no arguments"}
+	}
+	if err := e.setLogFormat(*format); err != nil {
+		return err
+	}
+	token, err := writeToken(*tokenFile)
+	if err != nil {
+		return err
+	}
+	db, err := e.open(*dir, false)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db, &err)
+
+	stats, err := db.Stats(e.ctx)
+	if err != nil {
+		return err
+	}
+	if stats.Outlets+stats.Officials+stats.Reports+stats.Claims == 0 && !*noSeed {
+		res, err := fixtures.LoadSeed(e.ctx, db)
+		if err != nil {
+			return fmt.Errorf("load the seed dataset: %w", err)
+		}
+		e.log.Info().Str("dataset", res.Info.ID).Int("nodes", res.Nodes).Int("edges", res.Edges).
+			Msg("the database was empty: loaded the embedded seed dataset")
+	}
+
+	srv, err := api.New(api.Config{
+		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
+		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      *timeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	e.log.Info().Str("addr", ln.Addr().String()).Str("db", *dir).Bool("writes", srv.WritesEnabled()).Msg("serving")
+	fmt.Fprintf(e.stdout, "hearsay: serving %s (GraphQL at %sgraphql)\n", url, url)
+	if e.ready != nil {
+		e.ready(ln.Addr().String())
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-e.ctx.Done():
+	}
+	e.log.Info().Msg("stopping: draining requests")
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		e.log.Warn().Err(err).Msg("requests still running at the end of the drain")
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// writeToken reads the write token from a file or $HEARSAY_WRITE_TOKEN.
+func writeToken(file string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read --write-token-file: %w", err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return "", fmt.Errorf("--write-token-file %s is empty", file)
+		}
+		return tok, nil
+	}
+	return strings.TrimSpace(os.Getenv("HEARSAY_WRITE_TOKEN")), nil
+}
+
+// setLogFormat switches the logger to JSON or console lines.
+func (e *env) setLogFormat(format string) error {
+	switch format {
+	case "":
+		if isTerminal(e.stderr) {
+			return nil
+		}
+		format = "json"
+	case "json", "console":
+	default:
+		return usageError{fmt.Sprintf("bad --log-format %q (want json or console)", format)}
+	}
+	level := e.log.GetLevel()
+	if format == "json" {
+		e.log = zerolog.New(e.stderr).Level(level).With().Timestamp().Logger()
+	} else {
+		e.log = zerolog.New(zerolog.ConsoleWriter{Out: e.stderr, NoColor: !isTerminal(e.stderr)}).Level(level).With().Timestamp().Logger()
+	}
+	return nil
+}

@@ -1,0 +1,439 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hearsay/fixtures"
+	"hearsay/store"
+)
+
+// serveOutput is a writer the server writes to from its goroutines while
+// the test reads it.
+type serveOutput struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *serveOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+func (o *serveOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// servedProcess is 'hearsay serve' running in process.
+type servedProcess struct {
+	url            string
+	stdout, stderr *serveOutput
+	cancel         context.CancelFunc
+	done           chan int
+}
+
+// startServe runs 'hearsay serve' with args on 127.0.0.1:0 and waits until
+// it listens. The server is stopped at the end of the test if the test has
+// not stopped it.
+func startServe(t *testing.T, args ...string) *servedProcess {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &servedProcess{stdout: &serveOutput{}, stderr: &serveOutput{}, cancel: cancel, done: make(chan int, 1)}
+	addr := make(chan string, 1)
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)
+	go func() {
+		p.done <- runWith(ctx, args, strings.NewReader(""), p.stdout, p.stderr, func(a string) { addr <- a })
+	}()
+	select {
+	case a := <-addr:
+		p.url = "http://" + a
+	case code := <-p.done:
+		cancel()
+		t.Fatalf("hearsay serve exited with %d before listening:\n%s", code, p.stderr)
+	case <-time.After(time.Minute): // a guard, not a measurement
+		cancel()
+		t.Fatal("hearsay serve did not start listening")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-p.done:
+		case <-time.After(time.Minute):
+		}
+	})
+	return p
+}
+
+// stop cancels the server's context, as SIGINT does, and returns its exit
+// code.
+func (p *servedProcess) stop(t *testing.T) int {
+	t.Helper()
+	p.cancel()
+	select {
+	case code := <-p.done:
+		p.done <- code // for the cleanup
+		return code
+	case <-time.After(time.Minute): // a guard, not a measurement
+		t.Fatal("hearsay serve did not stop after its context was cancelled")
+		return -1
+	}
+}
+
+// gqlAnswer is a decoded GraphQL response.
+type gqlAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+	Data   json.RawMessage
+	Errors []struct {
+		Message    string
+		Extensions map[string]any
+	}
+}
+
+// post sends one GraphQL request to the served process.
+func (p *servedProcess) post(t *testing.T, token, query string, vars map[string]any) *gqlAnswer {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, p.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	a := &gqlAnswer{status: resp.StatusCode, header: resp.Header}
+	if a.body, err = io.ReadAll(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(a.body, a); err != nil {
+		t.Fatalf("%v: %s", err, a.body)
+	}
+	return a
+}
+
+// code returns the extensions.code of the answer's only error, "" without
+// errors.
+func (a *gqlAnswer) code(t *testing.T) string {
+	t.Helper()
+	switch len(a.Errors) {
+	case 0:
+		return ""
+	case 1:
+		c, _ := a.Errors[0].Extensions["code"].(string)
+		return c
+	}
+	t.Fatalf("%d errors: %s", len(a.Errors), a.body)
+	return ""
+}
+
+// mustData fails unless the answer is a 200 without errors and decodes its
+// data into v.
+func (a *gqlAnswer) mustData(t *testing.T, v any) {
+	t.Helper()
+	if a.status != http.StatusOK || len(a.Errors) > 0 {
+		t.Fatalf("status %d: %s", a.status, a.body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(a.Data, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// logLines decodes the JSON log lines of the server's stderr.
+func logLines(t *testing.T, stderr string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// seedLoadedLogged reports whether the log says the seed was loaded.
+func seedLoadedLogged(t *testing.T, stderr string) bool {
+	t.Helper()
+	for _, l := range logLines(t, stderr) {
+		if msg, _ := l["message"].(string); strings.Contains(msg, "seed") && l["dataset"] == "coalition-of-the-willing" {
+			return true
+		}
+	}
+	return false
+}
+
+// headlineChainQuery traces the seed's headline claim.
+const headlineChainQuery = `query Headline($id: ID!) { claim(id: $id) { chains {
+	hops { outlet { name } mode to { ... on Official { name } ... on Report { id } } }
+	terminal origin { ... on Official { name } } } } }`
+
+type headlineChains struct {
+	Claim struct {
+		Chains []struct {
+			Hops []struct {
+				Outlet struct{ Name string }
+				Mode   string
+				To     struct{ Name, ID string }
+			}
+			Terminal string
+			Origin   struct{ Name string }
+		}
+	}
+}
+
+func TestServe_EndToEnd(t *testing.T) {
+	const token = "e2e-secret-token"
+	t.Setenv("HEARSAY_WRITE_TOKEN", token)
+	dir := filepath.Join(t.TempDir(), "db")
+	p := startServe(t, "--db", dir)
+
+	t.Run("OKSeedLoaded", func(t *testing.T) {
+		// Ensure the empty database got the seed, and the log says so.
+		if !seedLoadedLogged(t, p.stderr.String()) {
+			t.Errorf("the log does not say the seed was loaded:\n%s", p.stderr)
+		}
+		if !strings.Contains(p.stdout.String(), p.url+"/graphql") {
+			t.Errorf("stdout %q does not give the GraphQL URL %s/graphql", p.stdout, p.url)
+		}
+	})
+	t.Run("OKHealthz", func(t *testing.T) {
+		// Ensure /healthz answers 200.
+		resp, err := http.Get(p.url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Request-Id") == "" {
+			t.Errorf("healthz status %d, X-Request-Id %q", resp.StatusCode, resp.Header.Get("X-Request-Id"))
+		}
+	})
+	t.Run("OKHeadlineChain", func(t *testing.T) {
+		// Ensure the seed chain Euromaidan Press → The Telegraph → unnamed US
+		// negotiators answers over real HTTP.
+		var data headlineChains
+		p.post(t, "", headlineChainQuery, map[string]any{"id": fixtures.SeedClaim}).mustData(t, &data)
+		if len(data.Claim.Chains) == 0 {
+			t.Fatal("no chains")
+		}
+		c := data.Claim.Chains[0]
+		if len(c.Hops) != 2 || c.Hops[0].Outlet.Name != "Euromaidan Press" || c.Hops[0].Mode != "CITES_REPORT" ||
+			c.Hops[1].Outlet.Name != "The Telegraph" || c.Hops[1].To.Name != "unnamed US negotiators" ||
+			c.Terminal != "OFFICIAL" || c.Origin.Name != "unnamed US negotiators" {
+			t.Errorf("first chain %+v", c)
+		}
+	})
+	t.Run("ErrWriteWithoutToken", func(t *testing.T) {
+		// Ensure a write without the token is refused with 401.
+		a := p.post(t, "", `mutation { createOutlet(input: {id: "outlet:e2e", name: "E2E"}) { id } }`, nil)
+		if a.status != http.StatusUnauthorized || a.code(t) != "UNAUTHENTICATED" {
+			t.Errorf("status %d: %s", a.status, a.body)
+		}
+	})
+	t.Run("OKWriteWithToken", func(t *testing.T) {
+		// Ensure a write with the environment's token is accepted and reads back.
+		p.post(t, token, `mutation { createOutlet(input: {id: "outlet:e2e", name: "E2E"}) { id } }`, nil).mustData(t, nil)
+		var data struct{ Outlet struct{ Name string } }
+		p.post(t, "", `{ outlet(id: "outlet:e2e") { name } }`, nil).mustData(t, &data)
+		if data.Outlet.Name != "E2E" {
+			t.Errorf("outlet %+v", data.Outlet)
+		}
+	})
+	t.Run("OKAccessLog", func(t *testing.T) {
+		// Ensure requests are logged with their ID, status and operation, and
+		// the token never is.
+		found := false
+		// Access-log lines follow their responses; the deadline is a guard.
+		for deadline := time.Now().Add(10 * time.Second); !found && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			for _, l := range logLines(t, p.stderr.String()) {
+				if l["message"] == "request" && l["operation"] == "Headline" && l["req_id"] != nil && l["status"] == float64(200) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no access log line for the Headline query:\n%s", p.stderr)
+		}
+		if strings.Contains(p.stderr.String(), token) || strings.Contains(p.stdout.String(), token) {
+			t.Error("the write token was logged")
+		}
+	})
+
+	// Ensure cancelling the context (SIGINT) drains, exits 0, and closes
+	// Badger cleanly: the database then opens read-only, with the write.
+	if code := p.stop(t); code != exitOK {
+		t.Fatalf("exit code %d after stop, want 0:\n%s", code, p.stderr)
+	}
+	opt := store.DefaultOptions(dir)
+	opt.ReadOnly = true
+	db, err := store.Open(opt)
+	if err != nil {
+		t.Fatalf("read-only open after stop: %v (Badger was not closed cleanly)", err)
+	}
+	stats, err := db.Stats(context.Background())
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Outlets != 3 || stats.Claims != 25 {
+		t.Errorf("after stop the database holds %+v, want the seed plus the written outlet", stats)
+	}
+
+	t.Run("OKRestartKeepsData", func(t *testing.T) {
+		// Ensure a second start on the same database does not reload the
+		// seed and still has the write.
+		p := startServe(t, "--db", dir)
+		if seedLoadedLogged(t, p.stderr.String()) {
+			t.Error("the seed was loaded into a database that was not empty")
+		}
+		var data struct{ Outlets struct{ TotalCount int } }
+		p.post(t, "", `{ outlets { totalCount } }`, nil).mustData(t, &data)
+		if data.Outlets.TotalCount != 3 {
+			t.Errorf("%d outlets after restart, want 3", data.Outlets.TotalCount)
+		}
+		if code := p.stop(t); code != exitOK {
+			t.Errorf("exit code %d", code)
+		}
+	})
+}
+
+func TestServe_WriteTokenFile(t *testing.T) {
+	t.Setenv("HEARSAY_WRITE_TOKEN", "env-token")
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("file-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"), "--write-token-file", file)
+	const write = `mutation { createOutlet(input: {id: "outlet:by-file", name: "By file"}) { id } }`
+	t.Run("OK", func(t *testing.T) {
+		// Ensure the file's token, trimmed, authorises writes.
+		p.post(t, "file-token", write, nil).mustData(t, nil)
+	})
+	t.Run("ErrEnvToken", func(t *testing.T) {
+		// Ensure --write-token-file takes the place of $HEARSAY_WRITE_TOKEN.
+		a := p.post(t, "env-token", `mutation { deleteOutlet(id: "outlet:by-file") }`, nil)
+		if a.status != http.StatusUnauthorized || a.code(t) != "UNAUTHENTICATED" {
+			t.Errorf("status %d: %s", a.status, a.body)
+		}
+	})
+	if code := p.stop(t); code != exitOK {
+		t.Errorf("exit code %d", code)
+	}
+	if strings.Contains(p.stderr.String(), "file-token") {
+		t.Error("the token was logged")
+	}
+}
+
+func TestServe_TokenErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte(" \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, file, want string
+	}{
+		{"ErrEmptyFile", empty, "is empty"},
+		{"ErrMissingFile", filepath.Join(dir, "missing"), "write-token-file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// Ensure a bad token file stops the server before it listens.
+			var stdout, stderr serveOutput
+			listened := false
+			code := runWith(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "db"), "--addr", "127.0.0.1:0",
+				"--log-format", "json", "--write-token-file", tt.file}, strings.NewReader(""), &stdout, &stderr, func(string) { listened = true })
+			if code != exitError || listened {
+				t.Errorf("exit %d, listened %v; want exit %d without listening", code, listened, exitError)
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr %q does not say %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestServe_WritesDisabled(t *testing.T) {
+	t.Setenv("HEARSAY_WRITE_TOKEN", "")
+	p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"))
+	// Ensure without a token writes are FORBIDDEN with a message that says
+	// how to enable them, and queries still run.
+	a := p.post(t, "anything", `mutation { deleteClaim(id: "claim:x") }`, nil)
+	if a.status != http.StatusForbidden || a.code(t) != "FORBIDDEN" || !strings.Contains(a.Errors[0].Message, "HEARSAY_WRITE_TOKEN") {
+		t.Errorf("status %d: %s", a.status, a.body)
+	}
+	p.post(t, "", `{ claims { totalCount } }`, nil).mustData(t, nil)
+	writes := true
+	for _, l := range logLines(t, p.stderr.String()) {
+		if l["message"] == "serving" {
+			writes, _ = l["writes"].(bool)
+		}
+	}
+	if writes {
+		t.Error("the serving log line does not say writes are off")
+	}
+	if code := p.stop(t); code != exitOK {
+		t.Errorf("exit code %d", code)
+	}
+}
+
+func TestServe_NoSeed(t *testing.T) {
+	t.Setenv("HEARSAY_WRITE_TOKEN", "")
+	p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"), "--no-seed")
+	// Ensure --no-seed leaves an empty database empty.
+	var data struct{ Claims struct{ TotalCount int } }
+	p.post(t, "", `{ claims { totalCount } }`, nil).mustData(t, &data)
+	if data.Claims.TotalCount != 0 || seedLoadedLogged(t, p.stderr.String()) {
+		t.Errorf("%d claims with --no-seed", data.Claims.TotalCount)
+	}
+	p.stop(t)
+}
+
+func TestServe_Usage(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"ErrLogFormat", []string{"--log-format", "xml"}},
+		{"ErrArgument", []string{"extra"}},
+		{"ErrLogLevel", []string{"--log-level", "loud"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// Ensure a bad command line is a usage error, before listening.
+			var stdout, stderr serveOutput
+			code := runWith(context.Background(), append([]string{"serve", "--db", filepath.Join(t.TempDir(), "db"), "--addr", "127.0.0.1:0"}, tt.args...),
+				strings.NewReader(""), &stdout, &stderr, func(string) { t.Error("listened") })
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d: %s", code, exitUsage, stderr.String())
+			}
+		})
+	}
+}
