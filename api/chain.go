@@ -35,8 +35,28 @@ func newChainType(s *Server, t *types) *graphql.Object {
 						}
 						return nil, nil
 					})},
-				"flags": {Type: listOf(graphql.String), Description: "TEMPORAL_ANOMALY, VISIT_LIMIT.",
+				"flags": {Type: listOf(graphql.String), Description: "TEMPORAL_ANOMALY, VISIT_LIMIT, RETRACTED, CORRECTED.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilStrings(c(p.Source).Flags), nil }},
+				"confidence": {Type: nonNull(graphql.Float),
+					Description: "In [0,1]: the weights of the reliability of every hop's outlet and of the origin, multiplied, times 0.1 for a retracted and 0.9 for a corrected report on the path.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						j, err := graph.JudgeChain(p.Context, s.loaderFrom(p.Context), c(p.Source))
+						return j.Confidence, err
+					})},
+				"weakestHop": {Type: t.hop, Description: "The hop that limits the chain: the weakest outlet, or the last hop when the origin it names is weakest.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						ch := c(p.Source)
+						j, err := graph.JudgeChain(p.Context, s.loaderFrom(p.Context), ch)
+						if err != nil || j.WeakestHop < 0 {
+							return nil, err
+						}
+						return ch.Hops[j.WeakestHop], nil
+					})},
+				"limitedBy": {Type: nonNull(graphql.String), Description: "The weakest link and its grade, e.g. \"unnamed US negotiators (F)\".",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						j, err := graph.JudgeChain(p.Context, s.loaderFrom(p.Context), c(p.Source))
+						return j.LimitedBy, err
+					})},
 			}
 		}),
 	})
@@ -56,6 +76,15 @@ func newHopType(s *Server, t *types) *graphql.Object {
 					return s.loaderFrom(p.Context).outlet(p.Context, h(p.Source).Outlet)
 				})},
 				"published": {Type: graphql.String, Resolve: date(func(v any) graph.Date { return h(v).Published })},
+				"reliabilityAtPublication": {Type: nonNull(t.reliability),
+					Description: "The outlet's rating in force when the report was published; F when it was unrated then.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						o, err := s.loaderFrom(p.Context).outlet(p.Context, h(p.Source).Outlet)
+						if err != nil {
+							return nil, err
+						}
+						return graph.Judged(graph.RatingAt(o.Ratings, h(p.Source).Published)).String(), nil
+					})},
 				"mode": {Type: nonNull(t.mode), Description: "The mode of the attribution followed out of this report; UNATTRIBUTED when there is none.",
 					Resolve: enumValue(func(v any) graph.Mode { return h(v).Mode })},
 				"quote":            {Type: graphql.String, Description: "How this report words the claim.", Resolve: str(func(v any) string { return h(v).Quote })},

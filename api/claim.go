@@ -1,8 +1,6 @@
 package api
 
 import (
-	"sort"
-
 	"github.com/graphql-go/graphql"
 
 	"hearsay/graph"
@@ -50,34 +48,47 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						if depth < 1 || depth > graph.MaxMaxDepth {
 							return nil, graph.Errorf(graph.EINVALID, "maxDepth must be between 1 and %d, got %d", graph.MaxMaxDepth, depth)
 						}
-						return s.loaderFrom(p.Context).chains(p.Context, c(p.Source).ID, depth)
+						j, err := s.loaderFrom(p.Context).judge(p.Context, c(p.Source).ID, depth)
+						if err != nil {
+							return nil, err
+						}
+						return j.Chains, nil
 					})},
 				"origins": {Type: listOf(t.source),
 					Description: "The distinct sources the claim's chains end at, by ID. Circular and depth-limited chains give none.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						l := s.loaderFrom(p.Context)
-						chains, err := l.chains(p.Context, c(p.Source).ID, graph.DefaultMaxDepth)
+						j, err := l.judge(p.Context, c(p.Source).ID, graph.DefaultMaxDepth)
 						if err != nil {
 							return nil, err
 						}
-						seen := map[string]bool{}
-						var ids []string
-						for _, ch := range chains {
-							if ch.Origin != "" && !seen[ch.Origin] {
-								seen[ch.Origin] = true
-								ids = append(ids, ch.Origin)
-							}
-						}
-						sort.Strings(ids)
-						out := make([]any, 0, len(ids))
-						for _, id := range ids {
-							n, err := l.node(p.Context, id)
+						out := make([]any, 0, len(j.Origins))
+						for _, o := range j.Origins {
+							n, err := l.node(p.Context, o.ID)
 							if err != nil {
 								return nil, err
 							}
 							out = append(out, n)
 						}
 						return out, nil
+					})},
+				"independentOrigins": {Type: nonNull(t.rangeType),
+					Description: "How many independent origins stand behind the claim: max counts its distinct origins, min merges anonymous officials that may be the same people (possiblySameAs).",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						j, err := s.loaderFrom(p.Context).judge(p.Context, c(p.Source).ID, graph.DefaultMaxDepth)
+						if err != nil {
+							return nil, err
+						}
+						return j.IndependentOrigins, nil
+					})},
+				"credibility": {Type: nonNull(t.credibility),
+					Description: "Information credibility on the Admiralty scale, computed from the origins (see the README: How hearsay judges a claim).",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						j, err := s.loaderFrom(p.Context).judge(p.Context, c(p.Source).ID, graph.DefaultMaxDepth)
+						if err != nil {
+							return nil, err
+						}
+						return j.Credibility, nil
 					})},
 				"firstAppearance": {Type: t.appearance, Description: "The earliest published appearance; ties go to the lower report ID.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {

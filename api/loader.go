@@ -14,7 +14,7 @@ type loader struct {
 	g      graph.Graph
 	mu     sync.Mutex
 	nodes  map[string]any
-	traces map[traceKey][]graph.Chain
+	judged map[traceKey]*graph.Judgement
 }
 
 type traceKey struct {
@@ -25,7 +25,7 @@ type traceKey struct {
 type loaderKey struct{}
 
 func newLoader(g graph.Graph) *loader {
-	return &loader{g: g, nodes: make(map[string]any), traces: make(map[traceKey][]graph.Chain)}
+	return &loader{g: g, nodes: make(map[string]any), judged: make(map[traceKey]*graph.Judgement)}
 }
 
 // loaderFrom returns the request's loader, or a fresh one outside a request.
@@ -91,6 +91,32 @@ func (l *loader) FindClaimByID(ctx context.Context, id string) (*graph.Claim, er
 	return n.(*graph.Claim), nil
 }
 
+// FindOutletByID and FindOfficialByID complete graph.JudgeReader.
+func (l *loader) FindOutletByID(ctx context.Context, id string) (*graph.Outlet, error) {
+	return l.outlet(ctx, id)
+}
+
+func (l *loader) FindOfficialByID(ctx context.Context, id string) (*graph.Official, error) {
+	if err := graph.CheckID(id, graph.KindOfficial); err != nil {
+		return nil, err
+	}
+	n, err := l.node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return n.(*graph.Official), nil
+}
+
+// FindReports and FindClaims complete graph.EchoReader; lists are not
+// memoised.
+func (l *loader) FindReports(ctx context.Context, f graph.ReportFilter) ([]*graph.Report, int, error) {
+	return l.g.FindReports(ctx, f)
+}
+
+func (l *loader) FindClaims(ctx context.Context, f graph.ClaimFilter) ([]*graph.Claim, int, error) {
+	return l.g.FindClaims(ctx, f)
+}
+
 func (l *loader) outlet(ctx context.Context, id string) (*graph.Outlet, error) {
 	if err := graph.CheckID(id, graph.KindOutlet); err != nil {
 		return nil, err
@@ -102,26 +128,26 @@ func (l *loader) outlet(ctx context.Context, id string) (*graph.Outlet, error) {
 	return n.(*graph.Outlet), nil
 }
 
-// chains traces a claim once per request and depth.
-func (l *loader) chains(ctx context.Context, claim string, depth int) ([]graph.Chain, error) {
+// judge traces and judges a claim once per request and depth.
+func (l *loader) judge(ctx context.Context, claim string, depth int) (*graph.Judgement, error) {
 	k := traceKey{claim, depth}
 	l.mu.Lock()
-	cs, ok := l.traces[k]
+	j, ok := l.judged[k]
 	l.mu.Unlock()
 	if ok {
-		return cs, nil
+		return j, nil
 	}
-	cs, err := graph.TraceClaim(ctx, l, claim, graph.TraceOptions{MaxDepth: depth})
+	j, err := graph.JudgeClaim(ctx, l, claim, graph.TraceOptions{MaxDepth: depth})
 	if err != nil {
 		return nil, err
 	}
 	l.mu.Lock()
-	l.traces[k] = cs
+	l.judged[k] = j
 	l.mu.Unlock()
-	return cs, nil
+	return j, nil
 }
 
-var _ graph.TraceReader = (*loader)(nil)
+var _ graph.EchoReader = (*loader)(nil)
 
 // forget drops everything read so far; mutations call it so that later
 // fields of the same request see their writes.
@@ -129,5 +155,5 @@ func (l *loader) forget() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.nodes = make(map[string]any)
-	l.traces = make(map[traceKey][]graph.Chain)
+	l.judged = make(map[traceKey]*graph.Judgement)
 }

@@ -22,7 +22,7 @@ func newOfficialType(s *Server, t *types) *graphql.Object {
 				"affiliation": {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Affiliation })},
 				"country":     {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Country })},
 				"description": {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Description })},
-				"reliability": {Type: t.reliability, Description: "The latest rating, or null when unrated.",
+				"reliability": {Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return latest(o(p.Source).Ratings), nil }},
 				"ratings": {Type: listOf(t.rating), Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Ratings, nil }},
 				"possiblySameAs": {Type: listOf(t.official), Description: "Officials that may be the same people.",

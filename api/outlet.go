@@ -20,10 +20,14 @@ func newOutletType(s *Server, t *types) *graphql.Object {
 				"country":    {Type: graphql.String, Description: "ISO 3166-1 alpha-2.", Resolve: str(func(v any) string { return o(v).Country })},
 				"language":   {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Language })},
 				"outletType": {Type: t.outletType, Resolve: enumValue(func(v any) graph.OutletType { return o(v).Type })},
-				"reliability": {Type: t.reliability, Description: "The latest rating, or null when unrated.",
+				"reliability": {Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return latest(o(p.Source).Ratings), nil }},
 				"ratings": {Type: listOf(t.rating), Description: "The rating history, oldest first.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Ratings, nil }},
+				"echo": {Type: nonNull(t.echo), Description: "How many appearances the outlet carries, how many it repeats from others, how many end at anonymous sources.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						return graph.OutletEcho(p.Context, s.loaderFrom(p.Context), o(p.Source).ID)
+					})},
 				"reports": {Type: nonNull(t.reportConn), Args: pageArgsConfig(), Description: "The outlet's reports, by ID.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return s.reports(p, graph.ReportFilter{Outlet: o(p.Source).ID})
@@ -31,6 +35,58 @@ func newOutletType(s *Server, t *types) *graphql.Object {
 			}
 		}),
 	})
+}
+
+// echoFilter keeps outlets whose echo reaches every given minimum.
+type echoFilter struct {
+	minAppearances, minSecondHand, minAnonymousOrigin int
+}
+
+func (e echoFilter) match(x graph.Echo) bool {
+	return x.Appearances >= e.minAppearances && x.SecondHand >= e.minSecondHand && x.AnonymousOrigin >= e.minAnonymousOrigin
+}
+
+// outletsByEcho resolves a page of the outlets that match f and the echo
+// filter. Echoes are computed, not stored, so every outlet matching f is
+// judged; the page is cut afterwards.
+func (s *Server) outletsByEcho(p graphql.ResolveParams, f graph.OutletFilter, ef echoFilter) (any, error) {
+	page, n, err := pageArgs(p.Args)
+	if err != nil {
+		return nil, err
+	}
+	if page.After != "" {
+		if err := graph.CheckID(page.After, graph.KindOutlet); err != nil {
+			return nil, graph.Errorf(graph.EINVALID, "bad cursor: %s", graph.ErrorMessage(err))
+		}
+	}
+	l := s.loaderFrom(p.Context)
+	var matched []*graph.Outlet
+	total := 0
+	f.Page = graph.Page{First: graph.MaxPageSize}
+	for {
+		items, _, err := s.cfg.Graph.FindOutlets(p.Context, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range items {
+			e, err := graph.OutletEcho(p.Context, l, o.ID)
+			if err != nil {
+				return nil, err
+			}
+			if !ef.match(e) {
+				continue
+			}
+			total++
+			if o.ID > page.After && len(matched) < page.First {
+				matched = append(matched, o)
+			}
+		}
+		if len(items) < f.Page.First {
+			break
+		}
+		f.Page.After = items[len(items)-1].ID
+	}
+	return makeConnection(matched, total, n, func(o *graph.Outlet) string { return o.ID }), nil
 }
 
 // outlets resolves a page of outlets.

@@ -7,11 +7,21 @@ import (
 )
 
 func newFilterTypes(t *types) (outlet, report, official, claim *graphql.InputObject) {
+	t.echoFilter = graphql.NewInputObject(graphql.InputObjectConfig{
+		Name:        "EchoFilter",
+		Description: "Minimums of an outlet's echo.",
+		Fields: graphql.InputObjectConfigFieldMap{
+			"minAppearances":     {Type: graphql.Int},
+			"minSecondHand":      {Type: graphql.Int},
+			"minAnonymousOrigin": {Type: graphql.Int},
+		},
+	})
 	outlet = graphql.NewInputObject(graphql.InputObjectConfig{
 		Name: "OutletFilter",
 		Fields: graphql.InputObjectConfigFieldMap{
 			"country":    {Type: graphql.String, Description: "ISO 3166-1 alpha-2 code."},
 			"outletType": {Type: t.outletType},
+			"echo":       {Type: t.echoFilter, Description: "Keep outlets whose echo reaches these minimums."},
 		},
 	})
 	report = graphql.NewInputObject(graphql.InputObjectConfig{
@@ -72,7 +82,15 @@ func newQueryType(s *Server, t *types) *graphql.Object {
 				if err != nil {
 					return nil, err
 				}
-				return s.outlets(p, graph.OutletFilter{Country: argString(f, "country"), Type: typ})
+				of := graph.OutletFilter{Country: argString(f, "country"), Type: typ}
+				if e := argObject(f, "echo"); e != nil {
+					var ef echoFilter
+					ef.minAppearances, _ = argInt(e, "minAppearances")
+					ef.minSecondHand, _ = argInt(e, "minSecondHand")
+					ef.minAnonymousOrigin, _ = argInt(e, "minAnonymousOrigin")
+					return s.outletsByEcho(p, of, ef)
+				}
+				return s.outlets(p, of)
 			}),
 			"reports": list(t.reportConn, t.reportFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
 				st, err := argEnum(f, "status", graph.ParseReportStatus)

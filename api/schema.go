@@ -15,6 +15,8 @@ type types struct {
 	outlet, report, official, claim            *graphql.Object
 	appearance, attribution, chain, hop        *graphql.Object
 	rating, review, pageInfo, importResult     *graphql.Object
+	rangeType, credibility, echo               *graphql.Object
+	echoFilter                                 *graphql.InputObject
 	outletConn, reportConn, officialConn       *graphql.Object
 	claimConn, attributionConn                 *graphql.Object
 	reliability, outletType, form, status      *graphql.Enum
@@ -51,6 +53,7 @@ func newSchema(s *Server) (graphql.Schema, error) {
 		ResolveType: func(p graphql.ResolveTypeParams) *graphql.Object { return t.objectOf(p.Value) },
 	})
 	t.pageInfo = newPageInfo()
+	t.rangeType, t.credibility, t.echo = newJudgementTypes()
 	t.rating = newRatingType(t)
 	t.review = newReviewType(t)
 	t.outlet = newOutletType(s, t)
@@ -155,12 +158,10 @@ func enumValue[E interface {
 	}
 }
 
-// latest returns the latest rating's grade of a history, or null.
+// latest returns the grade of the latest rating of a history, F ("cannot
+// be judged") when there is none.
 func latest(rs []graph.Rating) any {
-	if len(rs) == 0 {
-		return nil
-	}
-	return rs[len(rs)-1].Rating.String()
+	return graph.Judged(graph.RatingAt(rs, graph.Date{})).String()
 }
 
 func newRatingType(t *types) *graphql.Object {
@@ -205,4 +206,41 @@ func (s *Server) nodeByID(p graphql.ResolveParams, id string, want graph.Kind) (
 		return nil, nil
 	}
 	return n, err
+}
+
+func newJudgementTypes() (rng, cred, echo *graphql.Object) {
+	intField := func(get func(any) int) *graphql.Field {
+		return &graphql.Field{Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return get(p.Source), nil }}
+	}
+	rng = graphql.NewObject(graphql.ObjectConfig{
+		Name:        "Range",
+		Description: "A count known only within bounds.",
+		Fields: graphql.Fields{
+			"min": intField(func(v any) int { return v.(graph.Range).Min }),
+			"max": intField(func(v any) int { return v.(graph.Range).Max }),
+		},
+	})
+	cred = graphql.NewObject(graphql.ObjectConfig{
+		Name:        "Credibility",
+		Description: "Information credibility on the Admiralty scale: 1 confirmed, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged.",
+		Fields: graphql.Fields{
+			"grade": intField(func(v any) int { return v.(graph.Credibility).Grade }),
+			"label": {Type: nonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Credibility).Label, nil }},
+			"why":   {Type: nonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Credibility).Why, nil }},
+		},
+	})
+	echo = graphql.NewObject(graphql.ObjectConfig{
+		Name:        "Echo",
+		Description: "How an outlet carries claims.",
+		Fields: graphql.Fields{
+			"appearances": intField(func(v any) int { return v.(graph.Echo).Appearances }),
+			"firstHand":   intField(func(v any) int { return v.(graph.Echo).FirstHand() }),
+			"secondHand":  intField(func(v any) int { return v.(graph.Echo).SecondHand }),
+			"anonymousOrigin": {Type: nonNull(graphql.Int), Description: "Appearances with a chain ending at an anonymous official.",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Echo).AnonymousOrigin, nil }},
+			"partial": {Type: nonNull(graphql.Boolean), Description: "Only the first 10,000 appearances were counted.",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Echo).Partial, nil }},
+		},
+	})
+	return rng, cred, echo
 }

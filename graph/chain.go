@@ -342,6 +342,28 @@ func (t *tracer) emit(hops []Hop, term Terminal, origin, flag string) {
 	if flag != "" {
 		c.Flags = append(c.Flags, flag)
 	}
+	// A retraction or correction of any report on the path, the cited but
+	// unrecorded report at its end included, marks the whole chain.
+	onPath := make([]string, 0, len(hops)+1)
+	for _, h := range hops {
+		onPath = append(onPath, h.Report)
+	}
+	if term == TerminalCitedReportUnrecorded {
+		onPath = append(onPath, hops[len(hops)-1].To)
+	}
+	var retracted, corrected bool
+	for _, id := range onPath {
+		if rep, ok := t.reports[id]; ok {
+			retracted = retracted || rep.Status == StatusRetracted
+			corrected = corrected || rep.Status == StatusCorrected
+		}
+	}
+	if retracted {
+		c.Flags = append(c.Flags, FlagRetracted)
+	}
+	if corrected {
+		c.Flags = append(c.Flags, FlagCorrected)
+	}
 	t.out = append(t.out, c)
 }
 

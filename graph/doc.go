@@ -13,5 +13,11 @@
 // hop by hop, to its origins (DESIGN.md section 2.1). Every trace is bounded
 // by a depth and by a budget of visited appearances, and never loops.
 //
+// The judge (judge.go) turns chains into conclusions: each chain's origin
+// and confidence, how many independent origins stand behind a claim, and
+// the claim's credibility on the Admiralty scale, each with a sentence a
+// fact-checker can read. Echo (echo.go) counts how an outlet carries
+// claims: first-hand, repeated, or from anonymous sources.
+//
 // This package imports the standard library only.
 package graph

@@ -99,6 +99,40 @@ func TestLoadStatsTrace(t *testing.T) {
 		}
 	})
 
+	// Ensure the trace of the headline claim ends with its judgement, and
+	// --json carries origins, independence and credibility.
+	t.Run("TraceJudgement", func(t *testing.T) {
+		const headline = "claim:us-offers-security-guarantees"
+		out := strings.TrimSpace(mustRun(t, "trace", "--db", db, headline))
+		last := out[strings.LastIndex(out, "\n")+1:]
+		want := "2 reports, 1–2 independent origins (unnamed US negotiators and unnamed US officials, anonymous and possibly the same people, unrated) — credibility 3, possibly true"
+		if last != want {
+			t.Errorf("summary line\n  %s\nwant\n  %s", last, want)
+		}
+		var tr struct {
+			Origins            []string
+			IndependentOrigins struct{ Min, Max int }
+			Credibility        struct {
+				Grade      int
+				Label, Why string
+			}
+			Chains []struct {
+				Confidence float64
+				LimitedBy  string
+			}
+		}
+		if err := json.Unmarshal([]byte(mustRun(t, "trace", "--db", db, "--json", headline)), &tr); err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Origins) != 2 || tr.IndependentOrigins.Min != 1 || tr.IndependentOrigins.Max != 2 ||
+			tr.Credibility.Grade != 3 || tr.Credibility.Label != "possibly true" || !strings.Contains(tr.Credibility.Why, "possibly the same people") {
+			t.Errorf("got %+v", tr)
+		}
+		if len(tr.Chains) != 4 || tr.Chains[0].Confidence != 0.2975 || tr.Chains[0].LimitedBy != "unnamed US negotiators (F)" {
+			t.Errorf("chains %+v", tr.Chains)
+		}
+	})
+
 	// Ensure the readable trace names the outlets and the origin.
 	t.Run("TraceText", func(t *testing.T) {
 		out := mustRun(t, "trace", "--db", db, fixtures.SeedClaim)

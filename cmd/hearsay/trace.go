@@ -36,29 +36,55 @@ func cmdTrace(e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	chains, err := graph.TraceClaim(e.ctx, db, id, graph.TraceOptions{MaxDepth: *maxDepth})
+	j, err := graph.JudgeClaim(e.ctx, db, id, graph.TraceOptions{MaxDepth: *maxDepth})
 	if err != nil {
 		return err
 	}
+	judged := make([]graph.ChainJudgement, len(j.Chains))
+	for i, ch := range j.Chains {
+		if judged[i], err = graph.JudgeChain(e.ctx, db, ch); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
-		return writeJSON(e.stdout, traceJSON(id, chains))
+		return writeJSON(e.stdout, traceJSON(id, j, judged))
 	}
 	n := &namer{e: e, g: db, names: map[string]string{}}
-	return printTrace(e.stdout, claim, chains, n)
+	return printTrace(e.stdout, claim, j, judged, n)
+}
+
+// summary is the closing line of a trace: "2 reports, 1 independent
+// origin (…) — credibility 3, possibly true".
+func summary(c graph.Credibility) string {
+	return fmt.Sprintf("%s — credibility %d, %s", strings.TrimSuffix(c.Why, ": "+c.Label), c.Grade, c.Label)
 }
 
 // The JSON shape of 'hearsay trace --json'.
 type (
 	jsonTrace struct {
-		Claim  string      `json:"claim"`
-		Chains []jsonChain `json:"chains"`
+		Claim              string          `json:"claim"`
+		Chains             []jsonChain     `json:"chains"`
+		Origins            []string        `json:"origins"`
+		IndependentOrigins jsonRange       `json:"independentOrigins"`
+		Credibility        jsonCredibility `json:"credibility"`
+	}
+	jsonRange struct {
+		Min int `json:"min"`
+		Max int `json:"max"`
+	}
+	jsonCredibility struct {
+		Grade int    `json:"grade"`
+		Label string `json:"label"`
+		Why   string `json:"why"`
 	}
 	jsonChain struct {
-		From     string    `json:"from"`
-		Hops     []jsonHop `json:"hops"`
-		Terminal string    `json:"terminal"`
-		Origin   *string   `json:"origin"`
-		Flags    []string  `json:"flags"`
+		From       string    `json:"from"`
+		Hops       []jsonHop `json:"hops"`
+		Terminal   string    `json:"terminal"`
+		Origin     *string   `json:"origin"`
+		Flags      []string  `json:"flags"`
+		Confidence float64   `json:"confidence"`
+		LimitedBy  string    `json:"limitedBy"`
 	}
 	jsonHop struct {
 		Report   string  `json:"report"`
@@ -69,10 +95,16 @@ type (
 	}
 )
 
-func traceJSON(id string, chains []graph.Chain) jsonTrace {
-	out := jsonTrace{Claim: id, Chains: []jsonChain{}}
-	for _, c := range chains {
-		jc := jsonChain{From: c.From, Terminal: c.Terminal.String(), Origin: optional(c.Origin), Flags: c.Flags}
+func traceJSON(id string, j *graph.Judgement, judged []graph.ChainJudgement) jsonTrace {
+	out := jsonTrace{Claim: id, Chains: []jsonChain{}, Origins: []string{},
+		IndependentOrigins: jsonRange{j.IndependentOrigins.Min, j.IndependentOrigins.Max},
+		Credibility:        jsonCredibility{j.Credibility.Grade, j.Credibility.Label, j.Credibility.Why}}
+	for _, o := range j.Origins {
+		out.Origins = append(out.Origins, o.ID)
+	}
+	for i, c := range j.Chains {
+		jc := jsonChain{From: c.From, Terminal: c.Terminal.String(), Origin: optional(c.Origin), Flags: c.Flags,
+			Confidence: judged[i].Confidence, LimitedBy: judged[i].LimitedBy}
 		if jc.Flags == nil {
 			jc.Flags = []string{}
 		}
@@ -139,14 +171,15 @@ func (n *namer) name(id string) string {
 }
 
 // printTrace writes the chains as an indented, readable tree of hops.
-func printTrace(w io.Writer, c *graph.Claim, chains []graph.Chain, n *namer) error {
+func printTrace(w io.Writer, c *graph.Claim, j *graph.Judgement, judged []graph.ChainJudgement, n *namer) error {
+	chains := j.Chains
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n  %s\n", c.ID, c.Text)
 	fmt.Fprintf(&b, "  %d appearance%s, %d chain%s\n", len(c.Appearances), plural(len(c.Appearances)), len(chains), plural(len(chains)))
 	for i, ch := range chains {
 		fmt.Fprintf(&b, "\nchain %d/%d from %s\n", i+1, len(chains), ch.From)
-		for j, h := range ch.Hops {
-			fmt.Fprintf(&b, "  %d. %s — %s\n", j+1, h.Report, n.name(h.Report))
+		for k, h := range ch.Hops {
+			fmt.Fprintf(&b, "  %d. %s — %s [%s]\n", k+1, h.Report, n.name(h.Report), judged[i].HopReliability[k])
 			if h.Quote != "" {
 				fmt.Fprintf(&b, "       wording: %s\n", strconv.Quote(h.Quote))
 			}
@@ -174,8 +207,9 @@ func printTrace(w io.Writer, c *graph.Claim, chains []graph.Chain, n *namer) err
 		if len(ch.Flags) > 0 {
 			fmt.Fprintf(&b, "; flags %s", strings.Join(ch.Flags, ", "))
 		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "\n  confidence %.2f, limited by %s\n", judged[i].Confidence, judged[i].LimitedBy)
 	}
+	fmt.Fprintf(&b, "\n%s\n", summary(j.Credibility))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -1,0 +1,483 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// How hearsay judges a claim (DESIGN.md sections 2.2–2.4). Everything here
+// is deterministic: the same graph gives the same grades, confidences and
+// sentences.
+
+// Chain flags for reports on the path whose editors changed them.
+const (
+	FlagRetracted = "RETRACTED" // a report on the chain was retracted
+	FlagCorrected = "CORRECTED" // a report on the chain was corrected
+)
+
+// RatingAt returns the reliability in force at a date: the latest rating
+// given no later than the date's start. Undated ratings count as given
+// before every date; at an unknown date the latest rating is in force. It
+// returns ReliabilityUnset when no rating was in force.
+func RatingAt(rs []Rating, at Date) Reliability {
+	in := ReliabilityUnset
+	var when Date
+	for _, r := range rs {
+		if !at.IsZero() && !r.RatedAt.IsZero() && r.RatedAt.Start().After(at.Start()) {
+			continue
+		}
+		if in == ReliabilityUnset || r.RatedAt.Compare(when) >= 0 {
+			in, when = r.Rating, r.RatedAt
+		}
+	}
+	return in
+}
+
+// Judged returns r, or F ("cannot be judged") when no rating is known: an
+// unrated source, named or anonymous, cannot be judged.
+func Judged(r Reliability) Reliability {
+	if !r.Valid() {
+		return ReliabilityF
+	}
+	return r
+}
+
+// Weight is the documented factor of each reliability grade in a chain's
+// confidence. F, "cannot be judged", weighs like a coin toss.
+func Weight(r Reliability) float64 {
+	switch Judged(r) {
+	case ReliabilityA:
+		return 1.0
+	case ReliabilityB:
+		return 0.85
+	case ReliabilityC:
+		return 0.7
+	case ReliabilityD:
+		return 0.4
+	case ReliabilityE:
+		return 0.2
+	}
+	return 0.5
+}
+
+// Status factors of a chain's confidence: a retracted report on the path
+// leaves a tenth of it, a corrected one nine tenths.
+const (
+	RetractedFactor = 0.1
+	CorrectedFactor = 0.9
+)
+
+// JudgeReader is what judging reads: the tracer's reads and the sources'
+// ratings.
+type JudgeReader interface {
+	TraceReader
+	FindOutletByID(ctx context.Context, id string) (*Outlet, error)
+	FindOfficialByID(ctx context.Context, id string) (*Official, error)
+}
+
+// Verdict of one chain.
+type ChainJudgement struct {
+	// HopReliability is each hop's outlet's reliability at the hop's
+	// publication (F when unrated then).
+	HopReliability []Reliability
+	// OriginReliability is the origin's reliability at the publication of
+	// the last report (F when unrated, or when there is no origin).
+	OriginReliability Reliability
+	// Confidence is in [0,1]: the product of the weights of every hop's
+	// outlet and of the origin (an outlet origin already on the path is
+	// counted once), times the status factors of retracted and corrected
+	// reports on the path, rounded to 4 decimals.
+	Confidence float64
+	// WeakestHop is the index of the hop that limits the chain: the hop
+	// whose outlet weighs least, or the last hop when the origin it
+	// names weighs least (ties go to the later one, the origin last).
+	WeakestHop int
+	// LimitedBy names the weakest link: "unnamed US negotiators (F)".
+	LimitedBy string
+}
+
+// JudgeChain rates a chain hop by hop.
+func JudgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, error) {
+	j, err := judgeChain(ctx, r, c)
+	j.Confidence = math.Round(j.Confidence*1e4) / 1e4
+	return j, err
+}
+
+func judgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, error) {
+	j := ChainJudgement{Confidence: 1, WeakestHop: -1}
+	weakest := 2.0
+	for i, h := range c.Hops {
+		o, err := r.FindOutletByID(ctx, h.Outlet)
+		if err != nil {
+			return j, err
+		}
+		rel := Judged(RatingAt(o.Ratings, h.Published))
+		j.HopReliability = append(j.HopReliability, rel)
+		w := Weight(rel)
+		j.Confidence *= w
+		if w <= weakest {
+			weakest, j.WeakestHop = w, i
+			j.LimitedBy = fmt.Sprintf("%s (%s)", o.Name, rel)
+		}
+		rep, err := r.FindReportByID(ctx, h.Report)
+		if err != nil {
+			return j, err
+		}
+		j.Confidence *= statusFactor(rep.Status)
+	}
+	if c.Terminal == TerminalCitedReportUnrecorded {
+		if rep, err := r.FindReportByID(ctx, c.Hops[len(c.Hops)-1].To); err == nil {
+			j.Confidence *= statusFactor(rep.Status)
+		} else {
+			return j, err
+		}
+	}
+	last := c.Hops[len(c.Hops)-1]
+	j.OriginReliability = ReliabilityF
+	name := "an unknown origin"
+	switch {
+	case c.Origin == "":
+		// circular or cut off: nothing stands behind the chain
+	case c.Origin == last.Outlet && c.Terminal == TerminalUnattributed:
+		j.OriginReliability = j.HopReliability[len(j.HopReliability)-1]
+		return j, nil // the outlet's own reporting, already weighed as a hop
+	default:
+		rs, n, err := sourceRatings(ctx, r, c.Origin)
+		if err != nil {
+			return j, err
+		}
+		j.OriginReliability, name = Judged(RatingAt(rs, last.Published)), n
+	}
+	w := Weight(j.OriginReliability)
+	j.Confidence *= w
+	if w <= weakest {
+		j.WeakestHop = len(c.Hops) - 1
+		j.LimitedBy = fmt.Sprintf("%s (%s)", name, j.OriginReliability)
+	}
+	return j, nil
+}
+
+func statusFactor(s ReportStatus) float64 {
+	switch s {
+	case StatusRetracted:
+		return RetractedFactor
+	case StatusCorrected:
+		return CorrectedFactor
+	}
+	return 1
+}
+
+// sourceRatings returns the rating history and display name of an
+// official or outlet.
+func sourceRatings(ctx context.Context, r JudgeReader, id string) ([]Rating, string, error) {
+	switch KindOf(id) {
+	case KindOfficial:
+		o, err := r.FindOfficialByID(ctx, id)
+		if err != nil {
+			return nil, "", err
+		}
+		return o.Ratings, o.Name, nil
+	case KindOutlet:
+		o, err := r.FindOutletByID(ctx, id)
+		if err != nil {
+			return nil, "", err
+		}
+		return o.Ratings, o.Name, nil
+	}
+	return nil, id, nil
+}
+
+// Range is a count known only within bounds.
+type Range struct{ Min, Max int }
+
+// Origin is one distinct origin of a claim, as judged.
+type Origin struct {
+	ID          string
+	Name        string
+	Official    bool // an official (else an outlet's own reporting)
+	Anonymous   bool
+	Rated       bool        // whether any rating exists
+	Reliability Reliability // the latest rating, F when unrated
+}
+
+// Credibility is a claim's information credibility on the Admiralty scale,
+// 1 (confirmed) to 6 (cannot be judged), with the one-line reason.
+type Credibility struct {
+	Grade int
+	Label string
+	Why   string
+}
+
+var credibilityLabels = [...]string{"", "confirmed", "probably true", "possibly true", "doubtful", "improbable", "cannot be judged"}
+
+// Judgement is everything hearsay concludes about a claim.
+type Judgement struct {
+	Chains             []Chain
+	Origins            []Origin   // distinct, by ID
+	Groups             [][]string // origins that may be one: possibly-same-as groups of anonymous officials
+	IndependentOrigins Range
+	Reports            int // distinct reports on the claim's chains
+	Credibility        Credibility
+}
+
+// JudgeClaim traces a claim and judges it: its origins, how many of them
+// are independent, and its credibility.
+//
+// Origins are the distinct origins of the chains (see Chain.Origin).
+// IndependentOrigins.Max counts them; Min merges every group of anonymous
+// officials connected by possibly-same-as (through other anonymous
+// officials too) into one.
+//
+// Credibility follows the Admiralty doctrine, first rule that applies:
+//
+//	6 cannot be judged  no chain reaches an origin
+//	5 improbable        the latest fact-checker review is FALSE or MOSTLY_FALSE
+//	4 doubtful          every chain with an origin passes through a retracted
+//	                    report, or the strongest independent origin is rated D or E
+//	1 confirmed         at least two independent origins (Min >= 2) rated A to C
+//	2 probably true     Min >= 2, or one independent origin rated A or B
+//	3 possibly true     one independent origin rated C or unrated (F)
+//
+// An independent origin's rating is the best latest rating among its
+// members. Reviews other than FALSE and MOSTLY_FALSE do not change the
+// grade; they are shown beside it.
+func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOptions) (*Judgement, error) {
+	c, err := r.FindClaimByID(ctx, claimID)
+	if err != nil {
+		return nil, err
+	}
+	chains, err := TraceClaim(ctx, r, claimID, opt)
+	if err != nil {
+		return nil, err
+	}
+	j := &Judgement{Chains: chains}
+	reports := map[string]bool{}
+	ids := map[string]bool{}
+	retractedOnly := true
+	anyOrigin := false
+	for _, ch := range chains {
+		for _, h := range ch.Hops {
+			reports[h.Report] = true
+		}
+		if ch.Origin == "" {
+			continue
+		}
+		anyOrigin = true
+		ids[ch.Origin] = true
+		if !hasFlag(ch.Flags, FlagRetracted) {
+			retractedOnly = false
+		}
+	}
+	j.Reports = len(reports)
+	for id := range ids {
+		o, err := describeOrigin(ctx, r, id)
+		if err != nil {
+			return nil, err
+		}
+		j.Origins = append(j.Origins, o)
+	}
+	sort.Slice(j.Origins, func(a, b int) bool { return j.Origins[a].ID < j.Origins[b].ID })
+	if j.Groups, err = originGroups(ctx, r, j.Origins, opt); err != nil {
+		return nil, err
+	}
+	j.IndependentOrigins = Range{Min: len(j.Groups), Max: len(j.Origins)}
+	j.Credibility = credibility(c, j, anyOrigin, retractedOnly)
+	return j, nil
+}
+
+func hasFlag(flags []string, f string) bool {
+	for _, x := range flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+func describeOrigin(ctx context.Context, r JudgeReader, id string) (Origin, error) {
+	o := Origin{ID: id}
+	switch KindOf(id) {
+	case KindOfficial:
+		off, err := r.FindOfficialByID(ctx, id)
+		if err != nil {
+			return o, err
+		}
+		o.Name, o.Official, o.Anonymous, o.Rated = off.Name, true, off.Anonymous, len(off.Ratings) > 0
+		o.Reliability = Judged(RatingAt(off.Ratings, Date{}))
+	case KindOutlet:
+		out, err := r.FindOutletByID(ctx, id)
+		if err != nil {
+			return o, err
+		}
+		o.Name, o.Rated, o.Reliability = out.Name, len(out.Ratings) > 0, Judged(RatingAt(out.Ratings, Date{}))
+	}
+	return o, nil
+}
+
+// originGroups partitions the origins into independent groups: anonymous
+// officials connected by possibly-same-as, through other anonymous
+// officials too, form one group; every other origin is a group of its own.
+// The walk visits at most opt.MaxVisit officials.
+func originGroups(ctx context.Context, r JudgeReader, origins []Origin, opt TraceOptions) ([][]string, error) {
+	if opt.MaxVisit <= 0 {
+		opt.MaxVisit = DefaultMaxVisit
+	}
+	isOrigin := map[string]bool{}
+	for _, o := range origins {
+		isOrigin[o.ID] = true
+	}
+	grouped := map[string]bool{}
+	visits := 0
+	var groups [][]string
+	for _, o := range origins {
+		if grouped[o.ID] {
+			continue
+		}
+		if !o.Official || !o.Anonymous {
+			groups = append(groups, []string{o.ID})
+			grouped[o.ID] = true
+			continue
+		}
+		var group []string
+		seen := map[string]bool{o.ID: true}
+		queue := []string{o.ID}
+		for len(queue) > 0 && visits < opt.MaxVisit {
+			id := queue[0]
+			queue = queue[1:]
+			visits++
+			if isOrigin[id] {
+				group = append(group, id)
+				grouped[id] = true
+			}
+			off, err := r.FindOfficialByID(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range off.PossiblySameAs {
+				if seen[s.Official] {
+					continue
+				}
+				seen[s.Official] = true
+				other, err := r.FindOfficialByID(ctx, s.Official)
+				if err != nil {
+					return nil, err
+				}
+				if other.Anonymous {
+					queue = append(queue, s.Official)
+				}
+			}
+		}
+		sort.Strings(group)
+		groups = append(groups, group)
+	}
+	return groups, nil
+}
+
+// credibility applies the rule documented on JudgeClaim.
+func credibility(c *Claim, j *Judgement, anyOrigin, retractedOnly bool) Credibility {
+	reports := plural(j.Reports, "report", "reports")
+	if !anyOrigin {
+		return newCredibility(6, "%s, no chain reaches an origin (circular or cut off)", reports)
+	}
+	byID := map[string]Origin{}
+	for _, o := range j.Origins {
+		byID[o.ID] = o
+	}
+	best := make([]Reliability, len(j.Groups)) // each group's strongest rating
+	strongest := ReliabilityF
+	strong := 0 // groups rated A–C
+	for i, g := range j.Groups {
+		best[i] = ReliabilityF
+		for _, id := range g {
+			if rel := byID[id].Reliability; rel < best[i] {
+				best[i] = rel
+			}
+		}
+		if best[i] < strongest {
+			strongest = best[i]
+		}
+		if best[i] <= ReliabilityC {
+			strong++
+		}
+	}
+	count := fmt.Sprintf("%d independent origin", j.IndependentOrigins.Min)
+	if j.IndependentOrigins.Min != j.IndependentOrigins.Max {
+		count = fmt.Sprintf("%d–%d independent origins", j.IndependentOrigins.Min, j.IndependentOrigins.Max)
+	} else if j.IndependentOrigins.Min != 1 {
+		count += "s"
+	}
+	detail := describeGroups(j.Groups, byID, best)
+	base := fmt.Sprintf("%s, %s (%s)", reports, count, detail)
+	if n := len(c.Reviews); n > 0 {
+		if v := c.Reviews[n-1].Verdict; v == VerdictFalse || v == VerdictMostlyFalse {
+			return newCredibility(5, "%s; rated %s by %s", base, v, c.Reviews[n-1].ReviewedBy)
+		}
+	}
+	switch {
+	case retractedOnly:
+		return newCredibility(4, "%s; every chain passes through a retracted report", base)
+	case strongest == ReliabilityD || strongest == ReliabilityE:
+		return newCredibility(4, "%s", base)
+	case j.IndependentOrigins.Min >= 2 && strong >= 2:
+		return newCredibility(1, "%s", base)
+	case j.IndependentOrigins.Min >= 2, strongest <= ReliabilityB:
+		return newCredibility(2, "%s", base)
+	}
+	return newCredibility(3, "%s", base)
+}
+
+func newCredibility(grade int, format string, args ...any) Credibility {
+	label := credibilityLabels[grade]
+	return Credibility{Grade: grade, Label: label, Why: fmt.Sprintf(format, args...) + ": " + label}
+}
+
+// describeGroups names each independent origin for the why sentence:
+// "unnamed US negotiators and unnamed US officials, anonymous and possibly
+// the same people, unrated".
+func describeGroups(groups [][]string, byID map[string]Origin, best []Reliability) string {
+	const maxNamed = 3
+	var parts []string
+	for i, g := range groups {
+		if i == maxNamed {
+			parts = append(parts, fmt.Sprintf("and %d more", len(groups)-maxNamed))
+			break
+		}
+		var names []string
+		for _, id := range g {
+			names = append(names, byID[id].Name)
+		}
+		o := byID[g[0]]
+		var desc string
+		switch {
+		case !o.Official:
+			desc = o.Name + "'s own reporting"
+		case len(g) > 1:
+			desc = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + ", anonymous and possibly the same people"
+		case o.Anonymous:
+			desc = o.Name + ", anonymous"
+		default:
+			desc = o.Name + ", named"
+		}
+		rated := false
+		for _, id := range g {
+			rated = rated || byID[id].Rated
+		}
+		if !rated {
+			desc += ", unrated"
+		} else {
+			desc += ", rated " + best[i].String()
+		}
+		parts = append(parts, desc)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
