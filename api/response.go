@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -67,6 +69,19 @@ type orderedWriter struct {
 	buf    *bytes.Buffer
 	frags  map[string]*ast.FragmentDefinition
 	schema *graphql.Schema // to match fragments' type conditions; nil matches all
+	// collected memoises collect for a single selection set and type: a
+	// list of a thousand hops has one selection set.
+	collected map[collectKey]collectedKeys
+}
+
+type collectKey struct {
+	set      *ast.SelectionSet
+	typename string
+}
+
+type collectedKeys struct {
+	keys []string
+	sub  map[string][]*ast.SelectionSet
 }
 
 // typenameKey is the alias of a __typename field added to every selection
@@ -143,14 +158,96 @@ func (o *orderedWriter) value(v any, sets []*ast.SelectionSet) error {
 		}
 		o.buf.WriteByte(']')
 		return nil
+	case string:
+		writeJSONString(o.buf, x)
+		return nil
+	case bool:
+		o.buf.WriteString(strconv.FormatBool(x))
+		return nil
+	case int:
+		o.buf.WriteString(strconv.Itoa(x))
+		return nil
+	case nil:
+		o.buf.WriteString("null")
+		return nil
 	}
 	return encodeJSON(o.buf, v)
+}
+
+// writeJSONString writes s as a JSON string, escaping what JSON requires
+// and U+2028/U+2029 (for JavaScript readers), but not <, > and &.
+func writeJSONString(buf *bytes.Buffer, s string) {
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			buf.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(c)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hex[c>>4])
+				buf.WriteByte(hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\u202`)
+			buf.WriteByte(hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
 }
 
 // object writes a result object with its keys in selection order.
 func (o *orderedWriter) object(m map[string]any, sets []*ast.SelectionSet) error {
 	typename, _ := m[typenameKey].(string)
-	keys, sub := o.collect(sets, typename)
+	var keys []string
+	var sub map[string][]*ast.SelectionSet
+	if len(sets) == 1 {
+		k := collectKey{sets[0], typename}
+		c, ok := o.collected[k]
+		if !ok {
+			c.keys, c.sub = o.collect(sets, typename)
+			if o.collected == nil {
+				o.collected = make(map[collectKey]collectedKeys)
+			}
+			o.collected[k] = c
+		}
+		keys, sub = c.keys, c.sub
+	} else {
+		keys, sub = o.collect(sets, typename)
+	}
 	o.buf.WriteByte('{')
 	n := 0
 	written := map[string]bool{typenameKey: true}
@@ -160,9 +257,7 @@ func (o *orderedWriter) object(m map[string]any, sets []*ast.SelectionSet) error
 		}
 		n++
 		written[k] = true
-		if err := encodeJSON(o.buf, k); err != nil {
-			return err
-		}
+		writeJSONString(o.buf, k)
 		o.buf.WriteByte(':')
 		return o.value(v, sets)
 	}
