@@ -141,9 +141,11 @@ func judgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, er
 	switch {
 	case c.Origin == "":
 		// circular or cut off: nothing stands behind the chain
-	case c.Origin == last.Outlet && c.Terminal == TerminalUnattributed:
-		j.OriginReliability = j.HopReliability[len(j.HopReliability)-1]
-		return j, nil // the outlet's own reporting, already weighed as a hop
+	case KindOf(c.Origin) == KindOutlet && onPath(c, c.Origin) >= 0:
+		// The outlet is also a hop (its own reporting, or an attribution
+		// to itself): it was weighed there and counts once.
+		j.OriginReliability = j.HopReliability[onPath(c, c.Origin)]
+		return j, nil
 	default:
 		rs, n, err := sourceRatings(ctx, r, c.Origin)
 		if err != nil {
@@ -158,6 +160,16 @@ func judgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, er
 		j.LimitedBy = fmt.Sprintf("%s (%s)", name, j.OriginReliability)
 	}
 	return j, nil
+}
+
+// onPath returns the index of the last hop published by outlet, or -1.
+func onPath(c Chain, outlet string) int {
+	for i := len(c.Hops) - 1; i >= 0; i-- {
+		if c.Hops[i].Outlet == outlet {
+			return i
+		}
+	}
+	return -1
 }
 
 func statusFactor(s ReportStatus) float64 {
@@ -234,7 +246,7 @@ type Judgement struct {
 // Credibility follows the Admiralty doctrine, first rule that applies:
 //
 //	6 cannot be judged  no chain reaches an origin
-//	5 improbable        the latest fact-checker review is FALSE or MOSTLY_FALSE
+//	5 improbable        the latest fact-checker review (by date) is FALSE or MOSTLY_FALSE
 //	4 doubtful          every chain with an origin passes through a retracted
 //	                    report, or the strongest independent origin is rated D or E
 //	1 confirmed         at least two independent origins (Min >= 2) rated A to C
@@ -242,8 +254,10 @@ type Judgement struct {
 //	3 possibly true     one independent origin rated C or unrated (F)
 //
 // An independent origin's rating is the best latest rating among its
-// members. Reviews other than FALSE and MOSTLY_FALSE do not change the
-// grade; they are shown beside it.
+// members; strength follows the confidence weights, so unrated (F) is
+// stronger than D and E. Reviews other than FALSE and MOSTLY_FALSE do not
+// change the grade; they are shown beside it. The why names retracted and
+// corrected chains whatever the grade.
 func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOptions) (*Judgement, error) {
 	c, err := r.FindClaimByID(ctx, claimID)
 	if err != nil {
@@ -256,21 +270,27 @@ func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOpt
 	j := &Judgement{Chains: chains}
 	reports := map[string]bool{}
 	ids := map[string]bool{}
-	retractedOnly := true
-	anyOrigin := false
+	st := chainStatus{retractedOnly: true}
 	for _, ch := range chains {
 		for _, h := range ch.Hops {
 			reports[h.Report] = true
 		}
+		if hasFlag(ch.Flags, FlagRetracted) {
+			st.retracted++
+		}
+		if hasFlag(ch.Flags, FlagCorrected) {
+			st.corrected++
+		}
 		if ch.Origin == "" {
 			continue
 		}
-		anyOrigin = true
+		st.anyOrigin = true
 		ids[ch.Origin] = true
 		if !hasFlag(ch.Flags, FlagRetracted) {
-			retractedOnly = false
+			st.retractedOnly = false
 		}
 	}
+	st.chains = len(chains)
 	j.Reports = len(reports)
 	for id := range ids {
 		o, err := describeOrigin(ctx, r, id)
@@ -284,8 +304,45 @@ func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOpt
 		return nil, err
 	}
 	j.IndependentOrigins = Range{Min: len(j.Groups), Max: len(j.Origins)}
-	j.Credibility = credibility(c, j, anyOrigin, retractedOnly)
+	j.Credibility = credibility(c, j, st)
 	return j, nil
+}
+
+// chainStatus sums up the editorial state of a claim's chains.
+type chainStatus struct {
+	chains, retracted, corrected int
+	anyOrigin                    bool // some chain reaches an origin
+	retractedOnly                bool // every chain with an origin is retracted
+}
+
+// note is the clause the why adds about retracted and corrected chains.
+func (s chainStatus) note() string {
+	var parts []string
+	switch {
+	case s.retractedOnly && s.anyOrigin:
+		parts = append(parts, "every chain with an origin passes through a retracted report")
+	case s.retracted > 0:
+		parts = append(parts, fmt.Sprintf("%d of %d chains pass through a retracted report", s.retracted, s.chains))
+	}
+	if s.corrected > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d chains pass through a corrected report", s.corrected, s.chains))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+// latestReview returns the review with the latest date (undated ones
+// first, ties to the later in the list), or nil.
+func latestReview(rs []Review) *Review {
+	var best *Review
+	for i := range rs {
+		if best == nil || rs[i].ReviewedAt.Compare(best.ReviewedAt) >= 0 {
+			best = &rs[i]
+		}
+	}
+	return best
 }
 
 func hasFlag(flags []string, f string) bool {
@@ -341,14 +398,17 @@ func originGroups(ctx context.Context, r JudgeReader, origins []Origin, opt Trac
 			grouped[o.ID] = true
 			continue
 		}
-		var group []string
+		// The origin always heads its group, even when the walk's budget
+		// is spent; only the merging stops.
+		group := []string{o.ID}
+		grouped[o.ID] = true
 		seen := map[string]bool{o.ID: true}
 		queue := []string{o.ID}
 		for len(queue) > 0 && visits < opt.MaxVisit {
 			id := queue[0]
 			queue = queue[1:]
 			visits++
-			if isOrigin[id] {
+			if isOrigin[id] && !grouped[id] {
 				group = append(group, id)
 				grouped[id] = true
 			}
@@ -377,26 +437,28 @@ func originGroups(ctx context.Context, r JudgeReader, origins []Origin, opt Trac
 }
 
 // credibility applies the rule documented on JudgeClaim.
-func credibility(c *Claim, j *Judgement, anyOrigin, retractedOnly bool) Credibility {
+func credibility(c *Claim, j *Judgement, st chainStatus) Credibility {
 	reports := plural(j.Reports, "report", "reports")
-	if !anyOrigin {
-		return newCredibility(6, "%s, no chain reaches an origin (circular or cut off)", reports)
+	if !st.anyOrigin {
+		return newCredibility(6, "%s, no chain reaches an origin (circular or cut off)%s", reports, st.note())
 	}
 	byID := map[string]Origin{}
 	for _, o := range j.Origins {
 		byID[o.ID] = o
 	}
+	// Strength follows the confidence weights, so an unrated origin (F,
+	// 0.5) counts as stronger than one rated D (0.4) or E (0.2).
 	best := make([]Reliability, len(j.Groups)) // each group's strongest rating
-	strongest := ReliabilityF
+	strongest := ReliabilityE
 	strong := 0 // groups rated A–C
 	for i, g := range j.Groups {
-		best[i] = ReliabilityF
-		for _, id := range g {
-			if rel := byID[id].Reliability; rel < best[i] {
+		best[i] = ReliabilityE
+		for k, id := range g {
+			if rel := byID[id].Reliability; k == 0 || Weight(rel) > Weight(best[i]) {
 				best[i] = rel
 			}
 		}
-		if best[i] < strongest {
+		if i == 0 || Weight(best[i]) > Weight(strongest) {
 			strongest = best[i]
 		}
 		if best[i] <= ReliabilityC {
@@ -411,14 +473,13 @@ func credibility(c *Claim, j *Judgement, anyOrigin, retractedOnly bool) Credibil
 	}
 	detail := describeGroups(j.Groups, byID, best)
 	base := fmt.Sprintf("%s, %s (%s)", reports, count, detail)
-	if n := len(c.Reviews); n > 0 {
-		if v := c.Reviews[n-1].Verdict; v == VerdictFalse || v == VerdictMostlyFalse {
-			return newCredibility(5, "%s; rated %s by %s", base, v, c.Reviews[n-1].ReviewedBy)
-		}
+	if r := latestReview(c.Reviews); r != nil && (r.Verdict == VerdictFalse || r.Verdict == VerdictMostlyFalse) {
+		return newCredibility(5, "%s%s; rated %s by %s", base, st.note(), r.Verdict, r.ReviewedBy)
 	}
+	base += st.note()
 	switch {
-	case retractedOnly:
-		return newCredibility(4, "%s; every chain passes through a retracted report", base)
+	case st.retractedOnly:
+		return newCredibility(4, "%s", base)
 	case strongest == ReliabilityD || strongest == ReliabilityE:
 		return newCredibility(4, "%s", base)
 	case j.IndependentOrigins.Min >= 2 && strong >= 2:
