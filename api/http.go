@@ -258,9 +258,9 @@ func (s *Server) authorize(r *http.Request) *httpError {
 		return refuse(http.StatusForbidden, CodeForbidden,
 			"Writes are disabled on this server. Start it with HEARSAY_WRITE_TOKEN set, or --write-token-file FILE, and send Authorization: Bearer <token>.")
 	}
-	auth := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || token == "" {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return refuse(http.StatusUnauthorized, CodeUnauthenticated, "Writes need an Authorization: Bearer <token> header.")
 	}
 	sum := sha256.Sum256([]byte(token))

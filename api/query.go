@@ -83,6 +83,9 @@ func newQueryType(s *Server, t *types) *graphql.Object {
 					return nil, err
 				}
 				of := graph.OutletFilter{Country: argString(f, "country"), Type: typ}
+				if err := graph.CheckCountry(of.Country); err != nil {
+					return nil, err
+				}
 				if e := argObject(f, "echo"); e != nil {
 					var ef echoFilter
 					ef.minAppearances, _ = argInt(e, "minAppearances")
@@ -105,6 +108,9 @@ func newQueryType(s *Server, t *types) *graphql.Object {
 					return nil, err
 				}
 				of := graph.OfficialFilter{Form: form, Country: argString(f, "country")}
+				if err := graph.CheckCountry(of.Country); err != nil {
+					return nil, err
+				}
 				if v, ok := f["anonymous"].(bool); ok {
 					of.Anonymous = &v
 				}

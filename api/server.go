@@ -157,6 +157,8 @@ query TraceHeadlineClaim {
       origin { ... on Official { name anonymous } ... on Outlet { name } }
     }
     origins { ... on Official { name anonymous } ... on Outlet { name } }
+    independentOrigins { min max }
+    credibility { grade label why }
   }
 }
 `

@@ -241,7 +241,8 @@ type Judgement struct {
 // Origins are the distinct origins of the chains (see Chain.Origin).
 // IndependentOrigins.Max counts them; Min merges every group of anonymous
 // officials connected by possibly-same-as (through other anonymous
-// officials too) into one.
+// officials too) into one. An origin reached only through retracted
+// reports is listed in Origins but not counted, unless every origin is.
 //
 // Credibility follows the Admiralty doctrine, first rule that applies:
 //
@@ -270,6 +271,7 @@ func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOpt
 	j := &Judgement{Chains: chains}
 	reports := map[string]bool{}
 	ids := map[string]bool{}
+	standing := map[string]bool{} // origins reached by a chain free of retractions
 	st := chainStatus{retractedOnly: true}
 	for _, ch := range chains {
 		for _, h := range ch.Hops {
@@ -288,6 +290,7 @@ func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOpt
 		ids[ch.Origin] = true
 		if !hasFlag(ch.Flags, FlagRetracted) {
 			st.retractedOnly = false
+			standing[ch.Origin] = true
 		}
 	}
 	st.chains = len(chains)
@@ -300,10 +303,21 @@ func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOpt
 		j.Origins = append(j.Origins, o)
 	}
 	sort.Slice(j.Origins, func(a, b int) bool { return j.Origins[a].ID < j.Origins[b].ID })
-	if j.Groups, err = originGroups(ctx, r, j.Origins, opt); err != nil {
+	// An origin that stands behind the claim only through retracted
+	// reports is listed but not counted, unless every origin is such.
+	counted := j.Origins
+	if len(standing) > 0 && len(standing) < len(j.Origins) {
+		counted = nil
+		for _, o := range j.Origins {
+			if standing[o.ID] {
+				counted = append(counted, o)
+			}
+		}
+	}
+	if j.Groups, err = originGroups(ctx, r, counted, opt); err != nil {
 		return nil, err
 	}
-	j.IndependentOrigins = Range{Min: len(j.Groups), Max: len(j.Origins)}
+	j.IndependentOrigins = Range{Min: len(j.Groups), Max: len(counted)}
 	j.Credibility = credibility(c, j, st)
 	return j, nil
 }
@@ -318,14 +332,20 @@ type chainStatus struct {
 // note is the clause the why adds about retracted and corrected chains.
 func (s chainStatus) note() string {
 	var parts []string
+	passes := func(n int) string {
+		if n == 1 {
+			return fmt.Sprintf("1 of %d chains passes", s.chains)
+		}
+		return fmt.Sprintf("%d of %d chains pass", n, s.chains)
+	}
 	switch {
 	case s.retractedOnly && s.anyOrigin:
 		parts = append(parts, "every chain with an origin passes through a retracted report")
 	case s.retracted > 0:
-		parts = append(parts, fmt.Sprintf("%d of %d chains pass through a retracted report", s.retracted, s.chains))
+		parts = append(parts, passes(s.retracted)+" through a retracted report")
 	}
 	if s.corrected > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d chains pass through a corrected report", s.corrected, s.chains))
+		parts = append(parts, passes(s.corrected)+" through a corrected report")
 	}
 	if len(parts) == 0 {
 		return ""
@@ -439,6 +459,9 @@ func originGroups(ctx context.Context, r JudgeReader, origins []Origin, opt Trac
 // credibility applies the rule documented on JudgeClaim.
 func credibility(c *Claim, j *Judgement, st chainStatus) Credibility {
 	reports := plural(j.Reports, "report", "reports")
+	if st.chains == 0 {
+		return newCredibility(6, "0 reports, no appearance of the claim is recorded")
+	}
 	if !st.anyOrigin {
 		return newCredibility(6, "%s, no chain reaches an origin (circular or cut off)%s", reports, st.note())
 	}
@@ -514,7 +537,7 @@ func describeGroups(groups [][]string, byID map[string]Origin, best []Reliabilit
 		var desc string
 		switch {
 		case !o.Official:
-			desc = o.Name + "'s own reporting"
+			desc = "reporting by " + o.Name
 		case len(g) > 1:
 			desc = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + ", anonymous and possibly the same people"
 		case o.Anonymous:

@@ -710,7 +710,7 @@ func TestJudgeClaim_Credibility(t *testing.T) {
 					App("report:a")
 			},
 			grade: 2, label: "probably true", reports: "1 report", count: "1 independent origin",
-			why: "1 report, 1 independent origin (The Telegraph's own reporting, rated B): probably true",
+			why: "1 report, 1 independent origin (reporting by The Telegraph, rated B): probably true",
 		},
 		{
 			// Ensure a group of possibly-same officials is rated by its best
@@ -880,8 +880,8 @@ func TestJudgeClaim_Credibility(t *testing.T) {
 			build: func(g *judgeGraph) {
 				g.claims[testClaim] = &graph.Claim{ID: testClaim, Text: "text of " + testClaim}
 			},
-			grade: 6, label: "cannot be judged", reports: "0 reports", count: "no chain reaches an origin",
-			why: "0 reports, no chain reaches an origin (circular or cut off): cannot be judged",
+			grade: 6, label: "cannot be judged", reports: "0 reports", count: "no appearance of the claim is recorded",
+			why: "0 reports, no appearance of the claim is recorded: cannot be judged",
 		},
 	}
 	for _, tt := range tests {
@@ -1374,6 +1374,29 @@ func TestJudgeClaim_WhyMentionsStatus(t *testing.T) {
 				t.Errorf("Why = %q, want it to mention the %s report", c.Why, tt.word)
 			}
 		})
+	}
+}
+
+func TestJudgeClaim_RetractedOriginNotCounted(t *testing.T) {
+	// Ensure an origin that stands behind the claim only through a
+	// retracted report is listed but not counted as independent, so it
+	// cannot confirm the claim.
+	g := newJudgeGraph(t).
+		Outlet("outlet:x", "Outlet X", "B 2020-01-01").
+		Named("official:ada", "Ada Stone", "A 2020-01-01").
+		Named("official:cy", "Cy Brook", "B 2020-01-01").
+		Rep("report:a", "outlet:x", "2025-04-25").
+		Rep("report:b", "outlet:x", "2025-04-26").
+		App("report:a", "official:ada").
+		App("report:b", "official:cy").
+		Status("report:b", graph.StatusRetracted)
+	j := judgeClaim(t, g, graph.TraceOptions{})
+	if len(j.Origins) != 2 || j.IndependentOrigins != (graph.Range{Min: 1, Max: 1}) {
+		t.Fatalf("origins %d, independent %+v; want 2 listed, {1 1} counted", len(j.Origins), j.IndependentOrigins)
+	}
+	want := "2 reports, 1 independent origin (Ada Stone, named, rated A); 1 of 2 chains passes through a retracted report: probably true"
+	if j.Credibility.Grade != 2 || j.Credibility.Why != want {
+		t.Fatalf("credibility %d %q\nwant 2 %q", j.Credibility.Grade, j.Credibility.Why, want)
 	}
 }
 

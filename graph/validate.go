@@ -67,6 +67,14 @@ func (c *checker) list(path string, n int) {
 	}
 }
 
+// CheckCountry checks an ISO 3166-1 alpha-2 code such as "GB"; empty is
+// allowed.
+func CheckCountry(s string) error {
+	var c checker
+	c.country("country", s)
+	return c.err
+}
+
 // country checks an ISO 3166-1 alpha-2 code ("GB"); empty is allowed.
 func (c *checker) country(path, s string) {
 	if s == "" {

@@ -61,9 +61,10 @@ func (e *env) loadFile(g graph.Graph, name string, progress bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "loaded %s: %d outlets, %d officials, %d reports, %d claims, %d edges in %s\n",
-		name, res.Counts[graph.KindOutlet], res.Counts[graph.KindOfficial], res.Counts[graph.KindReport],
-		res.Counts[graph.KindClaim], res.Edges, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "loaded %s: %s, %s, %s, %s, %s in %s\n", name,
+		count(res.Counts[graph.KindOutlet], "outlet"), count(res.Counts[graph.KindOfficial], "official"),
+		count(res.Counts[graph.KindReport], "report"), count(res.Counts[graph.KindClaim], "claim"),
+		count(res.Edges, "edge"), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -153,4 +154,12 @@ func writeFileAtomic(name string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), name)
+}
+
+// count writes "1 claim" or "25 claims".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

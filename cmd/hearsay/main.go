@@ -97,7 +97,9 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		case errors.Is(err, flag.ErrHelp):
 			return exitOK
 		case errors.As(err, &u):
-			fmt.Fprintf(stderr, "hearsay %s: %s\n", c.name, u.msg)
+			if u.msg != "" {
+				fmt.Fprintf(stderr, "hearsay %s: %s\n", c.name, u.msg)
+			}
 			return exitUsage
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintf(stderr, "hearsay %s: interrupted\n", c.name)
@@ -154,7 +156,7 @@ func (e *env) parse(fs *flag.FlagSet, level *string, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err.Error()}
+		return usageError{} // the flag package has printed the error and the usage
 	}
 	l, err := zerolog.ParseLevel(*level)
 	if err != nil || *level == "" {

@@ -247,7 +247,13 @@ func TestSignal_ClosesCleanly(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(150 * time.Millisecond)
+			// The command traps signals before it creates the database,
+			// so wait for the directory rather than for a fixed time.
+			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				if _, err := os.Stat(db); err == nil || time.Now().After(deadline) {
+					break
+				}
+			}
 			_ = cmd.Process.Signal(sig)
 			_ = cmd.Wait()
 			if !cmd.ProcessState.Exited() {

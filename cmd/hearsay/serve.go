@@ -42,6 +42,12 @@ func cmdServe(e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	// Bind first, so that a busy port fails before anything is created.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("%w (choose another address with --addr)", err)
+	}
+	defer ln.Close()
 	db, err := e.open(*dir, false)
 	if err != nil {
 		return err
@@ -65,10 +71,6 @@ func cmdServe(e *env, args []string) (err error) {
 		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
 		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity,
 	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
@@ -104,6 +106,7 @@ func cmdServe(e *env, args []string) (err error) {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	e.log.Info().Msg("stopped: requests drained; closing the database")
 	return nil
 }
 

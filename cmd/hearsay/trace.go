@@ -84,14 +84,20 @@ type (
 		Origin     *string   `json:"origin"`
 		Flags      []string  `json:"flags"`
 		Confidence float64   `json:"confidence"`
+		WeakestHop int       `json:"weakestHop"` // index into hops
 		LimitedBy  string    `json:"limitedBy"`
 	}
 	jsonHop struct {
-		Report   string  `json:"report"`
-		Outlet   string  `json:"outlet"`
-		Mode     string  `json:"mode"`
-		Inferred bool    `json:"inferred"`
-		To       *string `json:"to"`
+		Report                   string  `json:"report"`
+		Outlet                   string  `json:"outlet"`
+		Mode                     string  `json:"mode"`
+		Inferred                 bool    `json:"inferred"`
+		To                       *string `json:"to"`
+		Published                string  `json:"published,omitempty"`
+		ReliabilityAtPublication string  `json:"reliabilityAtPublication"`
+		Quote                    string  `json:"quote,omitempty"`
+		Hedge                    string  `json:"hedge,omitempty"`
+		TemporalAnomaly          bool    `json:"temporalAnomaly,omitempty"`
 	}
 )
 
@@ -104,12 +110,14 @@ func traceJSON(id string, j *graph.Judgement, judged []graph.ChainJudgement) jso
 	}
 	for i, c := range j.Chains {
 		jc := jsonChain{From: c.From, Terminal: c.Terminal.String(), Origin: optional(c.Origin), Flags: c.Flags,
-			Confidence: judged[i].Confidence, LimitedBy: judged[i].LimitedBy}
+			Confidence: judged[i].Confidence, WeakestHop: judged[i].WeakestHop, LimitedBy: judged[i].LimitedBy}
 		if jc.Flags == nil {
 			jc.Flags = []string{}
 		}
-		for _, h := range c.Hops {
-			jc.Hops = append(jc.Hops, jsonHop{Report: h.Report, Outlet: h.Outlet, Mode: h.Mode.String(), Inferred: h.Inferred, To: optional(h.To)})
+		for k, h := range c.Hops {
+			jc.Hops = append(jc.Hops, jsonHop{Report: h.Report, Outlet: h.Outlet, Mode: h.Mode.String(), Inferred: h.Inferred, To: optional(h.To),
+				Published: h.Published.String(), ReliabilityAtPublication: judged[i].HopReliability[k].String(),
+				Quote: h.Quote, Hedge: h.Hedge, TemporalAnomaly: h.TemporalAnomaly})
 		}
 		out.Chains = append(out.Chains, jc)
 	}
