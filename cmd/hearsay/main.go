@@ -5,6 +5,7 @@
 //	hearsay stats [--json]            count nodes and edges
 //	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
 //	hearsay export [FILE]             write the graph as hearsay/v1
+//	hearsay gen --edges N [--seed S] [--out FILE]  write a synthetic NDJSON dataset
 //
 // Every command takes --db DIR (default $HEARSAY_DB, else ./hearsay.db).
 package main
@@ -62,6 +63,7 @@ var commands = []command{
 	{"stats", "count the nodes and edges of the database", cmdStats},
 	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
 	{"export", "write the whole graph as a hearsay/v1 dataset", cmdExport},
+	{"gen", "write a synthetic hearsay/v1 NDJSON dataset of about N edges", cmdGen},
 }
 
 // usageError is a mistake in the command line; it exits with exitUsage.
@@ -174,7 +176,7 @@ func defaultDB() string {
 }
 
 // open opens the database directory for a command.
-func (e *env) open(dir string, mustExist bool) (*store.DB, error) {
+func (e *env) open(dir string, mustExist bool, tune ...func(*store.Options)) (*store.DB, error) {
 	if mustExist {
 		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("no database at %s (load one with 'hearsay load --db %s FILE')", dir, dir)
@@ -182,6 +184,9 @@ func (e *env) open(dir string, mustExist bool) (*store.DB, error) {
 	}
 	opt := store.DefaultOptions(dir)
 	opt.Logger = e.log
+	for _, t := range tune {
+		t(&opt)
+	}
 	db, err := store.Open(opt)
 	if err != nil {
 		return nil, fmt.Errorf("%w (is another hearsay process using %s?)", err, dir)
