@@ -266,3 +266,30 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// updateFields reads a node, lets change modify its own fields, validates
+// it and writes it back, in one transaction; its edges are not touched.
+func updateFields[T interface{ Validate() error }](ctx context.Context, db *DB, kind graph.Kind, id string,
+	load func(*badger.Txn, string, []byte) (T, error), encode func(T) []byte, change func(T)) (T, error) {
+	var zero T
+	if err := graph.CheckID(id, kind); err != nil {
+		return zero, err
+	}
+	var out T
+	err := db.write(ctx, func(w *writer) error {
+		n, err := readNode(w.txn, id, load)
+		if err != nil {
+			return err
+		}
+		change(n)
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		out = n
+		return w.putNode(id, encode(n))
+	})
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}

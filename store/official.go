@@ -60,26 +60,7 @@ func (db *DB) UpdateOfficial(ctx context.Context, id string, upd graph.OfficialU
 // updateOfficial changes an official's fields with change inside one
 // transaction; its possibly-same-as links are not changed.
 func (db *DB) updateOfficial(ctx context.Context, id string, change func(*graph.Official)) (*graph.Official, error) {
-	if err := graph.CheckID(id, graph.KindOfficial); err != nil {
-		return nil, err
-	}
-	var out *graph.Official
-	err := db.write(ctx, func(w *writer) error {
-		o, err := readNode(w.txn, id, loadOfficial)
-		if err != nil {
-			return err
-		}
-		change(o)
-		if err := o.Validate(); err != nil {
-			return err
-		}
-		out = o
-		return w.putNode(id, encodeOfficial(o))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return updateFields(ctx, db, graph.KindOfficial, id, loadOfficial, encodeOfficial, change)
 }
 
 // DeleteOfficial deletes an official and its possibly-same-as links.

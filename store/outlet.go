@@ -35,26 +35,7 @@ func (db *DB) UpdateOutlet(ctx context.Context, id string, upd graph.OutletUpdat
 
 // updateOutlet changes an outlet with change inside one transaction.
 func (db *DB) updateOutlet(ctx context.Context, id string, change func(*graph.Outlet)) (*graph.Outlet, error) {
-	if err := graph.CheckID(id, graph.KindOutlet); err != nil {
-		return nil, err
-	}
-	var out *graph.Outlet
-	err := db.write(ctx, func(w *writer) error {
-		o, err := readNode(w.txn, id, loadOutlet)
-		if err != nil {
-			return err
-		}
-		change(o)
-		if err := o.Validate(); err != nil {
-			return err
-		}
-		out = o
-		return w.putNode(id, encodeOutlet(o))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return updateFields(ctx, db, graph.KindOutlet, id, loadOutlet, encodeOutlet, change)
 }
 
 // DeleteOutlet deletes an outlet. Without cascade, an outlet that published
