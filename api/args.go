@@ -135,6 +135,20 @@ type edge struct {
 	node   any
 }
 
+// connect resolves a connection field: it reads first and after, asks
+// find for one item more than the page, and cuts the connection.
+func connect[T any](p graphql.ResolveParams, find func(graph.Page) ([]T, int, error), pos func(T) string) (any, error) {
+	page, n, err := pageArgs(p.Args)
+	if err != nil {
+		return nil, err
+	}
+	items, total, err := find(page)
+	if err != nil {
+		return nil, err
+	}
+	return makeConnection(items, total, n, pos), nil
+}
+
 // makeConnection cuts items (up to n+1 of them) to a page of n.
 func makeConnection[T any](items []T, total, n int, pos func(T) string) *connection {
 	c := &connection{total: total}

@@ -7,7 +7,7 @@ import (
 )
 
 func newChainType(s *Server, t *types) *graphql.Object {
-	c := func(v any) graph.Chain { return v.(graph.Chain) }
+	c := func(v any) *chain { return v.(*chain) }
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Chain",
 		Description: "One root-to-leaf path of a claim's attribution tree, from an appearance to where it ends.",
@@ -40,13 +40,13 @@ func newChainType(s *Server, t *types) *graphql.Object {
 				"confidence": {Type: nonNull(graphql.Float),
 					Description: "In [0,1]: the weights of the reliability of every hop's outlet and of the origin, multiplied, times 0.1 for a retracted and 0.9 for a corrected report on the path.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
-						j, err := graph.JudgeChain(p.Context, s.loaderFrom(p.Context), c(p.Source))
+						j, err := c(p.Source).judge(p.Context, s.loaderFrom(p.Context))
 						return j.Confidence, err
 					})},
 				"weakestHop": {Type: t.hop, Description: "The hop that limits the chain: the weakest outlet, or the last hop when the origin it names is weakest.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						ch := c(p.Source)
-						j, err := graph.JudgeChain(p.Context, s.loaderFrom(p.Context), ch)
+						j, err := ch.judge(p.Context, s.loaderFrom(p.Context))
 						if err != nil || j.WeakestHop < 0 {
 							return nil, err
 						}
@@ -54,7 +54,7 @@ func newChainType(s *Server, t *types) *graphql.Object {
 					})},
 				"limitedBy": {Type: nonNull(graphql.String), Description: "The weakest link and its grade, e.g. \"unnamed US negotiators (F)\".",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
-						j, err := graph.JudgeChain(p.Context, s.loaderFrom(p.Context), c(p.Source))
+						j, err := c(p.Source).judge(p.Context, s.loaderFrom(p.Context))
 						return j.LimitedBy, err
 					})},
 			}

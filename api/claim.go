@@ -48,11 +48,7 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						if depth < 1 || depth > graph.MaxMaxDepth {
 							return nil, graph.Errorf(graph.EINVALID, "maxDepth must be between 1 and %d, got %d", graph.MaxMaxDepth, depth)
 						}
-						j, err := s.loaderFrom(p.Context).judge(p.Context, c(p.Source).ID, depth)
-						if err != nil {
-							return nil, err
-						}
-						return j.Chains, nil
+						return s.loaderFrom(p.Context).chains(p.Context, c(p.Source).ID, depth)
 					})},
 				"origins": {Type: listOf(t.source),
 					Description: "The distinct sources the claim's chains end at, by ID. Circular and depth-limited chains give none.",
@@ -174,14 +170,8 @@ func newAttributionType(s *Server, t *types) *graphql.Object {
 
 // claims resolves a page of claims.
 func (s *Server) claims(p graphql.ResolveParams, f graph.ClaimFilter) (any, error) {
-	page, n, err := pageArgs(p.Args)
-	if err != nil {
-		return nil, err
-	}
-	f.Page = page
-	items, total, err := s.cfg.Graph.FindClaims(p.Context, f)
-	if err != nil {
-		return nil, err
-	}
-	return makeConnection(items, total, n, func(c *graph.Claim) string { return c.ID }), nil
+	return connect(p, func(page graph.Page) ([]*graph.Claim, int, error) {
+		f.Page = page
+		return s.cfg.Graph.FindClaims(p.Context, f)
+	}, func(x *graph.Claim) string { return x.ID })
 }

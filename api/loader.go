@@ -14,7 +14,22 @@ type loader struct {
 	g      graph.Graph
 	mu     sync.Mutex
 	nodes  map[string]any
+	traced map[traceKey][]*chain
 	judged map[traceKey]*graph.Judgement
+}
+
+// chain is a resolved Chain with its judgement, computed once however many
+// of confidence, weakestHop and limitedBy a query asks for.
+type chain struct {
+	graph.Chain
+	once sync.Once
+	j    graph.ChainJudgement
+	err  error
+}
+
+func (c *chain) judge(ctx context.Context, r graph.JudgeReader) (graph.ChainJudgement, error) {
+	c.once.Do(func() { c.j, c.err = graph.JudgeChain(ctx, r, c.Chain) })
+	return c.j, c.err
 }
 
 type traceKey struct {
@@ -25,7 +40,7 @@ type traceKey struct {
 type loaderKey struct{}
 
 func newLoader(g graph.Graph) *loader {
-	return &loader{g: g, nodes: make(map[string]any), judged: make(map[traceKey]*graph.Judgement)}
+	return &loader{g: g, nodes: make(map[string]any), traced: make(map[traceKey][]*chain), judged: make(map[traceKey]*graph.Judgement)}
 }
 
 // loaderFrom returns the request's loader, or a fresh one outside a request.
@@ -128,7 +143,30 @@ func (l *loader) outlet(ctx context.Context, id string) (*graph.Outlet, error) {
 	return n.(*graph.Outlet), nil
 }
 
-// judge traces and judges a claim once per request and depth.
+// chains traces a claim once per request and depth.
+func (l *loader) chains(ctx context.Context, claim string, depth int) ([]*chain, error) {
+	k := traceKey{claim, depth}
+	l.mu.Lock()
+	cs, ok := l.traced[k]
+	l.mu.Unlock()
+	if ok {
+		return cs, nil
+	}
+	traced, err := graph.TraceClaim(ctx, l, claim, graph.TraceOptions{MaxDepth: depth})
+	if err != nil {
+		return nil, err
+	}
+	cs = make([]*chain, len(traced))
+	for i := range traced {
+		cs[i] = &chain{Chain: traced[i]}
+	}
+	l.mu.Lock()
+	l.traced[k] = cs
+	l.mu.Unlock()
+	return cs, nil
+}
+
+// judge judges a claim once per request and depth, from its cached chains.
 func (l *loader) judge(ctx context.Context, claim string, depth int) (*graph.Judgement, error) {
 	k := traceKey{claim, depth}
 	l.mu.Lock()
@@ -137,7 +175,15 @@ func (l *loader) judge(ctx context.Context, claim string, depth int) (*graph.Jud
 	if ok {
 		return j, nil
 	}
-	j, err := graph.JudgeClaim(ctx, l, claim, graph.TraceOptions{MaxDepth: depth})
+	cs, err := l.chains(ctx, claim, depth)
+	if err != nil {
+		return nil, err
+	}
+	traced := make([]graph.Chain, len(cs))
+	for i, c := range cs {
+		traced[i] = c.Chain
+	}
+	j, err = graph.JudgeTraced(ctx, l, claim, traced, graph.TraceOptions{MaxDepth: depth})
 	if err != nil {
 		return nil, err
 	}
@@ -155,5 +201,6 @@ func (l *loader) forget() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.nodes = make(map[string]any)
+	l.traced = make(map[traceKey][]*chain)
 	l.judged = make(map[traceKey]*graph.Judgement)
 }

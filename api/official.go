@@ -50,32 +50,21 @@ func newOfficialType(s *Server, t *types) *graphql.Object {
 
 // officials resolves a page of officials.
 func (s *Server) officials(p graphql.ResolveParams, f graph.OfficialFilter) (any, error) {
-	page, n, err := pageArgs(p.Args)
-	if err != nil {
-		return nil, err
-	}
-	f.Page = page
-	items, total, err := s.cfg.Graph.FindOfficials(p.Context, f)
-	if err != nil {
-		return nil, err
-	}
-	return makeConnection(items, total, n, func(o *graph.Official) string { return o.ID }), nil
+	return connect(p, func(page graph.Page) ([]*graph.Official, int, error) {
+		f.Page = page
+		return s.cfg.Graph.FindOfficials(p.Context, f)
+	}, func(x *graph.Official) string { return x.ID })
 }
 
 // attributions resolves a page of the attributions naming a source.
 func (s *Server) attributions(p graphql.ResolveParams, source string) (any, error) {
-	page, n, err := pageArgs(p.Args)
-	if err != nil {
-		return nil, err
-	}
-	refs, total, err := s.cfg.Graph.FindAttributions(p.Context, graph.AttributionFilter{Page: page, Source: source})
-	if err != nil {
-		return nil, err
-	}
-	items := make([]attribution, len(refs))
-	for i, r := range refs {
-		items[i] = attribution{claim: r.Claim, report: r.Report,
-			lead: graph.Lead{Source: source, Mode: r.Attribution.Mode, Quote: r.Attribution.Quote}}
-	}
-	return makeConnection(items, total, n, func(a attribution) string { return graph.AttributionCursor(a.claim, a.report) }), nil
+	return connect(p, func(page graph.Page) ([]attribution, int, error) {
+		refs, total, err := s.cfg.Graph.FindAttributions(p.Context, graph.AttributionFilter{Page: page, Source: source})
+		items := make([]attribution, len(refs))
+		for i, r := range refs {
+			items[i] = attribution{claim: r.Claim, report: r.Report,
+				lead: graph.Lead{Source: source, Mode: r.Attribution.Mode, Quote: r.Attribution.Quote}}
+		}
+		return items, total, err
+	}, func(a attribution) string { return graph.AttributionCursor(a.claim, a.report) })
 }

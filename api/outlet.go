@@ -62,43 +62,32 @@ func (s *Server) outletsByEcho(p graphql.ResolveParams, f graph.OutletFilter, ef
 	l := s.loaderFrom(p.Context)
 	var matched []*graph.Outlet
 	total := 0
-	f.Page = graph.Page{First: graph.MaxPageSize}
-	for {
+	outletID := func(o *graph.Outlet) string { return o.ID }
+	err = graph.EachPage(func(pg graph.Page) ([]*graph.Outlet, error) {
+		f.Page = pg
 		items, _, err := s.cfg.Graph.FindOutlets(p.Context, f)
-		if err != nil {
-			return nil, err
+		return items, err
+	}, outletID, func(o *graph.Outlet) (bool, error) {
+		e, err := graph.OutletEcho(p.Context, l, o.ID)
+		if err != nil || !ef.match(e) {
+			return err == nil, err
 		}
-		for _, o := range items {
-			e, err := graph.OutletEcho(p.Context, l, o.ID)
-			if err != nil {
-				return nil, err
-			}
-			if !ef.match(e) {
-				continue
-			}
-			total++
-			if o.ID > page.After && len(matched) < page.First {
-				matched = append(matched, o)
-			}
+		total++
+		if o.ID > page.After && len(matched) < page.First {
+			matched = append(matched, o)
 		}
-		if len(items) < f.Page.First {
-			break
-		}
-		f.Page.After = items[len(items)-1].ID
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return makeConnection(matched, total, n, func(o *graph.Outlet) string { return o.ID }), nil
+	return makeConnection(matched, total, n, outletID), nil
 }
 
 // outlets resolves a page of outlets.
 func (s *Server) outlets(p graphql.ResolveParams, f graph.OutletFilter) (any, error) {
-	page, n, err := pageArgs(p.Args)
-	if err != nil {
-		return nil, err
-	}
-	f.Page = page
-	items, total, err := s.cfg.Graph.FindOutlets(p.Context, f)
-	if err != nil {
-		return nil, err
-	}
-	return makeConnection(items, total, n, func(o *graph.Outlet) string { return o.ID }), nil
+	return connect(p, func(page graph.Page) ([]*graph.Outlet, int, error) {
+		f.Page = page
+		return s.cfg.Graph.FindOutlets(p.Context, f)
+	}, func(x *graph.Outlet) string { return x.ID })
 }

@@ -74,34 +74,17 @@ func newReportType(s *Server, t *types) *graphql.Object {
 // collect reads up to maxListed items through pages of a finder.
 func collect[T any](find func(graph.Page) ([]T, error), id func(T) string) ([]T, error) {
 	var out []T
-	page := graph.Page{First: graph.MaxPageSize}
-	for len(out) < maxListed {
-		items, err := find(page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if len(items) < page.First {
-			break
-		}
-		page.After = id(items[len(items)-1])
-	}
-	if len(out) > maxListed {
-		out = out[:maxListed]
-	}
-	return out, nil
+	err := graph.EachPage(find, id, func(it T) (bool, error) {
+		out = append(out, it)
+		return len(out) < maxListed, nil
+	})
+	return out, err
 }
 
 // reports resolves a page of reports.
 func (s *Server) reports(p graphql.ResolveParams, f graph.ReportFilter) (any, error) {
-	page, n, err := pageArgs(p.Args)
-	if err != nil {
-		return nil, err
-	}
-	f.Page = page
-	items, total, err := s.cfg.Graph.FindReports(p.Context, f)
-	if err != nil {
-		return nil, err
-	}
-	return makeConnection(items, total, n, func(r *graph.Report) string { return r.ID }), nil
+	return connect(p, func(page graph.Page) ([]*graph.Report, int, error) {
+		f.Page = page
+		return s.cfg.Graph.FindReports(p.Context, f)
+	}, func(x *graph.Report) string { return x.ID })
 }

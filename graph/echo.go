@@ -35,33 +35,23 @@ type EchoReader interface {
 func OutletEcho(ctx context.Context, r EchoReader, outlet string) (Echo, error) {
 	var e Echo
 	anonymous := map[string]bool{}
-	err := eachPage(func(p Page) (int, string, error) {
+	reportID := func(x *Report) string { return x.ID }
+	claimID := func(x *Claim) string { return x.ID }
+	err := EachPage(func(p Page) ([]*Report, error) {
 		reports, _, err := r.FindReports(ctx, ReportFilter{Page: p, Outlet: outlet})
-		if err != nil || len(reports) == 0 {
-			return 0, "", err
-		}
-		for _, rep := range reports {
-			err := eachPage(func(p Page) (int, string, error) {
-				claims, _, err := r.FindClaims(ctx, ClaimFilter{Page: p, Report: rep.ID})
-				if err != nil || len(claims) == 0 {
-					return 0, "", err
-				}
-				for _, c := range claims {
-					if e.Appearances == MaxEchoAppearances {
-						e.Partial = true
-						return 0, "", nil
-					}
-					if err := e.count(ctx, r, c, rep, anonymous); err != nil {
-						return 0, "", err
-					}
-				}
-				return len(claims), claims[len(claims)-1].ID, nil
-			})
-			if err != nil || e.Partial {
-				return 0, "", err
+		return reports, err
+	}, reportID, func(rep *Report) (bool, error) {
+		err := EachPage(func(p Page) ([]*Claim, error) {
+			claims, _, err := r.FindClaims(ctx, ClaimFilter{Page: p, Report: rep.ID})
+			return claims, err
+		}, claimID, func(c *Claim) (bool, error) {
+			if e.Appearances == MaxEchoAppearances {
+				e.Partial = true
+				return false, nil
 			}
-		}
-		return len(reports), reports[len(reports)-1].ID, nil
+			return true, e.count(ctx, r, c, rep, anonymous)
+		})
+		return !e.Partial, err
 	})
 	return e, err
 }
@@ -104,16 +94,24 @@ func (e *Echo) count(ctx context.Context, r EchoReader, c *Claim, rep *Report, a
 	return nil
 }
 
-// eachPage calls fetch with successive pages of MaxPageSize until it
-// returns fewer items than that; fetch returns how many it got and the ID
-// of the last.
-func eachPage(fetch func(Page) (int, string, error)) error {
+// EachPage reads a list a page of MaxPageSize at a time and calls visit
+// for every item in order, until visit returns false or an error, or the
+// list ends. id gives the cursor of an item.
+func EachPage[T any](find func(Page) ([]T, error), id func(T) string, visit func(T) (bool, error)) error {
 	p := Page{First: MaxPageSize}
 	for {
-		n, last, err := fetch(p)
-		if err != nil || n < p.First {
+		items, err := find(p)
+		if err != nil {
 			return err
 		}
-		p.After = last
+		for _, it := range items {
+			if more, err := visit(it); err != nil || !more {
+				return err
+			}
+		}
+		if len(items) < p.First {
+			return nil
+		}
+		p.After = id(items[len(items)-1])
 	}
 }

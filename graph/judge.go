@@ -260,11 +260,17 @@ type Judgement struct {
 // change the grade; they are shown beside it. The why names retracted and
 // corrected chains whatever the grade.
 func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOptions) (*Judgement, error) {
-	c, err := r.FindClaimByID(ctx, claimID)
+	chains, err := TraceClaim(ctx, r, claimID, opt)
 	if err != nil {
 		return nil, err
 	}
-	chains, err := TraceClaim(ctx, r, claimID, opt)
+	return JudgeTraced(ctx, r, claimID, chains, opt)
+}
+
+// JudgeTraced judges a claim whose chains, from TraceClaim with the same
+// options, are already at hand.
+func JudgeTraced(ctx context.Context, r JudgeReader, claimID string, chains []Chain, opt TraceOptions) (*Judgement, error) {
+	c, err := r.FindClaimByID(ctx, claimID)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func (db *DB) CreateClaim(ctx context.Context, c *graph.Claim) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.create(ctx, c.ID, func(w *writer) error { return w.checkClaim(c) },
+	return db.create(ctx, c.ID, func(w *writer) error { return w.checkClaim(c, nil) },
 		func(w *writer) error { return w.putClaim(c) })
 }
 

@@ -33,7 +33,7 @@ func (db *DB) CreateReport(ctx context.Context, r *graph.Report) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return db.create(ctx, r.ID, func(w *writer) error { return w.checkReport(r) },
+	return db.create(ctx, r.ID, func(w *writer) error { return w.checkReport(r, nil) },
 		func(w *writer) error { return w.putReport(r) })
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -352,26 +353,38 @@ func (w *writer) updateClaim(id string, change func(*graph.Claim) error) (*graph
 	if err != nil {
 		return nil, err
 	}
+	had := claimRefs(c)
 	if err := change(c); err != nil {
 		return nil, err
 	}
-	if err := w.checkClaim(c); err != nil {
+	if err := w.checkClaim(c, had); err != nil {
 		return nil, err
 	}
 	return c, w.putClaim(c)
 }
 
-// checkClaim validates a claim and checks that its references exist.
-func (w *writer) checkClaim(c *graph.Claim) error {
+// claimRefs returns the reports and sources a claim refers to.
+func claimRefs(c *graph.Claim) map[string]bool {
+	refs := make(map[string]bool)
+	for _, a := range c.Appearances {
+		refs[a.Report] = true
+		for _, at := range a.Attributions {
+			refs[at.Source] = true
+		}
+	}
+	return refs
+}
+
+// checkClaim validates a claim and checks that the references it did not
+// have before (had) exist, pinning them. References it had are kept
+// consistent by deletes, which refuse or cascade into this claim.
+func (w *writer) checkClaim(c *graph.Claim, had map[string]bool) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	for _, a := range c.Appearances {
-		if err := w.mustExist("appearance.report", a.Report); err != nil {
-			return err
-		}
-		for _, at := range a.Attributions {
-			if err := w.mustExist("attribution.source", at.Source); err != nil {
+	for _, ref := range slices.Sorted(maps.Keys(claimRefs(c))) {
+		if !had[ref] {
+			if err := w.mustExist("reference", ref); err != nil {
 				return err
 			}
 		}
@@ -386,25 +399,40 @@ func (w *writer) updateReport(id string, change func(*graph.Report) error) (*gra
 	if err != nil {
 		return nil, err
 	}
+	had := reportRefs(r)
 	if err := change(r); err != nil {
 		return nil, err
 	}
 	slices.Sort(r.Cites)
-	if err := w.checkReport(r); err != nil {
+	if err := w.checkReport(r, had); err != nil {
 		return nil, err
 	}
 	return r, w.putReport(r)
 }
 
-// checkReport validates a report and checks that its references exist.
-func (w *writer) checkReport(r *graph.Report) error {
+// reportRefs returns the outlet and reports a report refers to.
+func reportRefs(r *graph.Report) map[string]bool {
+	refs := map[string]bool{r.Outlet: true}
+	for _, c := range r.Cites {
+		refs[c] = true
+	}
+	return refs
+}
+
+// checkReport validates a report and checks that the references it did not
+// have before (had) exist, pinning them.
+func (w *writer) checkReport(r *graph.Report, had map[string]bool) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	if err := w.mustExist("outlet", r.Outlet); err != nil {
-		return err
+	for _, ref := range slices.Sorted(maps.Keys(reportRefs(r))) {
+		if !had[ref] {
+			if err := w.mustExist("reference", ref); err != nil {
+				return err
+			}
+		}
 	}
-	return w.mustExist("cites", r.Cites...)
+	return nil
 }
 
 // dropAttributionsTo removes every attribution naming source from the

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"hearsay/fixtures"
@@ -72,28 +71,6 @@ func cmdGen(e *env, args []string) error {
 			name, st.Outlets, st.Officials, st.Reports, st.Claims, st.Edges, st.Bytes, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
-}
-
-// writeOut writes the file name atomically, through a temporary file, when
-// it is or will be a regular file; a device or a pipe (/dev/null, a FIFO)
-// is written straight into, since renaming over it would replace it.
-func writeOut(name string, write func(io.Writer) error) error {
-	fi, err := os.Stat(name)
-	if err != nil || fi.Mode().IsRegular() {
-		return writeFileAtomic(name, write)
-	}
-	if fi.IsDir() {
-		return fmt.Errorf("%s is a directory", name)
-	}
-	f, err := os.OpenFile(name, os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // ctxWriter fails writes once its context is done, so an interrupted gen

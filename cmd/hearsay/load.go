@@ -137,6 +137,28 @@ func isNDJSONName(name string) bool {
 	return ext == ".ndjson" || ext == ".jsonl"
 }
 
+// writeOut writes the file name atomically, through a temporary file, when
+// it is or will be a regular file; a device or a pipe (/dev/null, a FIFO)
+// is written straight into, since renaming over it would replace it.
+func writeOut(name string, write func(io.Writer) error) error {
+	fi, err := os.Stat(name)
+	if err != nil || fi.Mode().IsRegular() {
+		return writeFileAtomic(name, write)
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a directory", name)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // writeFileAtomic writes a file through a temporary file in the same
 // directory and renames it into place, so a failed export leaves no
 // half-written file.
