@@ -74,18 +74,45 @@ func SmallOptions() Options {
 // for concurrent use.
 type DB struct {
 	db         *badger.DB
+	layout     *layout // nil in memory
 	log        zerolog.Logger
 	maxRetries int
 }
 
 var _ graph.Graph = (*DB)(nil)
 
-// Open opens (creating if needed) the database described by opt.
+// Open opens (creating if needed) the database described by opt: the live
+// generation of the directory opt.Dir (see layout.go), or an in-memory one.
 func Open(opt Options) (*DB, error) {
 	if !opt.InMemory && opt.Dir == "" {
 		return nil, graph.Errorf(graph.EINVALID, "no database directory given")
 	}
-	bo := badger.DefaultOptions(opt.Dir).
+	var l *layout
+	dir := ""
+	if !opt.InMemory {
+		var err error
+		if l, err = openLayout(opt.Dir, opt.ReadOnly); err != nil {
+			return nil, err
+		}
+		dir = l.live()
+	}
+	bdb, err := badger.Open(badgerOptions(opt, dir))
+	if err != nil {
+		if l != nil {
+			l.close()
+		}
+		return nil, fmt.Errorf("open badger at %q: %w", dir, err)
+	}
+	retries := opt.MaxRetries
+	if retries <= 0 {
+		retries = 8
+	}
+	return &DB{db: bdb, layout: l, log: opt.Logger, maxRetries: retries}, nil
+}
+
+// badgerOptions translates opt for one Badger directory.
+func badgerOptions(opt Options, dir string) badger.Options {
+	bo := badger.DefaultOptions(dir).
 		WithInMemory(opt.InMemory).
 		WithReadOnly(opt.ReadOnly).
 		WithLogger(badgerLogger{opt.Logger}).
@@ -106,21 +133,16 @@ func Open(opt Options) (*DB, error) {
 	if max := opt.MemTableSize * 15 / 100 / 4; threshold > max {
 		threshold = max
 	}
-	bo = bo.WithValueThreshold(threshold)
-	bdb, err := badger.Open(bo)
-	if err != nil {
-		return nil, fmt.Errorf("open badger at %q: %w", opt.Dir, err)
-	}
-	retries := opt.MaxRetries
-	if retries <= 0 {
-		retries = 8
-	}
-	return &DB{db: bdb, log: opt.Logger, maxRetries: retries}, nil
+	return bo.WithValueThreshold(threshold)
 }
 
-// Close flushes and closes the database.
+// Close flushes and closes the database and releases its directory.
 func (db *DB) Close() error {
-	if err := db.db.Close(); err != nil {
+	err := db.db.Close()
+	if db.layout != nil {
+		db.layout.close()
+	}
+	if err != nil {
 		return fmt.Errorf("close badger: %w", err)
 	}
 	return nil

@@ -1,0 +1,872 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
+
+	"hearsay/graph"
+)
+
+// Source produces the nodes of a dataset in input order: it calls emit
+// with each *graph.Outlet, *graph.Official, *graph.Report or *graph.Claim
+// and the line it was read from (0 when there are no lines), and returns
+// emit's first error.
+type Source func(emit func(line int, node any) error) error
+
+// BulkOptions tune BulkLoad.
+type BulkOptions struct {
+	// Name names the input in error messages.
+	Name string
+	// SortMemory is the size of one of the two buffers that sort entries
+	// before they are spilled to disk; 0 means DefaultSortMemory.
+	SortMemory int
+	// Progress, if set, is called every ProgressEvery records while the
+	// input is read and every ProgressEvery keys while they are written.
+	Progress      func(BulkProgress)
+	ProgressEvery int
+}
+
+// DefaultSortMemory is the default size of a sort buffer.
+const DefaultSortMemory = 64 << 20
+
+// BulkProgress says how far a bulk load is.
+type BulkProgress struct {
+	// Phase is "read" while the input is read and sorted, "write" while the
+	// new generation is written.
+	Phase   string
+	Records int64
+	// Keys written so far, and an estimate of how many will be.
+	Keys, TotalKeys int64
+}
+
+// BulkResult summarises a bulk load.
+type BulkResult struct {
+	graph.ImportResult
+	// Counts is the number of records of each kind read.
+	Counts map[graph.Kind]int
+	// Keys is the number of keys of the new generation; Runs the number of
+	// sorted runs spilled to disk.
+	Keys int64
+	Runs int
+	// Stats are the counters of the new generation.
+	Stats graph.Stats
+	// Read and Write are the durations of the two phases.
+	Read, Write time.Duration
+}
+
+// BulkLoad upserts a dataset of any size into the database in opt.Dir,
+// which no other process may have open, with the semantics of
+// ImportDataset: each node replaces the stored node of its ID with its
+// forward edges, both edge directions are written, possibly-same-as links
+// are merged, and a node given twice or a reference to a node that is
+// neither in the input nor stored fails the whole load.
+//
+// It builds a new generation of the database beside the live one: entries
+// are sorted externally in bounded memory, merged with the live
+// generation's keys and written by Badger's StreamWriter as tables already
+// at their final level, so the result needs no compaction. The new
+// generation becomes live by one rename of CURRENT (layout.go); on any
+// error, or a crash, the live generation is untouched.
+func BulkLoad(ctx context.Context, opt Options, src Source, bo BulkOptions) (BulkResult, error) {
+	if opt.InMemory || opt.ReadOnly {
+		return BulkResult{}, graph.Errorf(graph.EINVALID, "a bulk load needs a database directory open for writing")
+	}
+	if bo.SortMemory <= 0 {
+		bo.SortMemory = DefaultSortMemory
+	}
+	if bo.ProgressEvery <= 0 {
+		bo.ProgressEvery = 1 << 16
+	}
+	l, err := openLayout(opt.Dir, false)
+	if err != nil {
+		return BulkResult{}, err
+	}
+	defer l.close()
+	// Neither generation takes writes through a memtable (the live one is
+	// only read, the new one is written by the StreamWriter), and reads
+	// are sequential: small memtables and caches are enough.
+	opt.MemTableSize, opt.NumMemtables = 8<<20, 1
+	opt.BlockCacheSize = 8 << 20
+	old, err := badger.Open(badgerOptions(opt, l.live()))
+	if err != nil {
+		return BulkResult{}, fmt.Errorf("open badger at %q: %w", l.live(), err)
+	}
+	gen := l.next()
+	b := &bulk{ctx: ctx, opt: opt, bo: bo, l: l, old: old, gen: gen, src: src,
+		seen: make(map[idHash]struct{}), res: BulkResult{Counts: make(map[graph.Kind]int)}}
+	err = b.run()
+	if cerr := old.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close badger: %w", cerr)
+	}
+	if err != nil {
+		_ = os.RemoveAll(l.path(gen))
+		_ = os.RemoveAll(l.path(gen) + ".sort")
+		return BulkResult{}, err
+	}
+	if err := l.switchTo(gen); err != nil {
+		_ = os.RemoveAll(l.path(gen))
+		return BulkResult{}, fmt.Errorf("make the new generation live: %w", err)
+	}
+	// The new generation is live: what is left of the old one, and the
+	// sort runs, are garbage (and would be removed by the next open).
+	if err := l.removeStale(); err != nil {
+		opt.Logger.Warn().Err(err).Msg("bulk load: remove the replaced generation")
+	}
+	return b.res, nil
+}
+
+// bulk is one bulk load.
+type bulk struct {
+	ctx   context.Context
+	opt   Options
+	bo    BulkOptions
+	l     *layout
+	old   *badger.DB
+	oldTx *badger.Txn // reads the live generation; nil when it is empty
+	gen   string
+	src   Source
+	s     *sorter
+	seq   uint32
+	seen  map[idHash]struct{}
+	res   BulkResult
+}
+
+func (b *bulk) run() error {
+	oldKeys, err := b.liveKeys()
+	if err != nil {
+		return err
+	}
+	if oldKeys > 0 {
+		b.oldTx = b.old.NewTransaction(false)
+		defer b.oldTx.Discard()
+	}
+	start := time.Now()
+	b.s = newSorter(b.l.path(b.gen)+".sort", b.bo.SortMemory)
+	if err := b.read(); err != nil {
+		b.s.abort()
+		return err
+	}
+	m, err := b.s.finish()
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	b.res.Runs = len(b.s.runs)
+	b.res.Read = time.Since(start)
+	start = time.Now()
+	if oldKeys > 0 {
+		m.add(newLiveSource(b.oldTx))
+	}
+	if err := b.write(m, b.s.n+oldKeys); err != nil {
+		return err
+	}
+	b.res.Write = time.Since(start)
+	return nil
+}
+
+// liveKeys estimates the keys of the live generation from its tables and
+// memtables: 0 only when it is empty.
+func (b *bulk) liveKeys() (int64, error) {
+	var n int64
+	for _, t := range b.old.Tables() {
+		n += int64(t.KeyCount)
+	}
+	if n > 0 {
+		return n, nil
+	}
+	// Keys still in a memtable are not in Tables.
+	err := b.old.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// read turns every record into entries. The source runs in a goroutine of
+// its own and hands nodes over in batches, so that parsing, building
+// entries and sorting them (the sorter's spiller) use every core.
+func (b *bulk) read() error {
+	type rec struct {
+		line int
+		node any
+	}
+	const batch = 512
+	ctx, cancel := context.WithCancel(b.ctx)
+	defer cancel()
+	batches := make(chan []rec, 8)
+	srcErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		cur := make([]rec, 0, batch)
+		err := b.src(func(line int, node any) error {
+			cur = append(cur, rec{line, node})
+			if len(cur) < batch {
+				return nil
+			}
+			select {
+			case batches <- cur:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			cur = make([]rec, 0, batch)
+			return nil
+		})
+		if err == nil && len(cur) > 0 {
+			select {
+			case batches <- cur:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
+		srcErr <- err
+	}()
+	fail := func(err error) error {
+		cancel()
+		for range batches {
+		}
+		<-srcErr
+		return err
+	}
+	for recs := range batches {
+		if err := b.ctx.Err(); err != nil {
+			return fail(err)
+		}
+		for _, r := range recs {
+			if b.seq == math.MaxUint32-1 || r.line > math.MaxUint32 || r.line < 0 {
+				return fail(graph.Errorf(graph.EINVALID, "%s: too many records for one load", b.bo.Name))
+			}
+			b.seq++
+			if err := b.record(uint32(r.line), r.node); err != nil {
+				return fail(err)
+			}
+			if b.bo.Progress != nil && int64(b.seq)%int64(b.bo.ProgressEvery) == 0 {
+				b.bo.Progress(BulkProgress{Phase: "read", Records: int64(b.seq)})
+			}
+		}
+	}
+	if err := <-srcErr; err != nil {
+		return err
+	}
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	if b.bo.Progress != nil {
+		b.bo.Progress(BulkProgress{Phase: "read", Records: int64(b.seq)})
+	}
+	return nil
+}
+
+// where formats a record's place for an error message.
+func (b *bulk) where(line uint32, id string) string {
+	var s strings.Builder
+	s.WriteString(b.bo.Name)
+	if line > 0 {
+		fmt.Fprintf(&s, ":%d", line)
+	}
+	if s.Len() > 0 {
+		s.WriteString(": ")
+	}
+	s.WriteString(id)
+	return s.String()
+}
+
+func (b *bulk) put(key []byte, line uint32, val []byte) error {
+	return b.s.add(key, opPut, b.seq, line, val)
+}
+
+// maxSeen bounds the set of IDs read so far.
+const maxSeen = 1 << 21
+
+// idHash is a 128-bit hash of an ID: two IDs share one with probability
+// 2^-128, far below that of a disk error.
+type idHash [2]uint64
+
+var seenSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func hashID(id string) idHash {
+	return idHash{maphash.String(seenSeeds[0], id), maphash.String(seenSeeds[1], id)}
+}
+
+// define notes that the input holds a node, so that references to it
+// need no check entry (up to maxSeen nodes; later ones are checked in the
+// merge like any other).
+func (b *bulk) define(id string) {
+	if len(b.seen) < maxSeen {
+		b.seen[hashID(id)] = struct{}{}
+	}
+}
+
+// check records that the node ref must exist once the load is merged,
+// unless the input defined it earlier.
+func (b *bulk) check(ref string, line uint32, from, field string) error {
+	if _, ok := b.seen[hashID(ref)]; ok {
+		return nil
+	}
+	k := append(NodeKey(ref), 0xff)
+	return b.s.add(k, opCheck, b.seq, line, []byte(from+"\x00"+field))
+}
+
+// swap puts the keys of new (empty values) and deletes those of old that
+// new lacks.
+func (b *bulk) swap(line uint32, old, new map[string]bool) error {
+	for k := range new {
+		if err := b.s.add([]byte(k), opPut, b.seq, line, nil); err != nil {
+			return err
+		}
+	}
+	for k := range old {
+		if !new[k] {
+			if err := b.s.add([]byte(k), opDel, b.seq, line, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// adj puts a packed adjacency value, or deletes a stored one when empty.
+func (b *bulk) adj(e graph.EdgeKind, id string, line uint32, nonEmpty, had bool, v []byte) error {
+	switch {
+	case nonEmpty:
+		return b.put(AdjKey(e, id), line, v)
+	case had:
+		return b.s.add(AdjKey(e, id), opDel, b.seq, line, nil)
+	}
+	return nil
+}
+
+// record turns one node into entries.
+func (b *bulk) record(line uint32, node any) error {
+	var (
+		id    string
+		v     interface{ Validate() error }
+		write func() error
+	)
+	switch n := node.(type) {
+	case *graph.Outlet:
+		id, v, write = n.ID, n, func() error { return b.put(NodeKey(n.ID), line, encodeOutlet(n)) }
+	case *graph.Official:
+		id, v, write = n.ID, n, func() error { return b.official(line, n) }
+	case *graph.Report:
+		id, v, write = n.ID, n, func() error { return b.report(line, n) }
+	case *graph.Claim:
+		id, v, write = n.ID, n, func() error { return b.claim(line, n) }
+	default:
+		return graph.Errorf(graph.EINVALID, "%s: not a node: %T", b.where(line, ""), node)
+	}
+	if err := v.Validate(); err != nil {
+		return graph.Errorf(graph.EINVALID, "%s: %s", b.where(line, id), graph.ErrorMessage(err))
+	}
+	b.res.Nodes++
+	b.res.Counts[graph.KindOf(id)]++
+	if err := write(); err != nil {
+		return err
+	}
+	b.define(id)
+	return nil
+}
+
+// official writes an official and its possibly-same-as entries, one for
+// each side of each link, merged with the stored lists in the merge.
+func (b *bulk) official(line uint32, n *graph.Official) error {
+	if err := b.put(NodeKey(n.ID), line, encodeOfficial(n)); err != nil {
+		return err
+	}
+	for _, s := range n.PossiblySameAs {
+		b.res.Edges++
+		if err := b.check(s.Official, line, n.ID, "possiblySameAs"); err != nil {
+			return err
+		}
+		if err := b.s.add(AdjKey(graph.EdgePossiblySameAs, n.ID), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{s})); err != nil {
+			return err
+		}
+		back := graph.SameAs{Official: n.ID, Note: s.Note}
+		if err := b.s.add(AdjKey(graph.EdgePossiblySameAs, s.Official), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{back})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readOld reads the stored version of a node being replaced; nil when
+// there is none.
+func readOld[T any](b *bulk, id string, load func(*badger.Txn, string, []byte) (T, error)) (T, bool, error) {
+	var zero T
+	if b.oldTx == nil {
+		return zero, false, nil
+	}
+	n, err := readNode(b.oldTx, id, load)
+	if graph.ErrorCode(err) == graph.ENOTFOUND {
+		return zero, false, nil
+	}
+	if err != nil {
+		return zero, false, fmt.Errorf("read stored %s: %w", id, err)
+	}
+	return n, true, nil
+}
+
+func (b *bulk) report(line uint32, r *graph.Report) error {
+	old, had, err := readOld(b, r.ID, loadReport)
+	if err != nil {
+		return err
+	}
+	nr := *r
+	nr.Cites = slices.Clone(r.Cites)
+	slices.Sort(nr.Cites)
+	if err := b.put(NodeKey(r.ID), line, encodeReport(r)); err != nil {
+		return err
+	}
+	if err := b.adj(graph.EdgeCites, r.ID, line, len(nr.Cites) > 0, had && len(old.Cites) > 0, encodeIDs(nr.Cites)); err != nil {
+		return err
+	}
+	if had {
+		oldRev, _ := reportRevKeys(old)
+		newRev, n := reportRevKeys(&nr)
+		b.res.Edges += n
+		if err := b.swap(line, oldRev, newRev); err != nil {
+			return err
+		}
+	} else {
+		// A new report's keys are distinct (Validate refuses a citation
+		// given twice): no sets needed.
+		b.res.Edges += 1 + len(nr.Cites)
+		if err := b.put(EdgeKey(graph.EdgePublishedBy, DirReverse, r.Outlet, r.ID, ""), line, nil); err != nil {
+			return err
+		}
+		for _, c := range nr.Cites {
+			if err := b.put(EdgeKey(graph.EdgeCites, DirReverse, c, r.ID, ""), line, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if err := b.check(r.Outlet, line, r.ID, "outlet"); err != nil {
+		return err
+	}
+	for _, c := range nr.Cites {
+		if err := b.check(c, line, r.ID, "cites"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *bulk) claim(line uint32, c *graph.Claim) error {
+	old, had, err := readOld(b, c.ID, loadClaim)
+	if err != nil {
+		return err
+	}
+	nc := *c
+	nc.Appearances = canonicalAppearances(c.Appearances)
+	if err := b.put(NodeKey(c.ID), line, encodeClaim(c)); err != nil {
+		return err
+	}
+	if err := b.adj(graph.EdgeReportedBy, c.ID, line, len(nc.Appearances) > 0, had && len(old.Appearances) > 0,
+		encodeAppearances(nc.Appearances)); err != nil {
+		return err
+	}
+	if had {
+		oldRev, _ := claimRevKeys(old)
+		newRev, n := claimRevKeys(&nc)
+		b.res.Edges += n
+		if err := b.swap(line, oldRev, newRev); err != nil {
+			return err
+		}
+		if err := b.swap(line, wordKeys(old), wordKeys(&nc)); err != nil {
+			return err
+		}
+	} else if err := b.newClaimKeys(line, &nc); err != nil {
+		return err
+	}
+	for _, a := range nc.Appearances {
+		if err := b.check(a.Report, line, c.ID, "appearances.report"); err != nil {
+			return err
+		}
+		for _, at := range a.Attributions {
+			if err := b.check(at.Source, line, c.ID, "appearances.attributedTo.source"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// newClaimKeys puts the reverse and index keys of a claim not stored
+// before. They are distinct (Validate refuses a report appearing twice and
+// a source given twice in one appearance; Words are distinct): no sets
+// needed.
+func (b *bulk) newClaimKeys(line uint32, c *graph.Claim) error {
+	for _, a := range c.Appearances {
+		b.res.Edges++
+		if err := b.put(EdgeKey(graph.EdgeReportedBy, DirReverse, a.Report, c.ID, ""), line, nil); err != nil {
+			return err
+		}
+		for _, at := range a.Attributions {
+			b.res.Edges++
+			if err := b.put(EdgeKey(graph.EdgeAttributedTo, DirReverse, at.Source, c.ID, a.Report), line, nil); err != nil {
+				return err
+			}
+		}
+	}
+	for _, w := range graph.ClaimWords(c) {
+		if err := b.put(WordKey(w, c.ID), line, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// liveSource yields the live generation's keys as entries of seq 0.
+type liveSource struct {
+	it *badger.Iterator
+	e  entry
+	on bool
+}
+
+func newLiveSource(txn *badger.Txn) *liveSource {
+	return &liveSource{it: txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})}
+}
+
+func (s *liveSource) next() (*entry, error) {
+	if !s.on {
+		s.it.Rewind()
+		s.on = true
+	} else {
+		s.it.Next()
+	}
+	if !s.it.Valid() {
+		return nil, io.EOF
+	}
+	item := s.it.Item()
+	v, err := item.ValueCopy(s.e.val[:0])
+	if err != nil {
+		return nil, err
+	}
+	s.e = entry{key: item.KeyCopy(s.e.key[:0]), val: v, op: opPut}
+	return &s.e, nil
+}
+
+func (s *liveSource) close() { s.it.Close() }
+
+// write merges the entries into the new generation.
+func (b *bulk) write(m *merger, total int64) (err error) {
+	ndb, err := badger.Open(badgerOptions(b.opt, b.l.path(b.gen)))
+	if err != nil {
+		return fmt.Errorf("open badger at %q: %w", b.l.path(b.gen), err)
+	}
+	sw := ndb.NewStreamWriter()
+	ok := false
+	defer func() {
+		if !ok {
+			sw.Cancel()
+		}
+		if cerr := ndb.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close badger: %w", cerr)
+		}
+	}()
+	if err := sw.Prepare(); err != nil {
+		return err
+	}
+	out := newStreamOut(sw)
+	defer out.release()
+	mg := &merge{b: b, m: m, out: out, total: total, meta: make(map[string][]byte)}
+	if err := mg.run(); err != nil {
+		return err
+	}
+	if err := out.finish(); err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	ok = true
+	// The counters are known only now, after the last key: one small
+	// transaction writes them (a second stream would cost a table
+	// builder's memory for a handful of keys).
+	if err := ndb.Update(func(txn *badger.Txn) error {
+		for k, v := range mg.meta {
+			if err := txn.Set([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	b.res.Keys = mg.keys
+	b.res.Stats = mg.stats
+	return nil
+}
+
+// streamData is the one stream of the StreamWriter.
+const streamData = 1
+
+// streamOut batches key-value pairs for the StreamWriter, which a
+// goroutine of its own is fed with, so that merging and Badger's decoding
+// and table building overlap.
+type streamOut struct {
+	sw    *badger.StreamWriter
+	buf   *z.Buffer
+	kv    pb.KV
+	full  chan *z.Buffer
+	free  chan *z.Buffer
+	done  chan error
+	err   error
+	owned []*z.Buffer
+}
+
+func newStreamOut(sw *badger.StreamWriter) *streamOut {
+	o := &streamOut{sw: sw, full: make(chan *z.Buffer), free: make(chan *z.Buffer, 2), done: make(chan error, 1)}
+	for range 2 {
+		buf := z.NewBuffer(8<<20, "hearsay.bulk")
+		o.owned = append(o.owned, buf)
+		o.free <- buf
+	}
+	o.buf = <-o.free
+	full := o.full
+	go func() {
+		var err error
+		for buf := range full {
+			if err == nil {
+				err = sw.Write(buf)
+			}
+			buf.Reset()
+			o.free <- buf
+		}
+		o.done <- err
+	}()
+	return o
+}
+
+func (o *streamOut) put(stream uint32, key, val []byte) error {
+	o.kv = pb.KV{Key: key, Value: val, Version: 1, StreamId: stream}
+	badger.KVToBuffer(&o.kv, o.buf)
+	if o.buf.LenNoPadding() < 4<<20 {
+		return nil
+	}
+	o.full <- o.buf
+	o.buf = <-o.free
+	return nil
+}
+
+// finish hands over the last batch and waits for every write.
+func (o *streamOut) finish() error {
+	if o.full == nil {
+		return o.err
+	}
+	if o.buf.LenNoPadding() > 0 {
+		o.full <- o.buf
+	}
+	close(o.full)
+	o.full = nil
+	o.err = <-o.done
+	return o.err
+}
+
+// release frees the buffers once the writer goroutine is done.
+func (o *streamOut) release() {
+	_ = o.finish()
+	for _, b := range o.owned {
+		_ = b.Release()
+	}
+}
+
+// merge applies the sorted entries key by key and writes the result.
+type merge struct {
+	b     *bulk
+	m     *merger
+	out   *streamOut
+	total int64
+	keys  int64
+	stats graph.Stats
+	links int64             // possibly-same-as list entries (two per link)
+	meta  map[string][]byte // the live generation's metadata, passed on
+	last  []byte            // the last node key written
+	group []entry           // the entries of the current key, copied
+	sizes []int             // their values' sizes
+	arena []byte
+}
+
+func (g *merge) run() error {
+	if err := g.m.start(); err != nil {
+		return err
+	}
+	for g.m.peek() != nil {
+		if err := g.next(); err != nil {
+			return err
+		}
+		if g.keys%int64(g.b.bo.ProgressEvery) == 0 {
+			if err := g.b.ctx.Err(); err != nil {
+				return err
+			}
+			if g.b.bo.Progress != nil {
+				g.b.bo.Progress(BulkProgress{Phase: "write", Records: int64(g.b.seq), Keys: g.keys, TotalKeys: g.total})
+			}
+		}
+	}
+	g.stats.Edges += g.links / 2
+	g.setMeta()
+	return nil
+}
+
+// next collects the entries of the smallest key, copied, and applies them.
+func (g *merge) next() error {
+	g.group, g.arena, g.sizes = g.group[:0], g.arena[:0], g.sizes[:0]
+	klen := -1
+	for e := g.m.peek(); e != nil; e = g.m.peek() {
+		if klen >= 0 && !bytes.Equal(e.key, g.arena[:klen]) {
+			break
+		}
+		klen = len(e.key)
+		g.arena = append(append(g.arena, e.key...), e.val...)
+		g.sizes = append(g.sizes, len(e.val))
+		g.group = append(g.group, entry{seq: e.seq, line: e.line, op: e.op})
+		if err := g.m.advance(); err != nil {
+			return err
+		}
+	}
+	off := 0
+	for i := range g.group {
+		g.group[i].key = g.arena[off : off+klen : off+klen]
+		g.group[i].val = g.arena[off+klen : off+klen+g.sizes[i] : off+klen+g.sizes[i]]
+		off += klen + g.sizes[i]
+	}
+	return g.apply()
+}
+
+func (g *merge) apply() error {
+	grp := g.group
+	key := grp[0].key
+	switch {
+	case grp[0].op == opCheck:
+		if !bytes.Equal(g.last, key[:len(key)-1]) {
+			return g.unknownRef(grp[0])
+		}
+		return nil
+	case key[0] == tagMeta:
+		// Counters are recomputed; anything else is passed on.
+		g.meta[string(key)] = slices.Clone(grp[len(grp)-1].val)
+		return nil
+	case key[0] == tagNode:
+		return g.node(grp)
+	case key[0] == tagAdj && len(key) > 1 && graph.EdgeKind(key[1]) == graph.EdgePossiblySameAs:
+		return g.sameAs(grp)
+	}
+	last := grp[len(grp)-1]
+	if last.op == opDel {
+		return nil
+	}
+	if key[0] == tagEdge {
+		g.stats.Edges++
+	}
+	return g.emit(key, last.val)
+}
+
+func (g *merge) emit(key, val []byte) error {
+	g.keys++
+	return g.out.put(streamData, key, val)
+}
+
+// node writes a node key: the newest version, unless two records gave it.
+func (g *merge) node(grp []entry) error {
+	var first *entry
+	for i := range grp {
+		if grp[i].seq == 0 {
+			continue
+		}
+		if first != nil {
+			k, _ := ParseKey(grp[i].key)
+			return graph.Errorf(graph.EINVALID, "%s: the ID is given twice (first at %s)",
+				g.b.where(grp[i].line, k.Node), g.firstAt(first))
+		}
+		first = &grp[i]
+	}
+	k, err := ParseKey(grp[0].key)
+	if err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	switch graph.KindOf(k.Node) {
+	case graph.KindOutlet:
+		g.stats.Outlets++
+	case graph.KindOfficial:
+		g.stats.Officials++
+	case graph.KindReport:
+		g.stats.Reports++
+	case graph.KindClaim:
+		g.stats.Claims++
+	}
+	g.last = append(g.last[:0], grp[0].key...)
+	return g.emit(grp[0].key, grp[len(grp)-1].val)
+}
+
+func (g *merge) firstAt(e *entry) string {
+	if e.line > 0 {
+		return fmt.Sprintf("line %d", e.line)
+	}
+	return fmt.Sprintf("record %d", e.seq)
+}
+
+// sameAs merges a stored possibly-same-as list with the entries added to
+// it, in input order; a new note replaces a stored one.
+func (g *merge) sameAs(grp []entry) error {
+	var list []graph.SameAs
+	for _, e := range grp {
+		ss, err := decodeSameAs(e.val)
+		if err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		if e.seq == 0 {
+			list = ss
+			continue
+		}
+		for _, s := range ss {
+			i := slices.IndexFunc(list, func(x graph.SameAs) bool { return x.Official == s.Official })
+			switch {
+			case i < 0:
+				list = append(list, s)
+			case s.Note != "":
+				list[i].Note = s.Note
+			}
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	slices.SortFunc(list, func(a, b graph.SameAs) int { return strings.Compare(a.Official, b.Official) })
+	g.links += int64(len(list))
+	return g.emit(grp[0].key, encodeSameAs(list))
+}
+
+// unknownRef reports a reference to a node that is neither in the input
+// nor stored.
+func (g *merge) unknownRef(e entry) error {
+	k, _ := ParseKey(e.key[:len(e.key)-1])
+	from, field, _ := strings.Cut(string(e.val), "\x00")
+	return graph.Errorf(graph.EINVALID, "%s: %s: unknown %s %q", g.b.where(e.line, from), field, graph.KindOf(k.Node), k.Node)
+}
+
+// setMeta sets the counters of the new generation beside the live
+// generation's other metadata.
+func (g *merge) setMeta() {
+	for kind, n := range map[graph.Kind]int64{graph.KindOutlet: g.stats.Outlets, graph.KindOfficial: g.stats.Officials,
+		graph.KindReport: g.stats.Reports, graph.KindClaim: g.stats.Claims} {
+		g.meta[string(countKey(kind))] = encodeCount(n)
+	}
+	g.meta[string(MetaKey(countEdges))] = encodeCount(g.stats.Edges)
+	g.keys += int64(len(g.meta))
+}

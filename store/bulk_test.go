@@ -1,0 +1,381 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"hearsay/fixtures"
+	"hearsay/graph"
+	"hearsay/store"
+)
+
+// genDataset returns a generated dataset of about n edges.
+func genDataset(tb testing.TB, n int, seed uint64) *graph.Dataset {
+	tb.Helper()
+	var buf bytes.Buffer
+	if _, err := fixtures.Generate(&buf, fixtures.GenOptions{Edges: n, Seed: seed}); err != nil {
+		tb.Fatal(err)
+	}
+	ds, err := fixtures.Parse("gen.ndjson", &buf, fixtures.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds
+}
+
+// datasetSource emits a dataset's nodes in file order, numbering lines
+// from 2 as an NDJSON file after its header would.
+func datasetSource(ds *graph.Dataset) store.Source {
+	return func(emit func(int, any) error) error {
+		line := 1
+		var nodes []any
+		for _, n := range ds.Outlets {
+			nodes = append(nodes, n)
+		}
+		for _, n := range ds.Officials {
+			nodes = append(nodes, n)
+		}
+		for _, n := range ds.Reports {
+			nodes = append(nodes, n)
+		}
+		for _, n := range ds.Claims {
+			nodes = append(nodes, n)
+		}
+		for _, n := range nodes {
+			line++
+			if err := emit(line, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// diskOptions returns options for a database in a fresh directory.
+func diskOptions(tb testing.TB) store.Options {
+	opt := store.DefaultOptions(filepath.Join(tb.TempDir(), "db"))
+	opt.MemTableSize = 16 << 20
+	opt.BlockCacheSize = 0
+	return opt
+}
+
+func bulkLoad(tb testing.TB, opt store.Options, ds *graph.Dataset) store.BulkResult {
+	tb.Helper()
+	res, err := store.BulkLoad(context.Background(), opt, datasetSource(ds), store.BulkOptions{Name: "test.ndjson", SortMemory: 64 << 10})
+	if err != nil {
+		tb.Fatalf("BulkLoad: %v", err)
+	}
+	return res
+}
+
+// dump returns every stored key and value of the database at opt.Dir.
+func dump(tb testing.TB, opt store.Options) []store.RawKV {
+	tb.Helper()
+	opt.ReadOnly = true
+	db, err := store.Open(opt)
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	kvs, err := store.RawKVs(db, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return kvs
+}
+
+// sameKVs fails unless two dumps hold the same keys with the same values.
+func sameKVs(tb testing.TB, got, want []store.RawKV) {
+	tb.Helper()
+	i, j, shown := 0, 0, 0
+	for (i < len(got) || j < len(want)) && shown < 10 {
+		switch {
+		case j >= len(want) || i < len(got) && bytes.Compare(got[i].Key, want[j].Key) < 0:
+			tb.Errorf("extra key %q", got[i].Key)
+			i++
+			shown++
+		case i >= len(got) || bytes.Compare(got[i].Key, want[j].Key) > 0:
+			tb.Errorf("missing key %q", want[j].Key)
+			j++
+			shown++
+		default:
+			if !bytes.Equal(got[i].Value, want[j].Value) {
+				tb.Errorf("key %q: value %x, want %x", got[i].Key, got[i].Value, want[j].Value)
+				shown++
+			}
+			i++
+			j++
+		}
+	}
+}
+
+// importAll imports datasets one after another, each in one transaction.
+func importAll(tb testing.TB, opt store.Options, dss ...*graph.Dataset) {
+	tb.Helper()
+	db, err := store.Open(opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	for _, ds := range dss {
+		mustImport(tb, db, ds)
+	}
+}
+
+// TestBulkLoadMatchesImport: a bulk load writes exactly the keys and
+// values, counters included, that ImportDataset writes for the same data,
+// with sort runs spilled to disk (64 KB buffers).
+func TestBulkLoadMatchesImport(t *testing.T) {
+	ds := genDataset(t, 3000, 7)
+	viaTxn, viaBulk := diskOptions(t), diskOptions(t)
+	importAll(t, viaTxn, ds)
+	res := bulkLoad(t, viaBulk, ds)
+	if res.Runs < 2 {
+		t.Errorf("Runs = %d, want the sort to spill several runs", res.Runs)
+	}
+	want := dump(t, viaTxn)
+	sameKVs(t, dump(t, viaBulk), want)
+	edges := 0
+	for _, kv := range want {
+		if kv.Key[0] == store.TagEdge {
+			edges++
+		}
+	}
+	if res.Stats.Edges < int64(edges) || res.Edges != int(res.Stats.Edges) {
+		t.Errorf("Stats.Edges = %d, result edges %d, reverse keys %d", res.Stats.Edges, res.Edges, edges)
+	}
+	if n := len(ds.Outlets) + len(ds.Officials) + len(ds.Reports) + len(ds.Claims); res.Nodes != n {
+		t.Errorf("Nodes = %d, want %d", res.Nodes, n)
+	}
+}
+
+// changed returns a copy of ds with nodes replaced the ways an update
+// file replaces them: citations and appearances dropped and added, texts
+// reworded, possibly-same-as links added, and new nodes.
+func changed(ds *graph.Dataset) *graph.Dataset {
+	out := &graph.Dataset{}
+	for i, o := range ds.Officials {
+		if i%5 == 0 && i+1 < len(ds.Officials) {
+			c := *o
+			c.PossiblySameAs = append(slices.Clone(o.PossiblySameAs), graph.SameAs{Official: ds.Officials[i+1].ID, Note: fmt.Sprintf("note %d", i)})
+			if slices.ContainsFunc(o.PossiblySameAs, func(s graph.SameAs) bool { return s.Official == ds.Officials[i+1].ID }) {
+				c.PossiblySameAs = o.PossiblySameAs
+			}
+			c.Role = "updated role"
+			out.Officials = append(out.Officials, &c)
+		}
+	}
+	for i, r := range ds.Reports {
+		switch i % 7 {
+		case 0:
+			c := *r
+			c.Cites = nil
+			c.Title = "retitled"
+			out.Reports = append(out.Reports, &c)
+		case 3:
+			if i > 0 && r.Outlet != "" && !slices.Contains(r.Cites, ds.Reports[0].ID) && r.ID != ds.Reports[0].ID {
+				c := *r
+				c.Cites = append(slices.Clone(r.Cites), ds.Reports[0].ID)
+				out.Reports = append(out.Reports, &c)
+			}
+		}
+	}
+	for i, cl := range ds.Claims {
+		if i%4 != 0 {
+			continue
+		}
+		c := *cl
+		c.Text = fmt.Sprintf("Reworded claim %d about ceasefire guarantees", i)
+		if len(c.Appearances) > 1 {
+			c.Appearances = slices.Clone(c.Appearances[1:])
+		}
+		out.Claims = append(out.Claims, &c)
+	}
+	out.Outlets = append(out.Outlets, &graph.Outlet{ID: "outlet:new-outlet", Name: "New Outlet"})
+	out.Reports = append(out.Reports, &graph.Report{ID: "report:new-report", Outlet: "outlet:new-outlet", Status: graph.StatusPublished,
+		Cites: []string{ds.Reports[1].ID}})
+	out.Claims = append(out.Claims, &graph.Claim{ID: "claim:new-claim", Text: "A brand new claim",
+		Appearances: []graph.Appearance{{Report: "report:new-report", Mode: graph.ModeParaphrase,
+			Attributions: []graph.Attribution{{Source: ds.Officials[0].ID, Mode: graph.ModeDirectQuote, Quote: "said so"}}}}})
+	return out
+}
+
+// TestBulkLoadUpsertMatchesImport: loading an update file into a stored
+// graph gives the keys ImportDataset gives: replaced nodes lose their old
+// reverse and index keys, links merge, counters stay exact.
+func TestBulkLoadUpsertMatchesImport(t *testing.T) {
+	ds := genDataset(t, 2000, 3)
+	update := changed(ds)
+	viaTxn, viaBulk, mixed := diskOptions(t), diskOptions(t), diskOptions(t)
+	importAll(t, viaTxn, ds, update)
+	bulkLoad(t, viaBulk, ds)
+	bulkLoad(t, viaBulk, update)
+	importAll(t, mixed, ds)
+	bulkLoad(t, mixed, update)
+	want := dump(t, viaTxn)
+	t.Run("bulk then bulk", func(t *testing.T) { sameKVs(t, dump(t, viaBulk), want) })
+	t.Run("import then bulk", func(t *testing.T) { sameKVs(t, dump(t, mixed), want) })
+
+	// The index follows the rewording.
+	opt := viaBulk
+	opt.ReadOnly = true
+	db, err := store.Open(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, total, err := db.FindClaims(context.Background(), graph.ClaimFilter{Search: "reworded ceasefire", Page: graph.Page{First: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (len(ds.Claims) + 3) / 4; total != want {
+		t.Errorf("search finds %d reworded claims, want %d", total, want)
+	}
+}
+
+// TestBulkLoadRefusesAndKeepsLive: a bad input fails whole, with a message
+// naming the file, the line and the field, and leaves the live generation
+// as it was with nothing left behind.
+func TestBulkLoadRefusesAndKeepsLive(t *testing.T) {
+	base := genDataset(t, 500, 1)
+	opt := diskOptions(t)
+	bulkLoad(t, opt, base)
+	before := dump(t, opt)
+	outlet := base.Outlets[0].ID
+	cases := []struct {
+		name string
+		ds   *graph.Dataset
+		want string
+	}{
+		{"unknown reference", &graph.Dataset{Reports: []*graph.Report{
+			{ID: "report:ok", Outlet: outlet, Status: graph.StatusPublished},
+			{ID: "report:bad", Outlet: outlet, Status: graph.StatusPublished, Cites: []string{"report:nowhere"}},
+		}}, `test.ndjson:3: report:bad: cites: unknown report "report:nowhere"`},
+		{"unknown outlet", &graph.Dataset{Reports: []*graph.Report{
+			{ID: "report:lost", Outlet: "outlet:nowhere", Status: graph.StatusPublished},
+		}}, `test.ndjson:2: report:lost: outlet: unknown outlet "outlet:nowhere"`},
+		{"unknown source", &graph.Dataset{Claims: []*graph.Claim{{ID: "claim:x", Text: "x",
+			Appearances: []graph.Appearance{{Report: base.Reports[0].ID, Mode: graph.ModeParaphrase,
+				Attributions: []graph.Attribution{{Source: "official:ghost", Mode: graph.ModeParaphrase}}}}}}},
+			`test.ndjson:2: claim:x: appearances.attributedTo.source: unknown official "official:ghost"`},
+		{"ID given twice", &graph.Dataset{Outlets: []*graph.Outlet{
+			{ID: "outlet:twice", Name: "a"}, {ID: "outlet:other", Name: "b"}, {ID: "outlet:twice", Name: "c"},
+		}}, `test.ndjson:4: outlet:twice: the ID is given twice (first at line 2)`},
+		{"invalid node", &graph.Dataset{Outlets: []*graph.Outlet{{ID: "outlet:noname"}}},
+			`test.ndjson:2: outlet:noname: name`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := store.BulkLoad(context.Background(), opt, datasetSource(c.ds), store.BulkOptions{Name: "test.ndjson"})
+			if graph.ErrorCode(err) != graph.EINVALID || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want EINVALID containing %q", err, c.want)
+			}
+			sameKVs(t, dump(t, opt), before)
+			onlyLive(t, opt.Dir)
+		})
+	}
+	t.Run("source fails midway", func(t *testing.T) {
+		stop := errors.New("disk on fire")
+		n := 0
+		src := func(emit func(int, any) error) error {
+			return datasetSource(genDataset(t, 500, 2))(func(line int, node any) error {
+				if n++; n == 100 {
+					return stop
+				}
+				return emit(line, node)
+			})
+		}
+		if _, err := store.BulkLoad(context.Background(), opt, src, store.BulkOptions{}); !errors.Is(err, stop) {
+			t.Fatalf("err = %v, want the source's", err)
+		}
+		sameKVs(t, dump(t, opt), before)
+		onlyLive(t, opt.Dir)
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		src := func(emit func(int, any) error) error {
+			cancel()
+			return datasetSource(base)(emit)
+		}
+		if _, err := store.BulkLoad(ctx, opt, src, store.BulkOptions{}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		sameKVs(t, dump(t, opt), before)
+	})
+}
+
+// onlyLive fails unless dir holds only the lock, CURRENT and the
+// generation CURRENT names.
+func onlyLive(tb testing.TB, dir string) {
+	tb.Helper()
+	cur, err := os.ReadFile(filepath.Join(dir, "CURRENT"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case "CURRENT", "hearsay.lock", strings.TrimSpace(string(cur)):
+		default:
+			tb.Errorf("%s holds %s besides the live generation %s", dir, e.Name(), strings.TrimSpace(string(cur)))
+		}
+	}
+}
+
+// TestLayout: a crash's leftovers are removed on open, a second writer is
+// refused while the first holds the directory, and a directory in the old
+// flat layout is refused with what to do.
+func TestLayout(t *testing.T) {
+	opt := diskOptions(t)
+	bulkLoad(t, opt, genDataset(t, 200, 1))
+	before := dump(t, opt)
+	for _, junk := range []string{"g000007", "g000007.sort", "g000001"} {
+		if err := os.MkdirAll(filepath.Join(opt.Dir, junk), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(opt.Dir, junk, "junk"), []byte("half a load"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := store.Open(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyLive(t, opt.Dir)
+	if _, err := store.Open(opt); graph.ErrorCode(err) != graph.ECONFLICT || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("second open: %v, want ECONFLICT in use", err)
+	}
+	if _, err := store.BulkLoad(context.Background(), opt, datasetSource(&graph.Dataset{}), store.BulkOptions{}); graph.ErrorCode(err) != graph.ECONFLICT {
+		t.Errorf("bulk load on an open database: %v, want ECONFLICT", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sameKVs(t, dump(t, opt), before)
+
+	flat := filepath.Join(t.TempDir(), "flat")
+	if err := os.MkdirAll(flat, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(flat, "MANIFEST"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(store.DefaultOptions(flat)); err == nil || !strings.Contains(err.Error(), "export it") {
+		t.Errorf("flat layout: %v", err)
+	}
+	ro := store.DefaultOptions(filepath.Join(t.TempDir(), "nothing"))
+	ro.ReadOnly = true
+	if _, err := store.Open(ro); graph.ErrorCode(err) != graph.ENOTFOUND {
+		t.Errorf("read-only open of nothing: %v, want ENOTFOUND", err)
+	}
+}

@@ -1,0 +1,20 @@
+//go:build !unix
+
+package store
+
+import (
+	"fmt"
+	"os"
+)
+
+// lockDir opens the lock file; without flock, Badger's own directory lock
+// is the only guard against a second process.
+func lockDir(path string, shared bool) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	return f, nil
+}
+
+func unlockDir(f *os.File) { _ = f.Close() }
