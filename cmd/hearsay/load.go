@@ -5,7 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"hearsay/fixtures"
@@ -13,45 +15,82 @@ import (
 	"hearsay/store"
 )
 
-// loadMemTableSize is the memtable size of 'hearsay load'.
-const loadMemTableSize = 512 << 20
+// txnLoadLimit is the largest file 'hearsay load' imports in one Badger
+// transaction on the live generation; larger files, and standard input,
+// are bulk loaded into a new generation (store.BulkLoad).
+const txnLoadLimit = 4 << 20
 
 func cmdLoad(e *env, args []string) (err error) {
 	fs, dir, level := e.flags("load", "FILE... (JSON or NDJSON; - reads standard input)")
 	quiet := fs.Bool("quiet", false, "print no progress")
+	method := fs.String("method", "auto", "`how` to write: txn (one transaction on the live database), bulk (a new generation, any size) or auto (txn up to 4 MB)")
+	sortMem := fs.Int("sort-memory", store.DefaultSortMemory>>20, "`MB` of each of the two sort buffers of a bulk load")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usageError{"name at least one dataset file"}
 	}
-	// A file is loaded in one transaction, which Badger bounds at 15 % of
-	// a memtable: a loading process, alone on the database, takes larger
-	// memtables than a server to take larger files.
-	db, err := e.open(*dir, false, func(o *store.Options) { o.MemTableSize = loadMemTableSize })
-	if err != nil {
-		return err
+	switch *method {
+	case "auto", "txn", "bulk":
+	default:
+		return usageError{fmt.Sprintf("--method is txn, bulk or auto, not %q", *method)}
 	}
-	defer closeDB(db, &err)
+	if *sortMem < 1 || *sortMem > 16<<10 {
+		return usageError{"--sort-memory is between 1 and 16384 MB"}
+	}
+	progress := !*quiet && isTerminal(e.stderr)
+	// A bulk load's live memory is its two sort buffers and Badger's table
+	// builders; without a limit the collector lets the heap grow to twice
+	// the peak of the garbage it makes. GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(4*(*sortMem<<20) + 384<<20))
+	}
 	for _, name := range fs.Args() {
-		if err := e.loadFile(db, name, !*quiet && isTerminal(e.stderr)); err != nil {
+		in, size, err := e.input(name)
+		if err != nil {
+			return err
+		}
+		bulk := *method == "bulk" || (*method == "auto" && (size < 0 || size > txnLoadLimit))
+		if bulk {
+			err = e.bulkLoad(*dir, name, in, size, *sortMem<<20, progress)
+		} else {
+			err = e.txnLoad(*dir, name, in, progress)
+		}
+		if cerr := in.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// loadFile loads one file atomically and prints what it wrote.
-func (e *env) loadFile(g graph.Graph, name string, progress bool) error {
-	var r io.Reader = e.stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
+// input opens a dataset file, or standard input for "-", with its size
+// (-1 when unknown).
+func (e *env) input(name string) (io.ReadCloser, int64, error) {
+	if name == "-" {
+		return io.NopCloser(e.stdin), -1, nil
 	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return f, -1, nil
+	}
+	return f, st.Size(), nil
+}
+
+// txnLoad loads one file in one transaction on the live generation.
+func (e *env) txnLoad(dir, name string, r io.Reader, progress bool) (err error) {
+	db, err := e.open(dir, false)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db, &err)
 	start := time.Now()
 	opt := fixtures.Options{}
 	if progress {
@@ -61,18 +100,113 @@ func (e *env) loadFile(g graph.Graph, name string, progress bool) error {
 			fmt.Fprintf(e.stderr, "\r%s: %d records parsed (%.0f/s)", name, n, float64(n)/max(el, 1e-9))
 		}
 	}
-	res, err := fixtures.Load(e.ctx, g, name, r, opt)
+	res, err := fixtures.Load(e.ctx, db, name, r, opt)
 	if progress {
 		fmt.Fprintln(e.stderr)
 	}
 	if err != nil {
+		if graph.ErrorCode(err) == graph.EINVALID && strings.Contains(err.Error(), "too large for one atomic transaction") {
+			return fmt.Errorf("%w (use --method bulk)", err)
+		}
 		return err
 	}
-	fmt.Fprintf(e.stdout, "loaded %s: %s, %s, %s, %s, %s in %s\n", name,
-		count(res.Counts[graph.KindOutlet], "outlet"), count(res.Counts[graph.KindOfficial], "official"),
-		count(res.Counts[graph.KindReport], "report"), count(res.Counts[graph.KindClaim], "claim"),
-		count(res.Edges, "edge"), time.Since(start).Round(time.Millisecond))
+	e.printLoaded(name, res.Counts, res.Edges, time.Since(start))
 	return nil
+}
+
+func (e *env) printLoaded(name string, counts map[graph.Kind]int, edges int, took time.Duration) {
+	fmt.Fprintf(e.stdout, "loaded %s: %s, %s, %s, %s, %s in %s\n", name,
+		count(counts[graph.KindOutlet], "outlet"), count(counts[graph.KindOfficial], "official"),
+		count(counts[graph.KindReport], "report"), count(counts[graph.KindClaim], "claim"),
+		count(edges, "edge"), took.Round(time.Millisecond))
+}
+
+// bulkLoad loads one file of any size into a new generation of the
+// database, streaming it in bounded memory.
+func (e *env) bulkLoad(dir, name string, r io.Reader, size int64, sortMem int, progress bool) error {
+	start := time.Now()
+	cr := &countingReader{r: r}
+	opt := store.DefaultOptions(dir)
+	opt.Logger = e.log
+	bo := store.BulkOptions{Name: name, SortMemory: sortMem, ProgressEvery: 1 << 14}
+	if progress {
+		p := &progressLine{w: e.stderr, name: name, start: start}
+		bo.Progress = func(bp store.BulkProgress) { p.show(bp, cr.n.Load(), size) }
+		defer p.end()
+	}
+	src := func(emit func(int, any) error) error {
+		_, err := fixtures.Stream(name, cr, fixtures.Options{}, emit)
+		return err
+	}
+	res, err := store.BulkLoad(e.ctx, opt, src, bo)
+	if err != nil {
+		return err
+	}
+	e.printLoaded(name, res.Counts, res.Edges, time.Since(start))
+	e.log.Info().Str("file", name).Int64("keys", res.Keys).Int("runs", res.Runs).
+		Dur("read", res.Read).Dur("write", res.Write).Msg("bulk load done")
+	return nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progressLine prints a bulk load's progress on one terminal line, at most
+// a few times a second: the phase, how far it is, the rate and the time
+// left.
+type progressLine struct {
+	w     io.Writer
+	name  string
+	start time.Time
+	phase time.Time // when the write phase started
+	last  time.Time
+	shown bool
+}
+
+func (p *progressLine) show(bp store.BulkProgress, read, size int64) {
+	now := time.Now()
+	if bp.Phase == "write" && p.phase.IsZero() {
+		p.phase = now
+	}
+	if now.Sub(p.last) < 250*time.Millisecond {
+		return
+	}
+	p.last = now
+	p.shown = true
+	el := now.Sub(p.start).Seconds()
+	rate := float64(bp.Records) / max(el, 1e-9)
+	var line string
+	switch {
+	case bp.Phase == "read" && size > 0:
+		frac := float64(read) / float64(size)
+		left := time.Duration(el * (1 - frac) / max(frac, 1e-9) * float64(time.Second))
+		line = fmt.Sprintf("%s: reading %3.0f%%, %d records (%.0f/s, %.1f MB/s), about %s left to read",
+			p.name, 100*frac, bp.Records, rate, float64(read)/1e6/max(el, 1e-9), left.Round(time.Second))
+	case bp.Phase == "read":
+		line = fmt.Sprintf("%s: reading, %d records (%.0f/s)", p.name, bp.Records, rate)
+	default:
+		wel := now.Sub(p.phase).Seconds()
+		frac := float64(bp.Keys) / float64(max(bp.TotalKeys, 1))
+		krate := float64(bp.Keys) / max(wel, 1e-9)
+		left := time.Duration(float64(max(bp.TotalKeys-bp.Keys, 0)) / max(krate, 1e-9) * float64(time.Second))
+		line = fmt.Sprintf("%s: writing %3.0f%%, %d keys (%.0f/s), about %s left", p.name, 100*min(frac, 1), bp.Keys, krate, left.Round(time.Second))
+	}
+	fmt.Fprintf(p.w, "\r%-100s", line)
+}
+
+func (p *progressLine) end() {
+	if p.shown {
+		fmt.Fprintln(p.w)
+	}
 }
 
 func cmdStats(e *env, args []string) (err error) {

@@ -189,7 +189,7 @@ func (e *env) open(dir string, mustExist bool, tune ...func(*store.Options)) (*s
 	}
 	db, err := store.Open(opt)
 	if err != nil {
-		return nil, fmt.Errorf("%w (is another hearsay process using %s?)", err, dir)
+		return nil, err
 	}
 	return db, nil
 }
