@@ -213,10 +213,19 @@ func exists(txn *badger.Txn, key []byte) (bool, error) {
 // INFO (a dozen lines per open), so its INFO becomes DEBUG.
 type badgerLogger struct{ l zerolog.Logger }
 
-func (b badgerLogger) Errorf(f string, a ...any)   { b.log(b.l.Error(), f, a) }
-func (b badgerLogger) Warningf(f string, a ...any) { b.log(b.l.Warn(), f, a) }
-func (b badgerLogger) Infof(f string, a ...any)    { b.log(b.l.Debug(), f, a) }
-func (b badgerLogger) Debugf(f string, a ...any)   { b.log(b.l.Trace(), f, a) }
+func (b badgerLogger) Errorf(f string, a ...any) { b.log(b.l.Error(), f, a) }
+func (b badgerLogger) Warningf(f string, a ...any) {
+	// The block cache's statistics come as a warning once a minute
+	// whenever scans (a check, an export) churn the cache: they are
+	// diagnostics, not faults.
+	if strings.Contains(f, "might be too small. Metrics") || strings.HasPrefix(f, "Cache life expectancy") {
+		b.log(b.l.Debug(), f, a)
+		return
+	}
+	b.log(b.l.Warn(), f, a)
+}
+func (b badgerLogger) Infof(f string, a ...any)  { b.log(b.l.Debug(), f, a) }
+func (b badgerLogger) Debugf(f string, a ...any) { b.log(b.l.Trace(), f, a) }
 
 func (badgerLogger) log(e *zerolog.Event, f string, a []any) {
 	e.Str("component", "badger").Msg(strings.TrimSpace(fmt.Sprintf(f, a...)))

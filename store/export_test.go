@@ -45,3 +45,8 @@ func RawKVs(db *DB, prefix []byte) ([]RawKV, error) {
 func SetRaw(db *DB, key, value []byte) error {
 	return db.db.Update(func(txn *badger.Txn) error { return txn.Set(key, value) })
 }
+
+// DeleteRaw deletes one raw key, bypassing every rule.
+func DeleteRaw(db *DB, key []byte) error {
+	return db.db.Update(func(txn *badger.Txn) error { return txn.Delete(key) })
+}

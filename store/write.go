@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -31,11 +30,8 @@ func newWriter(txn *badger.Txn) *writer {
 
 // flush writes the buffered possibly-same-as lists and counter changes.
 func (w *writer) flush() error {
-	for id, list := range w.sameAs {
-		sort.Slice(list, func(i, j int) bool { return list[i].Official < list[j].Official })
-		if err := w.putAdj(graph.EdgePossiblySameAs, id, len(list) > 0, encodeSameAs(list)); err != nil {
-			return err
-		}
+	if err := w.flushLists(); err != nil {
+		return err
 	}
 	for kind, n := range w.nodes {
 		if err := addCount(w.txn, countKey(kind), n); err != nil {
@@ -43,6 +39,17 @@ func (w *writer) flush() error {
 		}
 	}
 	return addCount(w.txn, MetaKey(countEdges), w.edges)
+}
+
+// flushLists writes the buffered possibly-same-as lists.
+func (w *writer) flushLists() error {
+	for id, list := range w.sameAs {
+		slices.SortFunc(list, func(a, b graph.SameAs) int { return strings.Compare(a.Official, b.Official) })
+		if err := w.putAdj(graph.EdgePossiblySameAs, id, len(list) > 0, encodeSameAs(list)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readNode reads one node inside the transaction; missing is ENOTFOUND.

@@ -64,6 +64,7 @@ var commands = []command{
 	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
 	{"export", "write the whole graph as a hearsay/v1 dataset", cmdExport},
 	{"gen", "write a synthetic hearsay/v1 NDJSON dataset of about N edges", cmdGen},
+	{"check", "verify both edge directions, every reference, the index and the counters; --repair fixes", cmdCheck},
 }
 
 // usageError is a mistake in the command line; it exits with exitUsage.

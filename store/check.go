@@ -1,0 +1,561 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"hearsay/graph"
+)
+
+// Check verifies the whole stored graph from one snapshot: every value
+// decodes; every forward edge has its reverse key and every reverse key
+// its forward edge; every reference names a stored node; possibly-same-as
+// lists are symmetric; the search index holds exactly the words of each
+// claim; the counters match what is stored. It reads every key once and
+// looks up what each one implies, so its memory does not grow with the
+// graph.
+//
+// With repair, it then fixes what can be fixed: a missing reverse or index
+// key is written, a stray one deleted; a reference to a missing node is
+// removed from the node that makes it (an appearance, an attribution, a
+// citation, a possibly-same-as link); a one-sided link gets its other
+// side; adjacency keys of a missing node are deleted; the counters are
+// rewritten. A value that does not decode, or a report whose outlet is
+// missing, cannot be repaired and is reported. Repair needs the database
+// to itself (no server running on it).
+func (db *DB) Check(ctx context.Context, repair bool) (CheckReport, error) {
+	c := &checker{ctx: ctx}
+	if err := db.view(ctx, c.run); err != nil {
+		return CheckReport{}, err
+	}
+	rep := c.report()
+	if !repair || rep.Total == 0 {
+		return rep, nil
+	}
+	n, err := db.repair(ctx, c)
+	rep.Repaired = n
+	return rep, err
+}
+
+// CheckReport is what Check found.
+type CheckReport struct {
+	// Stats are the nodes and edges counted; Keys every key read.
+	Stats graph.Stats
+	Keys  int64
+	// Problems lists the first MaxProblems problems; Total counts them all.
+	Problems []Problem
+	Total    int
+	// Repaired counts the problems repair fixed.
+	Repaired int
+}
+
+// MaxProblems bounds the problems a CheckReport lists.
+const MaxProblems = 1000
+
+// Problem is one inconsistency.
+type Problem struct {
+	Where string // the node or key concerned
+	What  string
+	// Repairable says whether Check with repair fixes it.
+	Repairable bool
+}
+
+func (p Problem) String() string {
+	s := p.Where + ": " + p.What
+	if !p.Repairable {
+		s += " (cannot be repaired)"
+	}
+	return s
+}
+
+// checker walks one snapshot.
+type checker struct {
+	ctx   context.Context
+	txn   *badger.Txn
+	stats graph.Stats
+	keys  int64
+	links int64
+	probs []Problem
+	total int
+
+	// Reverse and index keys: expected ones found present, and all
+	// stored. When the two agree there is no stray key, and the stored
+	// ones need no look-ups of their own.
+	presentRev, presentWords int64
+	storedRev, storedWords   int64
+	known                    map[string]bool // recent existence answers
+
+	// Repairs, applied after the walk.
+	setKeys  [][]byte        // reverse and index keys to write
+	delKeys  [][]byte        // stray keys to delete
+	dropRefs map[string]bool // "node\x00ref": a reference to remove from node
+	addLinks [][2]string     // possibly-same-as sides to add: [official, other]
+	counts   bool            // counters to rewrite
+}
+
+func (c *checker) problem(where string, repairable bool, format string, args ...any) {
+	c.total++
+	if len(c.probs) < MaxProblems {
+		c.probs = append(c.probs, Problem{Where: where, What: fmt.Sprintf(format, args...), Repairable: repairable})
+	}
+}
+
+func (c *checker) report() CheckReport {
+	return CheckReport{Stats: c.stats, Keys: c.keys, Problems: c.probs, Total: c.total}
+}
+
+// exists reports whether a node is stored, remembering recent answers:
+// outlets, officials and wire reports are named again and again.
+func (c *checker) exists(id string) (bool, error) {
+	if ok, hit := c.known[id]; hit {
+		return ok, nil
+	}
+	ok, err := exists(c.txn, NodeKey(id))
+	if err != nil {
+		return false, err
+	}
+	if c.known == nil || len(c.known) >= 1<<16 {
+		c.known = make(map[string]bool, 1<<16)
+	}
+	c.known[id] = ok
+	return ok, nil
+}
+
+// need checks that a reverse or index key is stored, noting it for repair
+// when not.
+func (c *checker) need(where string, key []byte, what string) error {
+	if key[0] == tagEdge {
+		c.stats.Edges++ // an edge is counted by its forward side
+	}
+	ok, err := exists(c.txn, key)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if key[0] == tagWord {
+			c.presentWords++
+		} else {
+			c.presentRev++
+		}
+		return nil
+	}
+	c.problem(where, true, "%s is missing", what)
+	c.setKeys = append(c.setKeys, key)
+	return nil
+}
+
+// ref checks that a node refers to a stored node; a dangling reference is
+// noted for removal.
+func (c *checker) ref(from, field, id string) (bool, error) {
+	ok, err := c.exists(id)
+	if err != nil || ok {
+		return ok, err
+	}
+	c.problem(from, true, "%s names %s %q, which is not stored", field, graph.KindOf(id), id)
+	if c.dropRefs == nil {
+		c.dropRefs = make(map[string]bool)
+	}
+	c.dropRefs[from+"\x00"+id] = true
+	return false, nil
+}
+
+func (c *checker) run(txn *badger.Txn) error {
+	c.txn = txn
+	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
+	defer it.Close()
+	meta := make(map[string][]byte)
+	for it.Rewind(); it.Valid(); it.Next() {
+		c.keys++
+		if c.keys%4096 == 0 {
+			if err := c.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		item := it.Item()
+		raw := item.KeyCopy(nil)
+		k, err := ParseKey(raw)
+		if err != nil {
+			c.problem(fmt.Sprintf("key %q", raw), true, "malformed key")
+			c.delKeys = append(c.delKeys, raw)
+			continue
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		switch k.Family {
+		case tagMeta:
+			meta[k.Name] = v
+		case tagNode:
+			err = c.node(k.Node, v)
+		case tagAdj:
+			err = c.adj(raw, k, v)
+		case tagEdge:
+			c.storedRev++
+		case tagWord:
+			c.storedWords++
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := c.strays(tagEdge, c.storedRev != c.presentRev, c.edge); err != nil {
+		return err
+	}
+	if err := c.strays(tagWord, c.storedWords != c.presentWords, c.word); err != nil {
+		return err
+	}
+	c.stats.Edges += c.links / 2
+	c.checkCounts(meta)
+	return nil
+}
+
+// strays looks at every key of a family when the count of stored keys
+// says some are not wanted by any node: check tells each one.
+func (c *checker) strays(family byte, some bool, check func([]byte, Key) error) error {
+	if !some {
+		return nil
+	}
+	it := c.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{family}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		if err := c.ctx.Err(); err != nil {
+			return err
+		}
+		raw := it.Item().KeyCopy(nil)
+		k, err := ParseKey(raw)
+		if err != nil {
+			continue // reported by the first pass
+		}
+		if err := check(raw, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// node checks a node's value and, for reports and claims, the keys their
+// forward edges imply.
+func (c *checker) node(id string, v []byte) error {
+	switch graph.KindOf(id) {
+	case graph.KindOutlet:
+		c.stats.Outlets++
+		_, err := decodeOutlet(id, v)
+		return c.undecodable(id, err)
+	case graph.KindOfficial:
+		c.stats.Officials++
+		_, err := decodeOfficial(id, v)
+		return c.undecodable(id, err)
+	case graph.KindReport:
+		c.stats.Reports++
+		r, err := decodeReport(id, v)
+		if err != nil {
+			return c.undecodable(id, err)
+		}
+		ok, err := c.exists(r.Outlet)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			c.problem(id, false, "its outlet %q is not stored", r.Outlet)
+			return nil
+		}
+		return c.need(id, EdgeKey(graph.EdgePublishedBy, DirReverse, r.Outlet, id, ""), "the reverse key of its outlet")
+	case graph.KindClaim:
+		c.stats.Claims++
+		cl, err := loadClaim(c.txn, id, v)
+		if err != nil {
+			return c.undecodable(id, err)
+		}
+		for _, a := range cl.Appearances {
+			ok, err := c.ref(id, "an appearance", a.Report)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := c.need(id, EdgeKey(graph.EdgeReportedBy, DirReverse, a.Report, id, ""), "the reverse key of its appearance in "+a.Report); err != nil {
+					return err
+				}
+			}
+			for _, at := range a.Attributions {
+				ok, err := c.ref(id, "an attribution", at.Source)
+				if err != nil {
+					return err
+				}
+				if ok {
+					if err := c.need(id, EdgeKey(graph.EdgeAttributedTo, DirReverse, at.Source, id, a.Report),
+						"the reverse key of its attribution to "+at.Source); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		for _, w := range graph.ClaimWords(cl) {
+			if err := c.need(id, WordKey(w, id), fmt.Sprintf("the index key of %q", w)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (c *checker) undecodable(id string, err error) error {
+	if err != nil {
+		c.problem(id, false, "its value does not decode: %v", err)
+	}
+	return nil
+}
+
+// adj checks a packed adjacency value: its node exists, and for citations
+// and possibly-same-as links, every target and reverse side.
+func (c *checker) adj(raw []byte, k Key, v []byte) error {
+	ok, err := c.exists(k.Node)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.problem(k.Node, true, "%s edges are stored for a node that is not", k.Edge)
+		c.delKeys = append(c.delKeys, raw)
+		return nil
+	}
+	switch k.Edge {
+	case graph.EdgeCites:
+		cites, err := decodeIDs(v)
+		if err != nil {
+			return c.undecodable(k.Node, err)
+		}
+		for _, cited := range cites {
+			ok, err := c.ref(k.Node, "a citation", cited)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := c.need(k.Node, EdgeKey(graph.EdgeCites, DirReverse, cited, k.Node, ""), "the reverse key of its citation of "+cited); err != nil {
+					return err
+				}
+			}
+		}
+	case graph.EdgePossiblySameAs:
+		list, err := decodeSameAs(v)
+		if err != nil {
+			return c.undecodable(k.Node, err)
+		}
+		c.links += int64(len(list))
+		for _, s := range list {
+			ok, err := c.ref(k.Node, "a possibly-same-as link", s.Official)
+			if err != nil || !ok {
+				return err
+			}
+			other, err := getAdj(c.txn, graph.EdgePossiblySameAs, s.Official, decodeSameAs)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(other, func(x graph.SameAs) bool { return x.Official == k.Node }) {
+				c.problem(k.Node, true, "its possibly-same-as link to %q is not on %q's side", s.Official, s.Official)
+				c.addLinks = append(c.addLinks, [2]string{s.Official, k.Node})
+				c.links++
+			}
+		}
+	}
+	return nil
+}
+
+// edge checks that a reverse key has its forward edge.
+func (c *checker) edge(raw []byte, k Key) error {
+	stray := func(format string, args ...any) error {
+		c.problem(fmt.Sprintf("key %s %s→%s", k.Edge, k.Other, k.Node), true, format, args...)
+		c.delKeys = append(c.delKeys, raw)
+		return nil
+	}
+	if k.Dir != DirReverse {
+		return stray("forward edges are packed, never stored one per key")
+	}
+	switch k.Edge {
+	case graph.EdgePublishedBy:
+		r, err := readNode(c.txn, k.Other, loadReport)
+		if err != nil || r.Outlet != k.Node {
+			return c.strayOr(err, stray, "report %q is not published by %q", k.Other, k.Node)
+		}
+	case graph.EdgeCites:
+		r, err := readNode(c.txn, k.Other, loadReport)
+		if err != nil || !slices.Contains(r.Cites, k.Node) {
+			return c.strayOr(err, stray, "report %q does not cite %q", k.Other, k.Node)
+		}
+	case graph.EdgeReportedBy, graph.EdgeAttributedTo:
+		cl, err := readNode(c.txn, k.Other, loadClaim)
+		if err != nil {
+			return c.strayOr(err, stray, "claim %q is not stored", k.Other)
+		}
+		report := k.Node
+		if k.Edge == graph.EdgeAttributedTo {
+			report = k.Ctx
+		}
+		a, ok := cl.Appearance(report)
+		if !ok || k.Edge == graph.EdgeAttributedTo && !slices.ContainsFunc(a.Attributions, func(at graph.Attribution) bool { return at.Source == k.Node }) {
+			return stray("claim %q has no such %s edge", k.Other, k.Edge)
+		}
+	default:
+		return stray("no %s edges are stored one per key", k.Edge)
+	}
+	return nil
+}
+
+// strayOr reports a stray key, unless err is a real read error.
+func (c *checker) strayOr(err error, stray func(string, ...any) error, format string, args ...any) error {
+	if err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
+		return err
+	}
+	return stray(format, args...)
+}
+
+// word checks that an index key names a stored claim using the word.
+func (c *checker) word(raw []byte, k Key) error {
+	cl, err := readNode(c.txn, k.Node, loadClaim)
+	if err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
+		return err
+	}
+	if err != nil || !slices.Contains(graph.ClaimWords(cl), k.Word) {
+		c.problem(fmt.Sprintf("index %q→%s", k.Word, k.Node), true, "the claim does not use the word, or is not stored")
+		c.delKeys = append(c.delKeys, raw)
+	}
+	return nil
+}
+
+// checkCounts compares the counters with what was counted.
+func (c *checker) checkCounts(meta map[string][]byte) {
+	for _, cnt := range []struct {
+		name string
+		n    int64
+	}{
+		{"count/" + graph.KindOutlet.String(), c.stats.Outlets},
+		{"count/" + graph.KindOfficial.String(), c.stats.Officials},
+		{"count/" + graph.KindReport.String(), c.stats.Reports},
+		{"count/" + graph.KindClaim.String(), c.stats.Claims},
+		{countEdges, c.stats.Edges},
+	} {
+		stored := int64(0)
+		if v, ok := meta[cnt.name]; ok {
+			n, err := decodeCount(v)
+			if err != nil {
+				stored = -1
+			} else {
+				stored = n
+			}
+		}
+		if stored != cnt.n {
+			c.problem("counter "+cnt.name, true, "says %d, %d are stored", stored, cnt.n)
+			c.counts = true
+		}
+	}
+}
+
+// repair applies the fixes a check noted and returns how many problems it
+// fixed. References to missing nodes are removed through the writer, which
+// keeps every other key in step; then keys are written and deleted and the
+// counters recounted.
+func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
+	fixed := 0
+	for key := range c.dropRefs {
+		var node, ref string
+		node, ref, _ = strings.Cut(key, "\x00")
+		if err := db.update(ctx, func(txn *badger.Txn) error {
+			return newWriter(txn).dropRef(node, ref)
+		}); err != nil {
+			return fixed, fmt.Errorf("repair %s: %w", node, err)
+		}
+		fixed++
+	}
+	for _, l := range c.addLinks {
+		if err := db.update(ctx, func(txn *badger.Txn) error {
+			w := newWriter(txn)
+			if _, err := w.addSameAs(l[0], l[1], ""); err != nil {
+				return err
+			}
+			return w.flushLists()
+		}); err != nil {
+			return fixed, err
+		}
+		fixed++
+	}
+	wb := db.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, k := range c.setKeys {
+		if err := wb.Set(k, nil); err != nil {
+			return fixed, err
+		}
+		fixed++
+	}
+	for _, k := range c.delKeys {
+		if err := wb.Delete(k); err != nil {
+			return fixed, err
+		}
+		fixed++
+	}
+	if err := wb.Flush(); err != nil {
+		return fixed, err
+	}
+	// Recount from what is stored now.
+	again := &checker{ctx: ctx}
+	if err := db.view(ctx, again.run); err != nil {
+		return fixed, err
+	}
+	if c.counts || again.counts {
+		if err := db.update(ctx, func(txn *badger.Txn) error {
+			for kind, n := range map[graph.Kind]int64{graph.KindOutlet: again.stats.Outlets, graph.KindOfficial: again.stats.Officials,
+				graph.KindReport: again.stats.Reports, graph.KindClaim: again.stats.Claims} {
+				if err := txn.Set(countKey(kind), encodeCount(n)); err != nil {
+					return err
+				}
+			}
+			return txn.Set(MetaKey(countEdges), encodeCount(again.stats.Edges))
+		}); err != nil {
+			return fixed, err
+		}
+		fixed++
+	}
+	return fixed, nil
+}
+
+// dropRef removes every reference node makes to ref: appearances in it and
+// attributions to it (a claim), a citation of it (a report), a
+// possibly-same-as link to it (an official).
+func (w *writer) dropRef(node, ref string) error {
+	switch graph.KindOf(node) {
+	case graph.KindClaim:
+		// Without updateClaim's reference checks: the references it
+		// drops are the broken ones.
+		c, err := readNode(w.txn, node, loadClaim)
+		if err != nil {
+			return err
+		}
+		c.Appearances = slices.DeleteFunc(c.Appearances, func(a graph.Appearance) bool { return a.Report == ref })
+		for i := range c.Appearances {
+			c.Appearances[i].Attributions = slices.DeleteFunc(c.Appearances[i].Attributions,
+				func(a graph.Attribution) bool { return a.Source == ref })
+		}
+		if err := w.putClaim(c); err != nil {
+			return err
+		}
+	case graph.KindReport:
+		r, err := readNode(w.txn, node, loadReport)
+		if err != nil {
+			return err
+		}
+		r.Cites = slices.DeleteFunc(r.Cites, func(c string) bool { return c == ref })
+		if err := w.putReport(r); err != nil {
+			return err
+		}
+	case graph.KindOfficial:
+		list, err := w.sameAsList(node)
+		if err != nil {
+			return err
+		}
+		w.sameAs[node] = slices.DeleteFunc(list, func(s graph.SameAs) bool { return s.Official == ref })
+		w.edges--
+	}
+	return w.flush()
+}
