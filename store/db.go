@@ -39,6 +39,11 @@ type Options struct {
 	// MaxRetries bounds how often a write is retried after a conflict
 	// before it fails with ECONFLICT.
 	MaxRetries int
+	// SyncWrites makes every commit wait for fsync: a committed write then
+	// survives an operating system crash or power loss, not only the
+	// process's death (which it survives either way: Badger writes its log
+	// before the commit returns).
+	SyncWrites bool
 }
 
 // DefaultOptions is the profile for a server on 2 cores and modest memory:
@@ -54,6 +59,7 @@ func DefaultOptions(dir string) Options {
 		IndexCacheSize: 0,
 		Logger:         zerolog.Nop(),
 		MaxRetries:     8,
+		SyncWrites:     true,
 	}
 }
 
@@ -126,6 +132,7 @@ func badgerOptions(opt Options, dir string) badger.Options {
 		WithNumCompactors(2).
 		WithValueLogFileSize(256 << 20).
 		WithCompactL0OnClose(true).
+		WithSyncWrites(opt.SyncWrites).
 		WithDetectConflicts(true)
 	// Values above the threshold go to the value log; it must stay below
 	// the largest batch a memtable takes (15 % of it).
