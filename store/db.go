@@ -102,18 +102,57 @@ func Open(opt Options) (*DB, error) {
 		}
 		dir = l.live()
 	}
-	bdb, err := badger.Open(badgerOptions(opt, dir))
+	bdb, err := openBadger(badgerOptions(opt, dir), l)
 	if err != nil {
 		if l != nil {
 			l.close()
 		}
-		return nil, fmt.Errorf("open badger at %q: %w", dir, err)
+		return nil, err
 	}
 	retries := opt.MaxRetries
 	if retries <= 0 {
 		retries = 8
 	}
 	return &DB{db: bdb, layout: l, log: opt.Logger, maxRetries: retries}, nil
+}
+
+// openBadger opens one generation. Badger refuses to open read-only a
+// generation whose process died without closing it (its write-ahead log
+// must be truncated first, which needs write access). Then, if no other
+// process has the directory, it is opened for writing once, which
+// recovers it, and opened read-only again: after a crash every command
+// works, not only the ones that write.
+func openBadger(bo badger.Options, l *layout) (*badger.DB, error) {
+	bdb, err := badger.Open(bo)
+	if err == nil || !bo.ReadOnly || l == nil || !truncateNeeded(err) {
+		if err != nil {
+			return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
+		}
+		return bdb, nil
+	}
+	if lerr := relockDir(l.lock, false); lerr != nil {
+		return nil, graph.Errorf(graph.ECONFLICT,
+			"the database at %s was not closed cleanly and another hearsay process has it open; "+
+				"read it through that process or stop it", l.dir)
+	}
+	defer func() { _ = relockDir(l.lock, true) }()
+	rw := bo.WithReadOnly(false)
+	rdb, err := badger.Open(rw)
+	if err != nil {
+		return nil, fmt.Errorf("recover badger at %q: %w", bo.Dir, err)
+	}
+	if err := rdb.Close(); err != nil {
+		return nil, fmt.Errorf("recover badger at %q: %w", bo.Dir, err)
+	}
+	bdb, err = badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
+	}
+	return bdb, nil
+}
+
+func truncateNeeded(err error) bool {
+	return errors.Is(err, badger.ErrTruncateNeeded) || strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error())
 }
 
 // badgerOptions translates opt for one Badger directory.

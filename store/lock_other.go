@@ -18,3 +18,5 @@ func lockDir(path string, shared bool) (*os.File, error) {
 }
 
 func unlockDir(f *os.File) { _ = f.Close() }
+
+func relockDir(f *os.File, shared bool) error { return nil }

@@ -42,3 +42,13 @@ func unlockDir(f *os.File) {
 	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	_ = f.Close()
 }
+
+// relockDir changes the lock held on f: exclusive or shared, without
+// waiting.
+func relockDir(f *os.File, shared bool) error {
+	how := syscall.LOCK_EX
+	if shared {
+		how = syscall.LOCK_SH
+	}
+	return syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+}
