@@ -210,3 +210,21 @@ func (f *frameReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// VerifyBackup reads a whole backup and checks its framing and checksum
+// without loading it.
+func VerifyBackup(ctx context.Context, r io.Reader) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	magic := make([]byte, len(backupMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != backupMagic {
+		return errBadBackup("it does not start with %q", backupMagic[:len(backupMagic)-1])
+	}
+	fr := &frameReader{ctx: ctx, r: br}
+	if _, err := io.Copy(io.Discard, fr); err != nil {
+		return err
+	}
+	if !fr.done {
+		return errBadBackup("it ends before its last frame")
+	}
+	return nil
+}

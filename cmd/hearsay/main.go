@@ -65,6 +65,8 @@ var commands = []command{
 	{"export", "write the whole graph as a hearsay/v1 dataset", cmdExport},
 	{"gen", "write a synthetic hearsay/v1 NDJSON dataset of about N edges", cmdGen},
 	{"check", "verify both edge directions, every reference, the index and the counters; --repair fixes", cmdCheck},
+	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
+	{"restore", "restore a backup into a new database directory", cmdRestore},
 }
 
 // usageError is a mistake in the command line; it exits with exitUsage.
