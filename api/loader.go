@@ -16,6 +16,9 @@ type loader struct {
 	nodes  map[string]any
 	traced map[traceKey][]*chain
 	judged map[traceKey]*graph.Judgement
+	// quiet is set while a plan runs (exec.go): internal errors are not
+	// logged then, as graphql-go runs the request again and logs them.
+	quiet bool
 }
 
 // chain is a resolved Chain with its judgement, computed once however many
