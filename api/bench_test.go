@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"hearsay/api"
+	"hearsay/fixtures"
 	"hearsay/store"
 )
 
@@ -42,6 +44,11 @@ func benchServer(b *testing.B, opt store.Options, cfg api.Config) *api.Server {
 	if _, err := db.ImportDataset(context.Background(), api.BenchDataset()); err != nil {
 		b.Fatal(err)
 	}
+	return benchServerOn(b, db, cfg)
+}
+
+func benchServerOn(b *testing.B, db *store.DB, cfg api.Config) *api.Server {
+	b.Helper()
 	cfg.Graph = db
 	cfg.Logger = zerolog.Nop()
 	srv, err := api.New(cfg)
@@ -130,31 +137,35 @@ func benchInProcess(b *testing.B, q benchQuery) {
 		cache int
 	}{{"Cached", 0}, {"Uncached", -1}} {
 		b.Run(bc.name, func(b *testing.B) {
-			srv := benchServer(b, store.SmallOptions(), api.Config{CacheSize: bc.cache})
-			body := q.body(b)
-			serve := func() *httptest.ResponseRecorder {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, req)
-				return rec
-			}
-			q.check(b, serve().Body.Bytes()) // and warms the cache
-			lat := make(latencies, 0, b.N)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				start := time.Now()
-				rec := serve()
-				lat = append(lat, time.Since(start))
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
-			}
-			b.StopTimer()
-			lat.report(b)
+			runInProcess(b, benchServer(b, store.SmallOptions(), api.Config{CacheSize: bc.cache}), q)
 		})
 	}
+}
+
+// runInProcess measures q through srv's handler, without a network.
+func runInProcess(b *testing.B, srv *api.Server, q benchQuery) {
+	body := q.body(b)
+	serve := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+	q.check(b, serve().Body.Bytes()) // and warms the cache
+	lat := make(latencies, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		rec := serve()
+		lat = append(lat, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+	b.StopTimer()
+	lat.report(b)
 }
 
 // BenchmarkChainHTTP runs the query of all chains over loopback HTTP
@@ -166,54 +177,128 @@ func BenchmarkChainHTTP(b *testing.B) { benchHTTP(b, allChains) }
 func BenchmarkChain6HTTP(b *testing.B) { benchHTTP(b, chain6) }
 
 func benchHTTP(b *testing.B, q benchQuery) {
-	setup := func(b *testing.B) (*httptest.Server, *http.Client, []byte) {
-		srv := benchServer(b, store.DefaultOptions(b.TempDir()), api.Config{})
-		hs := httptest.NewServer(srv)
-		b.Cleanup(hs.Close)
-		tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}
-		b.Cleanup(tr.CloseIdleConnections)
-		return hs, &http.Client{Transport: tr}, q.body(b)
-	}
-	post := func(b *testing.B, c *http.Client, url string, body []byte) []byte {
-		resp, err := c.Post(url, "application/json", bytes.NewReader(body))
-		if err != nil {
-			b.Error(err)
-			return nil
-		}
-		defer resp.Body.Close()
-		out, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Errorf("status %d, %v", resp.StatusCode, err)
-		}
-		return out
-	}
 	b.Run("Serial", func(b *testing.B) {
-		hs, c, body := setup(b)
-		q.check(b, post(b, c, hs.URL+"/graphql", body))
-		lat := make(latencies, 0, b.N)
-		b.ResetTimer()
-		for b.Loop() {
-			start := time.Now()
-			post(b, c, hs.URL+"/graphql", body)
-			lat = append(lat, time.Since(start))
-		}
-		b.StopTimer()
-		lat.report(b)
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		runSerial(b, benchServer(b, store.DefaultOptions(b.TempDir()), api.Config{}), q)
 	})
 	b.Run("Parallel32", func(b *testing.B) {
-		hs, c, body := setup(b)
-		q.check(b, post(b, c, hs.URL+"/graphql", body))
-		b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				post(b, c, hs.URL+"/graphql", body)
-			}
-		})
-		b.StopTimer()
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		runParallel32(b, benchServer(b, store.DefaultOptions(b.TempDir()), api.Config{}), q)
 	})
+}
+
+// serveLoopback serves srv on 127.0.0.1 and returns its /graphql URL and
+// a client keeping up to 64 connections open.
+func serveLoopback(b *testing.B, srv *api.Server) (string, *http.Client) {
+	hs := httptest.NewServer(srv)
+	b.Cleanup(hs.Close)
+	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}
+	b.Cleanup(tr.CloseIdleConnections)
+	return hs.URL + "/graphql", &http.Client{Transport: tr}
+}
+
+func post(b *testing.B, c *http.Client, url string, body []byte) []byte {
+	resp, err := c.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.Error(err)
+		return nil
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Errorf("status %d, %v", resp.StatusCode, err)
+	}
+	return out
+}
+
+// runSerial measures q over one loopback connection: latency and req/s.
+func runSerial(b *testing.B, srv *api.Server, q benchQuery) {
+	url, c := serveLoopback(b, srv)
+	body := q.body(b)
+	q.check(b, post(b, c, url, body))
+	lat := make(latencies, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		post(b, c, url, body)
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	lat.report(b)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// runParallel32 measures q's throughput over loopback with 32 concurrent
+// clients.
+func runParallel32(b *testing.B, srv *api.Server, q benchQuery) {
+	url, c := serveLoopback(b, srv)
+	body := q.body(b)
+	q.check(b, post(b, c, url, body))
+	b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			post(b, c, url, body)
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkChain6Scale_100K and _1M run the six-hop chain query against a
+// store on disk that also holds a generated graph (hearsay gen) of about
+// 100,000 or 1,000,000 edges, reopened with store.DefaultOptions after the
+// load: InProcess for latency, Parallel32 over loopback HTTP for
+// throughput. The load takes most of their time.
+func BenchmarkChain6Scale_100K(b *testing.B) { benchScale(b, 100_000) }
+func BenchmarkChain6Scale_1M(b *testing.B)   { benchScale(b, 1_000_000) }
+
+func benchScale(b *testing.B, edges int) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	var data bytes.Buffer
+	if _, err := fixtures.Generate(&data, fixtures.GenOptions{Edges: edges, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	opt := store.DefaultOptions(dir)
+	opt.MemTableSize = 512 << 20
+	db, err := store.Open(opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A million edges are too many for one transaction: load them in
+	// parts.
+	for i, part := range split(data.Bytes(), 5_000) {
+		if _, err := fixtures.Load(ctx, db, fmt.Sprintf("gen-%d.ndjson", i), bytes.NewReader(part), fixtures.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.ImportDataset(ctx, api.BenchDataset()); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if db, err = store.Open(store.DefaultOptions(dir)); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	srv := benchServerOn(b, db, api.Config{})
+	b.Run("InProcess", func(b *testing.B) { runInProcess(b, srv, chain6) })
+	b.Run("Parallel32", func(b *testing.B) { runParallel32(b, srv, chain6) })
+}
+
+// split splits an NDJSON dataset into parts of up to n records, each with
+// the header line. Records refer only to records before them (hearsay gen
+// writes them so), so the parts load one after the other.
+func split(data []byte, n int) [][]byte {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	var parts [][]byte
+	for i, l := range lines[1:] {
+		if i%n == 0 {
+			parts = append(parts, bytes.Clone(lines[0]))
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], l...)
+	}
+	return parts
 }
 
 // TestChainDataset checks the benchmark's dataset and query once, so that a
