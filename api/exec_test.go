@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -138,4 +140,44 @@ func TestPlansLogOnce(t *testing.T) {
 	if n := strings.Count(log, "disk on fire"); n != 1 {
 		t.Errorf("internal error logged %d times, want once:\n%s", n, log)
 	}
+}
+
+// FuzzPlans sends any query, with any variables, to a server with plans
+// and to one without, and fails unless both answer the same bytes (request
+// IDs aside, which differ per request).
+func FuzzPlans(f *testing.F) {
+	for _, tt := range planned {
+		vars, _ := json.Marshal(tt.req.Variables)
+		f.Add(tt.req.Query, string(vars))
+	}
+	for _, tt := range unplanned {
+		vars, _ := json.Marshal(tt.req.Variables)
+		f.Add(tt.req.Query, string(vars))
+	}
+	fast, stock := MustServer(f, WithoutToken()), MustServer(f, WithoutToken())
+	api.NoPlans(stock.API)
+	requestID := regexp.MustCompile(`"requestId":"[^"]*"`)
+	answer := func(s *Server, body []byte) (int, []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		s.API.ServeHTTP(rec, req)
+		return rec.Code, requestID.ReplaceAll(rec.Body.Bytes(), []byte(`"requestId":"-"`))
+	}
+	f.Fuzz(func(t *testing.T, query, variables string) {
+		var vars map[string]any
+		if json.Unmarshal([]byte(variables), &vars) != nil {
+			vars = nil
+		}
+		body, err := json.Marshal(Request{Query: query, Variables: vars})
+		if err != nil {
+			t.Skip()
+		}
+		gotStatus, got := answer(fast, body)
+		wantStatus, want := answer(stock, body)
+		if gotStatus != wantStatus || !bytes.Equal(got, want) {
+			t.Errorf("query %q variables %s\nwith plans, status %d:\n%s\nthrough graphql-go, status %d:\n%s",
+				query, variables, gotStatus, got, wantStatus, want)
+		}
+	})
 }
