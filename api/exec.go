@@ -92,6 +92,7 @@ type outPlan struct {
 	list     *outPlan               // list: each item
 	leaf     graphql.Leaf           // scalar or enum
 	str      bool                   // String or ID: a string is written as is
+	names    map[string]string      // enum of string values: each value's name
 	object   *objectPlan            // object type
 	abstract graphql.Abstract       // interface or union
 	possible map[string]*objectPlan // by runtime type name
@@ -347,6 +348,15 @@ func (pl *planner) output(typ graphql.Type, sets []*ast.SelectionSet) (*outPlan,
 		return out, true
 	case *graphql.Enum:
 		out.leaf = t
+		out.names = make(map[string]string)
+		for _, v := range t.Values() {
+			s, ok := v.Value.(string)
+			if !ok {
+				out.names = nil // Serialize it is
+				break
+			}
+			out.names[s] = v.Name
+		}
 		return out, true
 	case *graphql.Object:
 		var ok bool
@@ -540,28 +550,13 @@ func (x *execution) value(out *outPlan, v any, parent *graphql.Object, f *fieldP
 		return errFallback // a thunk
 	}
 	if nullish(v) {
-		if out.nonNull {
-			return errFallback
-		}
-		x.buf.WriteString("null")
-		return nil
+		return x.null(out)
 	}
 	switch {
 	case out.list != nil:
 		return x.list(out.list, v, parent, f)
 	case out.leaf != nil:
-		if s, ok := v.(string); ok && out.str {
-			writeJSONString(x.buf, s)
-			return nil
-		}
-		s := out.leaf.Serialize(v)
-		if nullish(s) {
-			if out.nonNull {
-				return errFallback
-			}
-			s = nil
-		}
-		return writeScalar(x.buf, s)
+		return x.leaf(out, v)
 	case out.object != nil:
 		return x.object(out.object, v)
 	}
@@ -574,6 +569,36 @@ func (x *execution) value(out *outPlan, v any, parent *graphql.Object, f *fieldP
 		return errFallback
 	}
 	return x.object(op, v)
+}
+
+// leaf writes a scalar or enum value as graphql-go's completeLeafValue
+// serializes it; strings of String, ID and enums without allocating.
+func (x *execution) leaf(out *outPlan, v any) error {
+	if s, ok := v.(string); ok && (out.str || out.names != nil) {
+		if out.str {
+			writeJSONString(x.buf, s)
+			return nil
+		}
+		if name, ok := out.names[s]; ok {
+			writeJSONString(x.buf, name)
+			return nil
+		}
+		return x.null(out) // Enum.Serialize: not a value of the enum
+	}
+	s := out.leaf.Serialize(v)
+	if nullish(s) {
+		return x.null(out)
+	}
+	return writeScalar(x.buf, s)
+}
+
+// null writes null, where the type allows it.
+func (x *execution) null(out *outPlan) error {
+	if out.nonNull {
+		return errFallback
+	}
+	x.buf.WriteString("null")
+	return nil
 }
 
 func (x *execution) list(item *outPlan, v any, parent *graphql.Object, f *fieldPlan) error {
