@@ -335,4 +335,12 @@ func TestChainDataset(t *testing.T) {
 	if err := api.CheckBenchAnswer(r.Body); err != nil {
 		t.Error(err)
 	}
+	// Ensure the stock baseline answers it too.
+	stock, err := json.Marshal(srv.ExecuteStock(context.Background(), api.BenchQuery, api.BenchVariables()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := api.CheckBenchAnswer(stock); err != nil {
+		t.Error(err)
+	}
 }

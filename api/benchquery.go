@@ -1,8 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/graphql-go/graphql"
 
 	"hearsay/graph"
 )
@@ -111,4 +114,13 @@ func CheckBenchAnswer(body []byte) error {
 		return fmt.Errorf("bench answer: want one chain of %d hops ending OFFICIAL: %.500s", BenchHops, body)
 	}
 	return nil
+}
+
+// ExecuteStock runs a query through stock graphql.Do on the server's
+// schema: parsed and validated every time, executed by graphql-go, without
+// the document cache, plans, limits or ordered encoding. It is the
+// baseline `hearsay bench` compares the server with.
+func (s *Server) ExecuteStock(ctx context.Context, query string, variables map[string]any) *graphql.Result {
+	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
+	return graphql.Do(graphql.Params{Schema: s.schema, RequestString: query, VariableValues: variables, Context: ctx})
 }
