@@ -17,67 +17,21 @@ import (
 	"github.com/rs/zerolog"
 
 	"hearsay/api"
-	"hearsay/graph"
+	"hearsay/fixtures"
 	"hearsay/store"
 )
 
 // chainLen is the length of the benchmark chain: reports r0 → r1 → … → r5
 // → an official.
-const chainLen = 6
+const chainLen = api.BenchHops
 
-const benchClaim = "claim:bench-six-hops"
+const benchClaim = api.BenchClaim
 
-// chainDataset is a claim carried by six reports of six outlets, each
-// citing the next (r0 cites r1, …), the last quoting an official: its chain
-// from r0 has six hops.
-func chainDataset() *graph.Dataset {
-	ds := &graph.Dataset{Info: graph.DatasetInfo{ID: "bench"}}
-	ds.Officials = []*graph.Official{{ID: "official:bench-source", Name: "a bench source", Form: graph.FormPerson, Anonymous: true}}
-	c := &graph.Claim{ID: benchClaim, Text: "A claim that travelled through six reports."}
-	for i := range chainLen {
-		outlet := fmt.Sprintf("outlet:bench-%d", i)
-		report := fmt.Sprintf("report:bench-r%d", i)
-		ds.Outlets = append(ds.Outlets, &graph.Outlet{ID: outlet, Name: fmt.Sprintf("Outlet %d", i), Country: "GB",
-			Ratings: []graph.Rating{{Rating: graph.ReliabilityB, RatedBy: "bench"}}})
-		published, err := graph.ParseDate(fmt.Sprintf("2025-04-%02d", 20-i))
-		if err != nil {
-			panic(err)
-		}
-		r := &graph.Report{ID: report, Outlet: outlet, Title: fmt.Sprintf("Report %d", i), Published: published, Status: graph.StatusPublished}
-		next := graph.Attribution{Source: "official:bench-source", Mode: graph.ModeDirectQuote, Quote: "the source's words"}
-		if i < chainLen-1 {
-			r.Cites = []string{fmt.Sprintf("report:bench-r%d", i+1)}
-			next = graph.Attribution{Source: r.Cites[0], Mode: graph.ModeCitesReport}
-		}
-		ds.Reports = append(ds.Reports, r)
-		c.Appearances = append(c.Appearances, graph.Appearance{Report: report, Quote: fmt.Sprintf("wording %d", i),
-			Mode: graph.ModeParaphrase, Hedge: "reportedly", Attributions: []graph.Attribution{next}})
-	}
-	ds.Claims = []*graph.Claim{c}
-	return ds
-}
-
-// chainQuery asks for every chain of a claim, hop by hop, with each hop's
-// report, outlet and next source: what a dashboard draws.
-const chainQuery = `query Chain($id: ID!) {
-  claim(id: $id) {
-    id
-    text
-    chains {
-      hops {
-        report { id title published }
-        outlet { name reliability }
-        mode
-        quote
-        inferred
-        to { __typename ... on Official { id name anonymous } ... on Report { id } ... on Outlet { id name } }
-      }
-      terminal
-      origin { __typename ... on Official { id name } ... on Outlet { id name } }
-      flags
-    }
-  }
-}`
+// chainQuery asks for every chain of a claim (six chains, 21 hops), hop by
+// hop, with each hop's report, outlet and next source. api.BenchQuery asks
+// for the one six-hop chain of DESIGN.md section 5.
+var chainQuery = strings.NewReplacer("query Chain6($id: ID!, $from: ID!)", "query Chain($id: ID!)",
+	"chains(from: $from)", "chains").Replace(api.BenchQuery)
 
 // benchServer returns a server over a store holding the six-hop chain.
 func benchServer(b *testing.B, opt store.Options, cfg api.Config) *api.Server {
@@ -87,9 +41,14 @@ func benchServer(b *testing.B, opt store.Options, cfg api.Config) *api.Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = db.Close() })
-	if _, err := db.ImportDataset(context.Background(), chainDataset()); err != nil {
+	if _, err := db.ImportDataset(context.Background(), api.BenchDataset()); err != nil {
 		b.Fatal(err)
 	}
+	return benchServerOn(b, db, cfg)
+}
+
+func benchServerOn(b *testing.B, db *store.DB, cfg api.Config) *api.Server {
+	b.Helper()
 	cfg.Graph = db
 	cfg.Logger = zerolog.Nop()
 	srv, err := api.New(cfg)
@@ -99,9 +58,28 @@ func benchServer(b *testing.B, opt store.Options, cfg api.Config) *api.Server {
 	return srv
 }
 
-func chainBody(b *testing.B) []byte {
+// benchQuery is a query the benchmarks run, with the check of its answer.
+type benchQuery struct {
+	query string
+	vars  map[string]any
+	check func(*testing.B, []byte)
+}
+
+// allChains is every chain of the bench claim; chain6 the one chain of six
+// hops that DESIGN.md section 5 sets targets for.
+var (
+	allChains = benchQuery{chainQuery, map[string]any{"id": benchClaim}, checkChain}
+	chain6    = benchQuery{api.BenchQuery, api.BenchVariables(), func(b *testing.B, body []byte) {
+		b.Helper()
+		if err := api.CheckBenchAnswer(body); err != nil {
+			b.Fatal(err)
+		}
+	}}
+)
+
+func (q benchQuery) body(b *testing.B) []byte {
 	b.Helper()
-	body, err := json.Marshal(Request{Query: chainQuery, Variables: map[string]any{"id": benchClaim}})
+	body, err := json.Marshal(Request{Query: q.query, Variables: q.vars})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -142,103 +120,192 @@ func (l latencies) report(b *testing.B) {
 	b.ReportMetric(float64(l[len(l)*99/100].Microseconds()), "p99-µs")
 }
 
-// BenchmarkChainQuery runs the six-hop chain query in process through the
-// whole stack (HTTP handler, document cache, limits, execution, ordered
+// BenchmarkChainQuery runs the query of all six chains in process through
+// the whole stack (HTTP handler, document cache, limits, execution, ordered
 // encoding) on an in-memory store. Cached is the steady state; Uncached
 // parses and validates every time (CacheSize -1), which is what the
 // document cache saves.
-func BenchmarkChainQuery(b *testing.B) {
+func BenchmarkChainQuery(b *testing.B) { benchInProcess(b, allChains) }
+
+// BenchmarkChain6Query is BenchmarkChainQuery for the six-hop chain of
+// DESIGN.md section 5 (api.BenchQuery).
+func BenchmarkChain6Query(b *testing.B) { benchInProcess(b, chain6) }
+
+func benchInProcess(b *testing.B, q benchQuery) {
 	for _, bc := range []struct {
 		name  string
 		cache int
 	}{{"Cached", 0}, {"Uncached", -1}} {
 		b.Run(bc.name, func(b *testing.B) {
-			srv := benchServer(b, store.SmallOptions(), api.Config{CacheSize: bc.cache})
-			body := chainBody(b)
-			serve := func() *httptest.ResponseRecorder {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, req)
-				return rec
-			}
-			checkChain(b, serve().Body.Bytes()) // and warms the cache
-			lat := make(latencies, 0, b.N)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				start := time.Now()
-				rec := serve()
-				lat = append(lat, time.Since(start))
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
-			}
-			b.StopTimer()
-			lat.report(b)
+			runInProcess(b, benchServer(b, store.SmallOptions(), api.Config{CacheSize: bc.cache}), q)
 		})
 	}
 }
 
-// BenchmarkChainHTTP runs the same query over loopback HTTP against a store
-// on disk: Serial for one connection's latency, Parallel32 with 32
-// concurrent clients for throughput (req/s).
-func BenchmarkChainHTTP(b *testing.B) {
-	setup := func(b *testing.B) (*httptest.Server, *http.Client, []byte) {
-		srv := benchServer(b, store.DefaultOptions(b.TempDir()), api.Config{})
-		hs := httptest.NewServer(srv)
-		b.Cleanup(hs.Close)
-		tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}
-		b.Cleanup(tr.CloseIdleConnections)
-		return hs, &http.Client{Transport: tr}, chainBody(b)
+// runInProcess measures q through srv's handler, without a network.
+func runInProcess(b *testing.B, srv *api.Server, q benchQuery) {
+	body := q.body(b)
+	serve := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
 	}
-	post := func(b *testing.B, c *http.Client, url string, body []byte) []byte {
-		resp, err := c.Post(url, "application/json", bytes.NewReader(body))
-		if err != nil {
-			b.Error(err)
-			return nil
+	q.check(b, serve().Body.Bytes()) // and warms the cache
+	lat := make(latencies, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		rec := serve()
+		lat = append(lat, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
-		defer resp.Body.Close()
-		out, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Errorf("status %d, %v", resp.StatusCode, err)
-		}
-		return out
 	}
+	b.StopTimer()
+	lat.report(b)
+}
+
+// BenchmarkChainHTTP runs the query of all chains over loopback HTTP
+// against a store on disk: Serial for one connection's latency, Parallel32
+// with 32 concurrent clients for throughput (req/s).
+func BenchmarkChainHTTP(b *testing.B) { benchHTTP(b, allChains) }
+
+// BenchmarkChain6HTTP is BenchmarkChainHTTP for the six-hop chain.
+func BenchmarkChain6HTTP(b *testing.B) { benchHTTP(b, chain6) }
+
+func benchHTTP(b *testing.B, q benchQuery) {
 	b.Run("Serial", func(b *testing.B) {
-		hs, c, body := setup(b)
-		checkChain(b, post(b, c, hs.URL+"/graphql", body))
-		lat := make(latencies, 0, b.N)
-		b.ResetTimer()
-		for b.Loop() {
-			start := time.Now()
-			post(b, c, hs.URL+"/graphql", body)
-			lat = append(lat, time.Since(start))
-		}
-		b.StopTimer()
-		lat.report(b)
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		runSerial(b, benchServer(b, store.DefaultOptions(b.TempDir()), api.Config{}), q)
 	})
 	b.Run("Parallel32", func(b *testing.B) {
-		hs, c, body := setup(b)
-		checkChain(b, post(b, c, hs.URL+"/graphql", body))
-		b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				post(b, c, hs.URL+"/graphql", body)
-			}
-		})
-		b.StopTimer()
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		runParallel32(b, benchServer(b, store.DefaultOptions(b.TempDir()), api.Config{}), q)
 	})
+}
+
+// serveLoopback serves srv on 127.0.0.1 and returns its /graphql URL and
+// a client keeping up to 64 connections open.
+func serveLoopback(b *testing.B, srv *api.Server) (string, *http.Client) {
+	hs := httptest.NewServer(srv)
+	b.Cleanup(hs.Close)
+	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}
+	b.Cleanup(tr.CloseIdleConnections)
+	return hs.URL + "/graphql", &http.Client{Transport: tr}
+}
+
+func post(b *testing.B, c *http.Client, url string, body []byte) []byte {
+	resp, err := c.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.Error(err)
+		return nil
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Errorf("status %d, %v", resp.StatusCode, err)
+	}
+	return out
+}
+
+// runSerial measures q over one loopback connection: latency and req/s.
+func runSerial(b *testing.B, srv *api.Server, q benchQuery) {
+	url, c := serveLoopback(b, srv)
+	body := q.body(b)
+	q.check(b, post(b, c, url, body))
+	lat := make(latencies, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		post(b, c, url, body)
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	lat.report(b)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// runParallel32 measures q's throughput over loopback with 32 concurrent
+// clients.
+func runParallel32(b *testing.B, srv *api.Server, q benchQuery) {
+	url, c := serveLoopback(b, srv)
+	body := q.body(b)
+	q.check(b, post(b, c, url, body))
+	b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			post(b, c, url, body)
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkChain6Scale_100K and _1M run the six-hop chain query against a
+// store on disk that also holds a generated graph (hearsay gen) of about
+// 100,000 or 1,000,000 edges, reopened with store.DefaultOptions after the
+// load: InProcess for latency, Parallel32 over loopback HTTP for
+// throughput. The load takes most of their time.
+func BenchmarkChain6Scale_100K(b *testing.B) { benchScale(b, 100_000) }
+func BenchmarkChain6Scale_1M(b *testing.B)   { benchScale(b, 1_000_000) }
+
+func benchScale(b *testing.B, edges int) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	var data bytes.Buffer
+	if _, err := fixtures.Generate(&data, fixtures.GenOptions{Edges: edges, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	opt := store.DefaultOptions(dir)
+	opt.MemTableSize = 512 << 20
+	db, err := store.Open(opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A million edges are too many for one transaction: load them in
+	// parts.
+	for i, part := range split(data.Bytes(), 5_000) {
+		if _, err := fixtures.Load(ctx, db, fmt.Sprintf("gen-%d.ndjson", i), bytes.NewReader(part), fixtures.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.ImportDataset(ctx, api.BenchDataset()); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if db, err = store.Open(store.DefaultOptions(dir)); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	srv := benchServerOn(b, db, api.Config{})
+	b.Run("InProcess", func(b *testing.B) { runInProcess(b, srv, chain6) })
+	b.Run("Parallel32", func(b *testing.B) { runParallel32(b, srv, chain6) })
+}
+
+// split splits an NDJSON dataset into parts of up to n records, each with
+// the header line. Records refer only to records before them (hearsay gen
+// writes them so), so the parts load one after the other.
+func split(data []byte, n int) [][]byte {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	var parts [][]byte
+	for i, l := range lines[1:] {
+		if i%n == 0 {
+			parts = append(parts, bytes.Clone(lines[0]))
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], l...)
+	}
+	return parts
 }
 
 // TestChainDataset checks the benchmark's dataset and query once, so that a
 // broken benchmark fails in ordinary test runs.
 func TestChainDataset(t *testing.T) {
 	db := MustOpenDB(t)
-	if _, err := db.ImportDataset(context.Background(), chainDataset()); err != nil {
+	if _, err := db.ImportDataset(context.Background(), api.BenchDataset()); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := api.New(api.Config{Graph: db})
@@ -254,9 +321,26 @@ func TestChainDataset(t *testing.T) {
 	if len(got) != chainLen || got[0] != want {
 		t.Errorf("chains %q, want %d starting with %q", got, chainLen, want)
 	}
+	// Ensure chainQuery asks for every chain.
+	if strings.Contains(chainQuery, "from") {
+		t.Fatalf("chainQuery still selects one appearance: %s", chainQuery)
+	}
 	r := s.Query(t, chainQuery, map[string]any{"id": benchClaim})
 	r.MustData(t, nil)
 	if strings.Contains(string(r.Body), "TEMPORAL_ANOMALY") {
 		t.Error("the bench chain has a temporal anomaly")
+	}
+	// Ensure api.BenchQuery answers the one six-hop chain from r0.
+	r = s.Query(t, api.BenchQuery, api.BenchVariables())
+	if err := api.CheckBenchAnswer(r.Body); err != nil {
+		t.Error(err)
+	}
+	// Ensure the stock baseline answers it too.
+	stock, err := json.Marshal(srv.ExecuteStock(context.Background(), api.BenchQuery, api.BenchVariables()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := api.CheckBenchAnswer(stock); err != nil {
+		t.Error(err)
 	}
 }

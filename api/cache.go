@@ -11,9 +11,10 @@ import (
 // document is a parsed and validated query, ready to execute.
 type document struct {
 	ast    *ast.Document
-	errs   []gqlerrors.FormattedError // parse or validation errors; nil when valid
-	status int                        // HTTP status for errs
-	depth  int                        // deepest field nesting, fragments followed
+	errs   []gqlerrors.FormattedError         // parse or validation errors; nil when valid
+	status int                                // HTTP status for errs
+	depth  int                                // deepest field nesting, fragments followed
+	plans  map[*ast.OperationDefinition]*plan // the query operations that have one (exec.go)
 }
 
 // docCache is a bounded LRU of documents keyed by the query text. Parsing

@@ -40,15 +40,25 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						return out, nil
 					}},
 				"chains": {Type: listOf(t.chain),
-					Description: "The attribution chains of every appearance, one per root-to-leaf path.",
-					Args: graphql.FieldConfigArgument{"maxDepth": {Type: graphql.Int, DefaultValue: graph.DefaultMaxDepth,
-						Description: "Hops to follow, 1 to 64."}},
+					Description: "The attribution chains of every appearance, or of the appearance in report from, one per root-to-leaf path.",
+					Args: graphql.FieldConfigArgument{
+						"from": {Type: graphql.ID,
+							Description: "Only the chains starting at the claim's appearance in this report; none when the claim does not appear there."},
+						"maxDepth": {Type: graphql.Int, DefaultValue: graph.DefaultMaxDepth, Description: "Hops to follow, 1 to 64."},
+					},
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						depth, _ := argInt(p.Args, "maxDepth")
 						if depth < 1 || depth > graph.MaxMaxDepth {
 							return nil, graph.Errorf(graph.EINVALID, "maxDepth must be between 1 and %d, got %d", graph.MaxMaxDepth, depth)
 						}
-						return s.loaderFrom(p.Context).chains(p.Context, c(p.Source).ID, depth)
+						from := ""
+						if optString(p.Args, "from") != nil {
+							var err error
+							if from, err = argID(p.Args, "from", graph.KindReport); err != nil {
+								return nil, err
+							}
+						}
+						return s.loaderFrom(p.Context).chains(p.Context, c(p.Source).ID, from, depth)
 					})},
 				"origins": {Type: listOf(t.source),
 					Description: "The distinct sources the claim's chains end at, by ID. Circular and depth-limited chains give none.",

@@ -79,7 +79,9 @@ func toClientError(ctx context.Context, err error) *clientError {
 	if errors.Is(err, context.Canceled) {
 		return &clientError{code: CodeInternal, message: "The request was cancelled.", requestID: id}
 	}
-	zerolog.Ctx(ctx).Error().Err(err).Msg("internal error")
+	if l, ok := ctx.Value(loaderKey{}).(*loader); !ok || !l.quiet {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("internal error")
+	}
 	return &clientError{code: CodeInternal, message: internalErrorMessage, requestID: id}
 }
 

@@ -130,6 +130,7 @@ func (s *Server) document(query string) *document {
 		doc.depth = depth(tree)
 		if len(doc.errs) == 0 {
 			addTypenames(tree)
+			doc.plans = s.compilePlans(tree)
 		}
 	}
 	for i := range doc.errs {
@@ -207,6 +208,9 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
+	if buf, ok := s.runPlan(ctx, doc, op, req.Variables); ok {
+		return buf, http.StatusOK, nil
+	}
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,

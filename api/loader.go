@@ -16,6 +16,9 @@ type loader struct {
 	nodes  map[string]any
 	traced map[traceKey][]*chain
 	judged map[traceKey]*graph.Judgement
+	// quiet is set while a plan runs (exec.go): internal errors are not
+	// logged then, as graphql-go runs the request again and logs them.
+	quiet bool
 }
 
 // chain is a resolved Chain with its judgement, computed once however many
@@ -34,6 +37,7 @@ func (c *chain) judge(ctx context.Context, r graph.JudgeReader) (graph.ChainJudg
 
 type traceKey struct {
 	claim string
+	from  string // "" for the chains of every appearance
 	depth int
 }
 
@@ -143,16 +147,18 @@ func (l *loader) outlet(ctx context.Context, id string) (*graph.Outlet, error) {
 	return n.(*graph.Outlet), nil
 }
 
-// chains traces a claim once per request and depth.
-func (l *loader) chains(ctx context.Context, claim string, depth int) ([]*chain, error) {
-	k := traceKey{claim, depth}
+// chains traces a claim once per request, start and depth: from every
+// appearance when from is "", else from the claim's appearance in report
+// from, none when the claim does not appear there.
+func (l *loader) chains(ctx context.Context, claim, from string, depth int) ([]*chain, error) {
+	k := traceKey{claim, from, depth}
 	l.mu.Lock()
 	cs, ok := l.traced[k]
 	l.mu.Unlock()
 	if ok {
 		return cs, nil
 	}
-	traced, err := graph.TraceClaim(ctx, l, claim, graph.TraceOptions{MaxDepth: depth})
+	traced, err := l.trace(ctx, claim, from, depth)
 	if err != nil {
 		return nil, err
 	}
@@ -166,16 +172,31 @@ func (l *loader) chains(ctx context.Context, claim string, depth int) ([]*chain,
 	return cs, nil
 }
 
+func (l *loader) trace(ctx context.Context, claim, from string, depth int) ([]graph.Chain, error) {
+	opt := graph.TraceOptions{MaxDepth: depth}
+	if from == "" {
+		return graph.TraceClaim(ctx, l, claim, opt)
+	}
+	c, err := l.FindClaimByID(ctx, claim)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := c.Appearance(from); !ok {
+		return nil, nil
+	}
+	return graph.TraceAppearance(ctx, l, claim, from, opt)
+}
+
 // judge judges a claim once per request and depth, from its cached chains.
 func (l *loader) judge(ctx context.Context, claim string, depth int) (*graph.Judgement, error) {
-	k := traceKey{claim, depth}
+	k := traceKey{claim, "", depth}
 	l.mu.Lock()
 	j, ok := l.judged[k]
 	l.mu.Unlock()
 	if ok {
 		return j, nil
 	}
-	cs, err := l.chains(ctx, claim, depth)
+	cs, err := l.chains(ctx, claim, "", depth)
 	if err != nil {
 		return nil, err
 	}

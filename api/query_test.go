@@ -75,9 +75,11 @@ func (c Chain) Path() string {
 
 const sourceFields = `__typename ... on Official { id name } ... on Report { id } ... on Outlet { id name }`
 
-const chainsQuery = `query Chains($id: ID!) { claim(id: $id) { chains {
-	hops { report { id } outlet { name } mode inferred to { ` + sourceFields + ` } }
-	terminal origin { ` + sourceFields + ` } flags } } }`
+// chainFields are the fields of a Chain that Chain decodes.
+const chainFields = `hops { report { id } outlet { name } mode inferred to { ` + sourceFields + ` } }
+	terminal origin { ` + sourceFields + ` } flags`
+
+const chainsQuery = `query Chains($id: ID!) { claim(id: $id) { chains { ` + chainFields + ` } } }`
 
 // chains returns the paths of a claim's chains.
 func (s *Server) chains(tb testing.TB, claim string) []string {
@@ -164,6 +166,42 @@ func TestHeadlineChain(t *testing.T) {
 		r := s.Query(t, fmt.Sprintf(`{ claim(id: %q) { chains(maxDepth: 0) { terminal } } }`, headline), nil)
 		r.MustFail(t, http.StatusOK, api.CodeBadUserInput)
 	})
+	t.Run("OKFrom", func(t *testing.T) {
+		// Ensure from selects the chains of one appearance.
+		var data ChainsData
+		s.MustQuery(t, `query($id: ID!, $from: ID) { claim(id: $id) { chains(from: $from) { `+chainFields+` } } }`,
+			map[string]any{"id": headline, "from": telegraphReport}, &data)
+		if len(data.Claim.Chains) != 1 || data.Claim.Chains[0].Path() != "The Telegraph -PARAPHRASE-> unnamed US negotiators [OFFICIAL]" {
+			t.Errorf("chains from %s: %+v", telegraphReport, data.Claim.Chains)
+		}
+	})
+	t.Run("OKFromNull", func(t *testing.T) {
+		// Ensure a null from is the chains of every appearance.
+		var data ChainsData
+		s.MustQuery(t, `query($id: ID!, $from: ID) { claim(id: $id) { chains(from: $from) { `+chainFields+` } } }`,
+			map[string]any{"id": headline, "from": nil}, &data)
+		if len(data.Claim.Chains) != 2 {
+			t.Errorf("chains: %+v", data.Claim.Chains)
+		}
+	})
+	t.Run("OKFromElsewhere", func(t *testing.T) {
+		// Ensure a report the claim does not appear in, or that does not
+		// exist, has no chains from it: an empty list, not an error.
+		const claim = "claim:uk-officials-forces-inadequate" // only in Euromaidan Press
+		for _, from := range []string{"report:no-such-report", telegraphReport} {
+			r := s.Query(t, fmt.Sprintf(`{ claim(id: %q) { chains(from: %q) { terminal } } }`, claim, from), nil)
+			if r.Status != http.StatusOK || string(r.Body) != `{"data":{"claim":{"chains":[]}}}` {
+				t.Errorf("from %s: status %d: %s", from, r.Status, r.Body)
+			}
+		}
+	})
+	for _, tt := range []struct{ name, from string }{{"Empty", ""}, {"Outlet", "outlet:telegraph"}, {"BadSlug", "report:Bad Slug"}} {
+		t.Run("ErrFrom"+tt.name, func(t *testing.T) {
+			// Ensure a from that is not a report ID is BAD_USER_INPUT.
+			r := s.Query(t, fmt.Sprintf(`{ claim(id: %q) { chains(from: %q) { terminal } } }`, headline, tt.from), nil)
+			r.MustFail(t, http.StatusOK, api.CodeBadUserInput)
+		})
+	}
 	t.Run("OKMissing", func(t *testing.T) {
 		// Ensure a missing claim is null without an error.
 		r := s.Query(t, `{ claim(id: "claim:no-such-claim") { chains { terminal } } }`, nil)

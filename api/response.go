@@ -158,20 +158,25 @@ func (o *orderedWriter) value(v any, sets []*ast.SelectionSet) error {
 		}
 		o.buf.WriteByte(']')
 		return nil
-	case string:
-		writeJSONString(o.buf, x)
-		return nil
-	case bool:
-		o.buf.WriteString(strconv.FormatBool(x))
-		return nil
-	case int:
-		o.buf.WriteString(strconv.Itoa(x))
-		return nil
-	case nil:
-		o.buf.WriteString("null")
-		return nil
 	}
-	return encodeJSON(o.buf, v)
+	return writeScalar(o.buf, v)
+}
+
+// writeScalar writes a serialized leaf value.
+func writeScalar(buf *bytes.Buffer, v any) error {
+	switch x := v.(type) {
+	case string:
+		writeJSONString(buf, x)
+	case bool:
+		buf.WriteString(strconv.FormatBool(x))
+	case int:
+		buf.WriteString(strconv.Itoa(x))
+	case nil:
+		buf.WriteString("null")
+	default:
+		return encodeJSON(buf, v)
+	}
+	return nil
 }
 
 // writeJSONString writes s as a JSON string, escaping what JSON requires

@@ -49,6 +49,7 @@ type Server struct {
 	cache     *docCache
 	tokenHash []byte // SHA-256 of the write token; nil when writes are off
 	handler   http.Handler
+	plans     planStats // see exec.go
 }
 
 // New builds a server and its schema.

@@ -2,7 +2,8 @@ package graph
 
 import (
 	"context"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // Tracing bounds of DESIGN.md section 2.1.
@@ -160,7 +161,9 @@ func (t *tracer) report(id string) (*Report, error) {
 // trace returns the chains starting at the claim's appearance in report.
 func (t *tracer) trace(report string) ([]Chain, error) {
 	t.out = nil
-	if err := t.walk(report, nil, map[string]bool{}); err != nil {
+	// Paths share one backing array, depth-first; finish copies each.
+	path := make([]Hop, 0, min(t.opt.MaxDepth, 8))
+	if err := t.walk(report, path, map[string]bool{}); err != nil {
 		return nil, err
 	}
 	return t.out, nil
@@ -192,7 +195,7 @@ func Leads(c *Claim, app *Appearance, rep *Report) []Lead {
 			}
 		}
 	}
-	sort.SliceStable(leads, func(i, j int) bool { return leads[i].Source < leads[j].Source })
+	slices.SortStableFunc(leads, func(a, b Lead) int { return strings.Compare(a.Source, b.Source) })
 	return leads
 }
 
@@ -344,19 +347,18 @@ func (t *tracer) emit(hops []Hop, term Terminal, origin, flag string) {
 	}
 	// A retraction or correction of any report on the path, the cited but
 	// unrecorded report at its end included, marks the whole chain.
-	onPath := make([]string, 0, len(hops)+1)
-	for _, h := range hops {
-		onPath = append(onPath, h.Report)
-	}
-	if term == TerminalCitedReportUnrecorded {
-		onPath = append(onPath, hops[len(hops)-1].To)
-	}
 	var retracted, corrected bool
-	for _, id := range onPath {
+	mark := func(id string) {
 		if rep, ok := t.reports[id]; ok {
 			retracted = retracted || rep.Status == StatusRetracted
 			corrected = corrected || rep.Status == StatusCorrected
 		}
+	}
+	for _, h := range hops {
+		mark(h.Report)
+	}
+	if term == TerminalCitedReportUnrecorded {
+		mark(hops[len(hops)-1].To)
 	}
 	if retracted {
 		c.Flags = append(c.Flags, FlagRetracted)

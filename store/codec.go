@@ -59,7 +59,8 @@ func (e *encoder) ratings(rs []graph.Rating) {
 // decoder reads what encoder wrote. The first failure sticks in err and
 // every later read returns a zero value, so callers check err once.
 type decoder struct {
-	b   []byte
+	b   []byte // what is left to read
+	src string // the whole value, copied once: strings are cut from it
 	err error
 }
 
@@ -122,9 +123,9 @@ func (d *decoder) str() string {
 		d.fail("string")
 		return ""
 	}
-	s := string(d.b[:n])
+	at := len(d.src) - len(d.b)
 	d.b = d.b[n:]
-	return s
+	return d.src[at : at+int(n)]
 }
 
 func (d *decoder) bool() bool {
@@ -191,8 +192,11 @@ func (d *decoder) done() error {
 
 func newEncoder() *encoder { return &encoder{b: []byte{codecV1}} }
 
+// newDecoder reads b, which it copies once, into one string that every
+// decoded string shares: one allocation per value rather than one per
+// string.
 func newDecoder(b []byte) *decoder {
-	d := &decoder{b: b}
+	d := &decoder{b: b, src: string(b)}
 	d.version()
 	return d
 }

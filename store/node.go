@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -60,11 +61,19 @@ func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
 		return node, err
 	}
 	err := db.view(ctx, func(txn *badger.Txn) error {
-		return get(txn, NodeKey(id), notFound(id), func(v []byte) (err error) {
+		return get(txn, NodeKey(id), "", func(v []byte) (err error) {
 			node, err = load(txn, id, v)
 			return err
 		})
 	})
+	if graph.ErrorCode(err) == graph.ENOTFOUND {
+		// The message is made only now: formatting it for every read cost
+		// a tenth of a chain query.
+		var e *graph.Error
+		if errors.As(err, &e) && e.Message == "" {
+			return node, graph.Errorf(graph.ENOTFOUND, "%s", notFound(id))
+		}
+	}
 	return node, err
 }
 
