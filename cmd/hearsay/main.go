@@ -67,6 +67,7 @@ var commands = []command{
 	{"check", "verify both edge directions, every reference, the index and the counters; --repair fixes", cmdCheck},
 	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
 	{"restore", "restore a backup into a new database directory", cmdRestore},
+	{"bench", "generate, load and measure a graph of N edges against DESIGN.md section 5", cmdBench},
 }
 
 // usageError is a mistake in the command line; it exits with exitUsage.
