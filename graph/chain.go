@@ -93,6 +93,9 @@ func TraceClaim(ctx context.Context, r TraceReader, claimID string, opt TraceOpt
 	if err != nil {
 		return nil, err
 	}
+	if err := t.readAll(); err != nil {
+		return nil, err
+	}
 	var out []Chain
 	for i := range t.claim.Appearances {
 		chains, err := t.trace(t.claim.Appearances[i].Report)
@@ -114,7 +117,7 @@ func TraceAppearance(ctx context.Context, r TraceReader, claimID, reportID strin
 	if err := CheckID(reportID, KindReport); err != nil {
 		return nil, err
 	}
-	if _, ok := t.claim.Appearance(reportID); !ok {
+	if _, ok := t.appearance(reportID); !ok {
 		return nil, Errorf(ENOTFOUND, "claim %q has no appearance in report %q", claimID, reportID)
 	}
 	return t.trace(reportID)
@@ -127,6 +130,7 @@ type tracer struct {
 	r       TraceReader
 	opt     TraceOptions
 	claim   *Claim
+	apps    map[string]*Appearance // the claim's appearances by report
 	reports map[string]*Report
 	visits  int
 	out     []Chain
@@ -143,7 +147,32 @@ func newTracer(ctx context.Context, r TraceReader, claimID string, opt TraceOpti
 	if err != nil {
 		return nil, err
 	}
-	return &tracer{ctx: ctx, r: r, opt: opt, claim: c, reports: make(map[string]*Report)}, nil
+	t := &tracer{ctx: ctx, r: r, opt: opt, claim: c, reports: make(map[string]*Report),
+		apps: make(map[string]*Appearance, len(c.Appearances))}
+	for i := range c.Appearances {
+		t.apps[c.Appearances[i].Report] = &c.Appearances[i]
+	}
+	return t, nil
+}
+
+// readAll reads every report carrying the claim at once, when the reader
+// can: tracing the whole claim visits them all.
+func (t *tracer) readAll() error {
+	b, ok := t.r.(BatchReader)
+	if !ok || len(t.claim.Appearances) < 2 {
+		return nil
+	}
+	ids := make([]string, len(t.claim.Appearances))
+	for i := range t.claim.Appearances {
+		ids[i] = t.claim.Appearances[i].Report
+	}
+	return fetchInto(t.ctx, t.reports, ids, b.FindReportsByID)
+}
+
+// appearance returns the claim's appearance in report.
+func (t *tracer) appearance(report string) (*Appearance, bool) {
+	a, ok := t.apps[report]
+	return a, ok
 }
 
 func (t *tracer) report(id string) (*Report, error) {
@@ -184,13 +213,18 @@ type Lead struct {
 // citations of reports that carry the claim, as inferred CITES_REPORT
 // leads.
 func Leads(c *Claim, app *Appearance, rep *Report) []Lead {
+	return leads(app, rep, func(report string) bool { _, ok := c.Appearance(report); return ok })
+}
+
+// leads is Leads with carries telling whether a report carries the claim.
+func leads(app *Appearance, rep *Report, carries func(report string) bool) []Lead {
 	leads := make([]Lead, 0, len(app.Attributions))
 	for _, a := range app.Attributions {
 		leads = append(leads, Lead{Source: a.Source, Mode: a.Mode, Quote: a.Quote})
 	}
 	if len(leads) == 0 {
 		for _, cited := range rep.Cites {
-			if _, ok := c.Appearance(cited); ok {
+			if carries(cited) {
 				leads = append(leads, Lead{Source: cited, Mode: ModeCitesReport, Inferred: true})
 			}
 		}
@@ -210,13 +244,13 @@ func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
 	if err != nil {
 		return err
 	}
-	app, _ := t.claim.Appearance(report) // callers only walk to recorded appearances
+	app, _ := t.appearance(report) // callers only walk to recorded appearances
 	t.visits++
 	hop := Hop{Report: rep.ID, Outlet: rep.Outlet, Published: rep.Published, Quote: app.Quote, Hedge: app.Hedge}
 	onPath[report] = true
 	defer delete(onPath, report)
 
-	nexts := Leads(t.claim, app, rep)
+	nexts := leads(app, rep, func(r string) bool { _, ok := t.apps[r]; return ok })
 	if len(nexts) == 0 {
 		hop.Mode = ModeUnattributed
 		t.finish(path, hop, TerminalUnattributed, rep.Outlet)
@@ -249,7 +283,7 @@ func (t *tracer) follow(rep *Report, hop Hop, path []Hop, onPath map[string]bool
 		}
 		return t.toReport(rep, hop, target, path, onPath)
 	case KindReport:
-		if _, ok := t.claim.Appearance(hop.To); !ok {
+		if _, ok := t.appearance(hop.To); !ok {
 			cited, err := t.report(hop.To)
 			if err != nil {
 				return err

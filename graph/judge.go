@@ -260,11 +260,12 @@ type Judgement struct {
 // change the grade; they are shown beside it. The why names retracted and
 // corrected chains whatever the grade.
 func JudgeClaim(ctx context.Context, r JudgeReader, claimID string, opt TraceOptions) (*Judgement, error) {
-	chains, err := TraceClaim(ctx, r, claimID, opt)
+	m := newMemo(r) // the reports the trace reads, the judgement finds again
+	chains, err := TraceClaim(ctx, m, claimID, opt)
 	if err != nil {
 		return nil, err
 	}
-	return JudgeTraced(ctx, r, claimID, chains, opt)
+	return JudgeTraced(ctx, m, claimID, chains, opt)
 }
 
 // JudgeTraced judges a claim whose chains, from TraceClaim with the same
@@ -274,6 +275,22 @@ func JudgeTraced(ctx context.Context, r JudgeReader, claimID string, chains []Ch
 	if err != nil {
 		return nil, err
 	}
+	// Every hop's report and outlet and every origin is read, most of them
+	// many times over: remember them, and read them in batches.
+	m := newMemo(r)
+	var wanted []string
+	for _, ch := range chains {
+		for _, h := range ch.Hops {
+			wanted = append(wanted, h.Report, h.Outlet)
+		}
+		if ch.Origin != "" {
+			wanted = append(wanted, ch.Origin)
+		}
+	}
+	if err := m.prefetch(ctx, wanted); err != nil {
+		return nil, err
+	}
+	r = m
 	j := &Judgement{Chains: chains}
 	reports := map[string]bool{}
 	ids := map[string]bool{}

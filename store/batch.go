@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"hearsay/graph"
+)
+
+var _ graph.BatchReader = (*DB)(nil)
+
+// FindReportsByID reads many reports from one snapshot; IDs that name no
+// report are absent from the map.
+func (db *DB) FindReportsByID(ctx context.Context, ids []string) (map[string]*graph.Report, error) {
+	return findNodes(ctx, db, ids, graph.KindReport, loadReport)
+}
+
+// FindOutletsByID reads many outlets from one snapshot.
+func (db *DB) FindOutletsByID(ctx context.Context, ids []string) (map[string]*graph.Outlet, error) {
+	return findNodes(ctx, db, ids, graph.KindOutlet, loadOutlet)
+}
+
+// FindOfficialsByID reads many officials from one snapshot.
+func (db *DB) FindOfficialsByID(ctx context.Context, ids []string) (map[string]*graph.Official, error) {
+	return findNodes(ctx, db, ids, graph.KindOfficial, loadOfficial)
+}
+
+// findNodes reads nodes of one kind in one read transaction, in the order
+// given (callers sort them, so the reads walk the tables forward).
+func findNodes[T any](ctx context.Context, db *DB, ids []string, kind graph.Kind,
+	load func(*badger.Txn, string, []byte) (T, error)) (map[string]T, error) {
+	out := make(map[string]T, len(ids))
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for i, id := range ids {
+			if i%1024 == 1023 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if graph.CheckID(id, kind) != nil {
+				continue
+			}
+			n, err := readNode(txn, id, load)
+			if graph.ErrorCode(err) == graph.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[id] = n
+		}
+		return nil
+	})
+	return out, err
+}
