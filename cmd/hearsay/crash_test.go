@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -147,4 +153,138 @@ func TestKill9_Load(t *testing.T) {
 			t.Logf("%s: full load %s; %d kills: %v", f.name, took.Round(time.Millisecond), kills, outcomes)
 		})
 	}
+}
+
+// TestKill9_ServerUnderWrites SIGKILLs a real server while clients write
+// through it: creates, updates and importDataset, several at once. After
+// each kill, every write the server acknowledged is in the database, which
+// opens and checks clean; the server starts again on it.
+func TestKill9_ServerUnderWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it")
+	}
+	bin := buildHearsay(t)
+	work := t.TempDir()
+	db := filepath.Join(work, "db")
+	tokenFile := filepath.Join(work, "token")
+	if err := os.WriteFile(tokenFile, []byte("kill-test-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
+	acked := map[string]bool{}
+	for round := range 3 {
+		cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json", "--write-token-file", tokenFile)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		url := serverURL(t, stderr)
+		var mu sync.Mutex
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					id := fmt.Sprintf("outlet:r%d-w%d-%d", round, w, i)
+					var q string
+					var vars map[string]any
+					if i%5 == 4 {
+						ds := fmt.Sprintf(`{"format": "hearsay/v1", "outlets": [{"id": %q, "name": "imported"}]}`, id)
+						q, vars = `mutation($d: String!) { importDataset(data: $d) { nodes } }`, map[string]any{"d": ds}
+					} else {
+						q, vars = `mutation($id: ID!) { createOutlet(input: {id: $id, name: "written"}) { id } }`, map[string]any{"id": id}
+					}
+					if postOK(url, "kill-test-token", q, vars) {
+						mu.Lock()
+						acked[id] = true
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(300+rng.IntN(1200)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		close(stop)
+		wg.Wait()
+
+		st, rep := graphState(t, db)
+		if rep.Total != 0 {
+			t.Fatalf("round %d: %d problems after the kill: %v", round, rep.Total, rep.Problems)
+		}
+		d, err := store.Open(func() store.Options { o := store.DefaultOptions(db); o.ReadOnly = true; return o }())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]string, 0, len(acked))
+		for id := range acked {
+			ids = append(ids, id)
+		}
+		found, err := d.Exists(context.Background(), ids)
+		d.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if _, ok := found[id]; !ok {
+				t.Errorf("round %d: acknowledged write %s lost", round, id)
+			}
+		}
+		t.Logf("round %d: %d writes acknowledged so far, all present; %d outlets stored", round, len(acked), st.Outlets)
+	}
+}
+
+// serverURL reads the server's log until it says where it listens.
+func serverURL(t *testing.T, stderr io.Reader) string {
+	t.Helper()
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		var line struct {
+			Message string `json:"message"`
+			Addr    string `json:"addr"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Message == "serving" {
+			go func() { _, _ = io.Copy(io.Discard, stderr) }()
+			return "http://" + line.Addr
+		}
+	}
+	t.Fatal("the server never said where it listens")
+	return ""
+}
+
+// postOK sends one GraphQL request and reports whether it was answered 200
+// without errors.
+func postOK(url, token, query string, vars map[string]any) bool {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return false
+	}
+	req, err := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		Errors []json.RawMessage `json:"errors"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&ans) != nil {
+		return false
+	}
+	return len(ans.Errors) == 0
 }
