@@ -54,3 +54,25 @@ func findNodes[T any](ctx context.Context, db *DB, ids []string, kind graph.Kind
 	})
 	return out, err
 }
+
+// OutEdges returns the targets of a claim's forward edges, the reports it
+// appears in and the sources they attribute it to, in one read of its
+// packed adjacency value; what a traversal reads at each claim. An unknown
+// claim has none.
+func (db *DB) OutEdges(ctx context.Context, claim string) ([]string, error) {
+	if err := graph.CheckID(claim, graph.KindClaim); err != nil {
+		return nil, err
+	}
+	var out []string
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		apps, err := getAdj(txn, graph.EdgeReportedBy, claim, decodeAppearances)
+		for _, a := range apps {
+			out = append(out, a.Report)
+			for _, at := range a.Attributions {
+				out = append(out, at.Source)
+			}
+		}
+		return err
+	})
+	return out, err
+}

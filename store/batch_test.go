@@ -35,6 +35,16 @@ func TestBatchReads(t *testing.T) {
 		t.Errorf("batch and single reads differ:\n%+v\n%+v", reports[ds.Reports[1].ID], one)
 	}
 	for _, c := range ds.Claims {
+		var want []string
+		for _, a := range mustClaim(t, db, c.ID).Appearances {
+			want = append(want, a.Report)
+			for _, at := range a.Attributions {
+				want = append(want, at.Source)
+			}
+		}
+		if got, err := db.OutEdges(ctx, c.ID); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("OutEdges(%s) = %q, %v; want %q", c.ID, got, err, want)
+		}
 		batched, err := graph.JudgeClaim(ctx, db, c.ID, graph.TraceOptions{})
 		if err != nil {
 			t.Fatal(err)
