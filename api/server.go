@@ -28,6 +28,10 @@ type Config struct {
 	Timeout time.Duration
 	// MaxDepth and MaxComplexity bound a query (see limits.go).
 	MaxDepth, MaxComplexity int
+	// MaxInFlight bounds how many GraphQL requests execute at once
+	// (default DefaultMaxInFlight); a request over it is refused with 503
+	// and Retry-After. /healthz and the playground are not counted.
+	MaxInFlight int
 	// CacheSize is how many parsed and validated documents are kept
 	// (default 512).
 	CacheSize int
@@ -47,6 +51,7 @@ type Server struct {
 	cfg       Config
 	schema    graphql.Schema
 	cache     *docCache
+	gate      *gate
 	tokenHash []byte // SHA-256 of the write token; nil when writes are off
 	handler   http.Handler
 }
@@ -68,13 +73,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxComplexity <= 0 {
 		cfg.MaxComplexity = DefaultMaxComplexity
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = DefaultCacheSize
 	}
 	if cfg.PlaygroundQuery == "" {
 		cfg.PlaygroundQuery = DefaultPlaygroundQuery
 	}
-	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize)}
+	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight)}
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))
 		s.tokenHash = sum[:]
