@@ -57,9 +57,10 @@ func postStatus(url, query string) (int, error) {
 
 func TestInFlightLimit(t *testing.T) {
 	const limit = 2
+	const origin = "https://factcheck.example"
 	g := &blockingGraph{entered: make(chan struct{}, 16), release: make(chan struct{})}
 	s := MustServer(t,
-		WithConfig(func(c *api.Config) { c.MaxInFlight = limit }),
+		WithConfig(func(c *api.Config) { c.MaxInFlight, c.CORSOrigins = limit, []string{origin} }),
 		WithGraph(func(db *store.DB) graph.Graph { g.DB = db; return g }))
 	const q = `{ claim(id: \"` + headline + `\") { id } }`
 
@@ -79,9 +80,11 @@ func TestInFlightLimit(t *testing.T) {
 
 	t.Run("ErrOverloaded", func(t *testing.T) {
 		// Ensure a request over the limit is answered at once with 503,
-		// Retry-After and an OVERLOADED GraphQL error with the request ID.
+		// Retry-After and an OVERLOADED GraphQL error with the request ID,
+		// which a browser page of an allowed origin may read.
 		hr := mustRequest(t, http.MethodPost, s.URL+"/graphql", strings.NewReader(`{"query":"`+q+`"}`))
 		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("Origin", origin)
 		r := s.Do(t, hr)
 		e := r.MustFail(t, http.StatusServiceUnavailable, api.CodeOverloaded)
 		if got := r.Header.Get("Retry-After"); got != "1" {
@@ -92,6 +95,12 @@ func TestInFlightLimit(t *testing.T) {
 		}
 		if id, _ := e.Extensions["requestId"].(string); id == "" || id != r.Header.Get("X-Request-Id") {
 			t.Errorf("requestId %q, X-Request-Id %q", id, r.Header.Get("X-Request-Id"))
+		}
+		if got := r.Header.Get("Access-Control-Allow-Origin"); got != origin {
+			t.Errorf("Access-Control-Allow-Origin %q, want %q", got, origin)
+		}
+		if got := r.Header.Get("Access-Control-Expose-Headers"); !strings.Contains(got, "Retry-After") {
+			t.Errorf("Access-Control-Expose-Headers %q does not expose Retry-After", got)
 		}
 	})
 	t.Run("OKHealthzNotLimited", func(t *testing.T) {

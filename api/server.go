@@ -32,6 +32,10 @@ type Config struct {
 	// (default DefaultMaxInFlight); a request over it is refused with 503
 	// and Retry-After. /healthz and the playground are not counted.
 	MaxInFlight int
+	// CORSOrigins are the origins whose browser pages may call the server
+	// ("https://factcheck.example", or "*" for any); none by default, and
+	// then no response carries CORS headers.
+	CORSOrigins []string
 	// CacheSize is how many parsed and validated documents are kept
 	// (default 512).
 	CacheSize int
@@ -82,12 +86,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PlaygroundQuery == "" {
 		cfg.PlaygroundQuery = DefaultPlaygroundQuery
 	}
+	cors, err := newCORS(cfg.CORSOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight)}
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))
 		s.tokenHash = sum[:]
 	}
-	var err error
 	if s.schema, err = newSchema(s); err != nil {
 		return nil, fmt.Errorf("api: schema: %w", err)
 	}
@@ -99,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.Handle("/", playground)
-	s.handler = s.logged(mux)
+	s.handler = s.logged(cors.wrap(mux))
 	return s, nil
 }
 

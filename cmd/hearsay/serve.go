@@ -29,6 +29,8 @@ func cmdServe(e *env, args []string) (err error) {
 	maxDepth := fs.Int("max-depth", api.DefaultMaxDepth, "deepest query nesting allowed")
 	maxComplexity := fs.Int("max-complexity", api.DefaultMaxComplexity, "largest query complexity allowed")
 	maxInFlight := fs.Int("max-inflight", api.DefaultMaxInFlight, "most GraphQL requests run at once; more are refused with 503 and Retry-After")
+	var corsOrigins originList
+	fs.Var(&corsOrigins, "cors-origin", "let browser pages of `ORIGIN` (https://host[:port], or *) call the API; repeat or separate with commas (default: none)")
 	var lim httpLimits
 	fs.DurationVar(&lim.readHeader, "read-header-timeout", defaultReadHeaderTimeout, "time a client has to send a request's headers")
 	fs.DurationVar(&lim.read, "read-timeout", defaultReadTimeout, "time a client has to send a whole request, body included")
@@ -81,7 +83,7 @@ func cmdServe(e *env, args []string) (err error) {
 
 	srv, err := api.New(api.Config{
 		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
-		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight,
+		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight, CORSOrigins: corsOrigins,
 	})
 	if err != nil {
 		return err
@@ -89,7 +91,7 @@ func cmdServe(e *env, args []string) (err error) {
 	hs := lim.server(srv)
 	url := "http://" + ln.Addr().String() + "/"
 	e.log.Info().Str("addr", ln.Addr().String()).Str("db", *dir).Bool("writes", srv.WritesEnabled()).
-		Int("max_inflight", *maxInFlight).Msg("serving")
+		Strs("cors_origins", corsOrigins).Int("max_inflight", *maxInFlight).Msg("serving")
 	fmt.Fprintf(e.stdout, "hearsay: serving %s (GraphQL at %sgraphql)\n", url, url)
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
@@ -161,6 +163,24 @@ func (l *httpLimits) server(h http.Handler) *http.Server {
 		IdleTimeout:       l.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
+}
+
+// originList is a repeatable flag of comma-separated values.
+type originList []string
+
+func (o *originList) String() string { return strings.Join(*o, ",") }
+
+func (o *originList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if err := api.CheckCORSOrigin(s); err != nil {
+			return err
+		}
+		*o = append(*o, s)
+	}
+	return nil
 }
 
 // writeToken reads the write token from a file or $HEARSAY_WRITE_TOKEN.

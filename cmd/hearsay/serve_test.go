@@ -433,6 +433,8 @@ func TestServe_Usage(t *testing.T) {
 		{"ErrIdleTimeout", []string{"--idle-timeout", "-1s"}},
 		{"ErrTimeout", []string{"--timeout", "0s"}},
 		{"ErrWriteTimeoutShort", []string{"--timeout", "20s", "--write-timeout", "15s"}},
+		{"ErrCORSOrigin", []string{"--cors-origin", "factcheck.example"}},
+		{"ErrCORSOriginPath", []string{"--cors-origin", "https://ok.example,https://factcheck.example/api"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// Ensure a bad command line is a usage error, before listening.
@@ -538,8 +540,15 @@ func TestServe_SlowClients(t *testing.T) {
 		}
 	})
 	t.Run("OKPromptClient", func(t *testing.T) {
-		// Ensure a client that sends promptly is served by the same server.
-		p.post(t, "", `{ claims { totalCount } }`, nil).mustData(t, nil)
+		// Ensure a client that sends promptly is served by the same server,
+		// without CORS headers, as none were configured.
+		a := p.post(t, "", `{ claims { totalCount } }`, nil)
+		a.mustData(t, nil)
+		for k := range a.header {
+			if strings.HasPrefix(k, "Access-Control-") {
+				t.Errorf("header %s without --cors-origin", k)
+			}
+		}
 	})
 	t.Run("OKServingLog", func(t *testing.T) {
 		// Ensure the serving log line gives the in-flight limit.
@@ -551,4 +560,35 @@ func TestServe_SlowClients(t *testing.T) {
 			t.Errorf("no serving line with max_inflight 3:\n%s", p.stderr)
 		}
 	})
+}
+
+func TestServe_CORS(t *testing.T) {
+	t.Setenv("HEARSAY_WRITE_TOKEN", "")
+	p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"),
+		"--cors-origin", "https://a.example, https://b.example", "--cors-origin", "http://localhost:3000")
+	for origin, allowed := range map[string]bool{
+		"https://a.example": true, "https://b.example": true, "http://localhost:3000": true,
+		"https://c.example": false, "http://localhost:3001": false,
+	} {
+		// Ensure every origin of the repeated, comma-separated flag is
+		// allowed, and no other.
+		req, err := http.NewRequest(http.MethodOptions, p.url+"/graphql", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := resp.Header.Get("Access-Control-Allow-Origin")
+		if allowed && (resp.StatusCode != http.StatusNoContent || got != origin) {
+			t.Errorf("%s: status %d, Access-Control-Allow-Origin %q; want 204 and the origin", origin, resp.StatusCode, got)
+		}
+		if !allowed && (resp.StatusCode == http.StatusNoContent || got != "") {
+			t.Errorf("%s: status %d, Access-Control-Allow-Origin %q; want no approval", origin, resp.StatusCode, got)
+		}
+	}
 }
