@@ -124,15 +124,19 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 
 // document returns the parsed and validated document of a query, from the
 // cache when it was seen before.
-func (s *Server) document(query string) *document {
+func (s *Server) document(query string) (doc *document) {
 	if doc, ok := s.cache.get(query); ok {
 		return doc
 	}
-	doc := &document{}
+	defer s.refuseOnPanic(query, &doc)
+	doc = &document{}
 	src := source.NewSource(&source.Source{Body: blankCommentText(query), Name: "GraphQL request"})
 	tree, err := parser.Parse(parser.ParseParams{Source: src})
+	if err == nil {
+		err = checkDocument(tree, src, s.cfg.MaxFields)
+	}
 	if err != nil {
-		doc.errs, doc.status = gqlerrors.FormatErrors(err), http.StatusBadRequest
+		doc.errs, doc.status = formatErrors(err), http.StatusBadRequest
 	} else {
 		doc.ast = tree
 		if res := graphql.ValidateDocument(&s.schema, tree, graphql.SpecifiedRules); !res.IsValid {
@@ -144,7 +148,9 @@ func (s *Server) document(query string) *document {
 		}
 	}
 	for i := range doc.errs {
-		doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
+		if doc.errs[i].Extensions == nil {
+			doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
+		}
 	}
 	s.cache.put(query, doc)
 	return doc

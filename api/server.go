@@ -28,6 +28,9 @@ type Config struct {
 	Timeout time.Duration
 	// MaxDepth and MaxComplexity bound a query (see limits.go).
 	MaxDepth, MaxComplexity int
+	// MaxFields bounds the fields of a query, fragments counted where they
+	// are spread (default DefaultMaxFields), checked before validation.
+	MaxFields int
 	// MaxInFlight bounds how many GraphQL requests execute at once
 	// (default DefaultMaxInFlight); a request over it is refused with 503
 	// and Retry-After. /healthz and the playground are not counted.
@@ -76,6 +79,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxComplexity <= 0 {
 		cfg.MaxComplexity = DefaultMaxComplexity
+	}
+	if cfg.MaxFields <= 0 {
+		cfg.MaxFields = DefaultMaxFields
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight

@@ -28,6 +28,7 @@ func cmdServe(e *env, args []string) (err error) {
 	timeout := fs.Duration("timeout", api.DefaultTimeout, "time limit of one request")
 	maxDepth := fs.Int("max-depth", api.DefaultMaxDepth, "deepest query nesting allowed")
 	maxComplexity := fs.Int("max-complexity", api.DefaultMaxComplexity, "largest query complexity allowed")
+	maxFields := fs.Int("max-fields", api.DefaultMaxFields, "most fields in a query, fragments counted where they are spread")
 	maxInFlight := fs.Int("max-inflight", api.DefaultMaxInFlight, "most GraphQL requests run at once; more are refused with 503 and Retry-After")
 	var corsOrigins originList
 	fs.Var(&corsOrigins, "cors-origin", "let browser pages of `ORIGIN` (https://host[:port], or *) call the API; repeat or separate with commas (default: none)")
@@ -46,8 +47,8 @@ func cmdServe(e *env, args []string) (err error) {
 	if err := lim.check(*timeout); err != nil {
 		return err
 	}
-	if *maxInFlight < 1 {
-		return usageError{fmt.Sprintf("bad --max-inflight %d (want at least 1)", *maxInFlight)}
+	if *maxInFlight < 1 || *maxFields < 1 {
+		return usageError{fmt.Sprintf("bad --max-inflight %d or --max-fields %d (want at least 1)", *maxInFlight, *maxFields)}
 	}
 	if err := e.setLogFormat(*format); err != nil {
 		return err
@@ -83,7 +84,8 @@ func cmdServe(e *env, args []string) (err error) {
 
 	srv, err := api.New(api.Config{
 		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
-		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight, CORSOrigins: corsOrigins,
+		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight,
+		MaxFields: *maxFields, CORSOrigins: corsOrigins,
 	})
 	if err != nil {
 		return err

@@ -429,6 +429,7 @@ func TestServe_Usage(t *testing.T) {
 		{"ErrArgument", []string{"extra"}},
 		{"ErrLogLevel", []string{"--log-level", "loud"}},
 		{"ErrMaxInflight", []string{"--max-inflight", "0"}},
+		{"ErrMaxFields", []string{"--max-fields", "-1"}},
 		{"ErrReadTimeout", []string{"--read-timeout", "0s"}},
 		{"ErrIdleTimeout", []string{"--idle-timeout", "-1s"}},
 		{"ErrTimeout", []string{"--timeout", "0s"}},
