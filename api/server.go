@@ -100,6 +100,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))
 		s.tokenHash = sum[:]
+		s.cfg.WriteToken = "" // only the hash is kept
 	}
 	if s.schema, err = newSchema(s); err != nil {
 		return nil, fmt.Errorf("api: schema: %w", err)

@@ -110,7 +110,8 @@ func cmdServe(e *env, args []string) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	if err := hs.Shutdown(ctx); err != nil {
-		e.log.Warn().Err(err).Msg("requests still running at the end of the drain")
+		e.log.Warn().Err(err).Msg("requests still running at the end of the drain; closing their connections")
+		_ = hs.Close()
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
