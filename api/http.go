@@ -133,7 +133,7 @@ func (s *Server) document(query string) (doc *document) {
 	src := source.NewSource(&source.Source{Body: blankCommentText(query), Name: "GraphQL request"})
 	tree, err := parser.Parse(parser.ParseParams{Source: src})
 	if err == nil {
-		err = checkDocument(tree, src, s.cfg.MaxFields)
+		err = s.checkDocument(tree, src)
 	}
 	if err != nil {
 		doc.errs, doc.status = formatErrors(err), http.StatusBadRequest

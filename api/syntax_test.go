@@ -74,6 +74,32 @@ func TestFieldLimit(t *testing.T) {
 			t.Errorf("message %q does not give the limit", e.Message)
 		}
 	})
+	for name, q := range map[string]string{
+		"ErrArguments":  `{ a: claim(` + strings.Repeat(`id: "x" `, 300) + `) { id } a: claim(` + strings.Repeat(`id: "x" `, 300) + `) { id } }`,
+		"ErrDirectives": `{ claims ` + strings.Repeat(`@include(if: true) `, 400) + `{ totalCount } }`,
+		"ErrList":       `{ claims(filter: {topic: [` + strings.Repeat(`"x", `, 1000) + `]}) { totalCount } }`,
+		"ErrVariables":  `query(` + strings.Repeat(`$v: Int `, 1001) + `) { __typename }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			// Ensure arguments, directives, values and variables count
+			// toward the limit: graphql-go validates some of them in
+			// quadratic time too.
+			e := s.Query(t, q, nil).MustFail(t, http.StatusBadRequest, api.CodeQueryTooComplex)
+			if !strings.Contains(e.Message, "arguments and values") {
+				t.Errorf("message %q", e.Message)
+			}
+		})
+	}
+	t.Run("ErrDeepBeforeValidation", func(t *testing.T) {
+		// Ensure a query deeper than the limit is refused for its depth
+		// before validation, which would have reported its unknown fields
+		// after quadratic work.
+		q := "{ " + strings.Repeat("a { ", 900) + "b" + strings.Repeat(" }", 900) + " }"
+		e := s.Query(t, q, nil).MustFail(t, http.StatusBadRequest, api.CodeQueryTooComplex)
+		if !strings.Contains(e.Message, "901 fields deep") {
+			t.Errorf("message %q", e.Message)
+		}
+	})
 	t.Run("ErrFragmentsDoubling", func(t *testing.T) {
 		// Ensure fragments counted where they are spread: 30 fragments each
 		// spreading the next twice stand for 2^30 fields, and are counted

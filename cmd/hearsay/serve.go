@@ -28,7 +28,7 @@ func cmdServe(e *env, args []string) (err error) {
 	timeout := fs.Duration("timeout", api.DefaultTimeout, "time limit of one request")
 	maxDepth := fs.Int("max-depth", api.DefaultMaxDepth, "deepest query nesting allowed")
 	maxComplexity := fs.Int("max-complexity", api.DefaultMaxComplexity, "largest query complexity allowed")
-	maxFields := fs.Int("max-fields", api.DefaultMaxFields, "most fields in a query, fragments counted where they are spread")
+	maxFields := fs.Int("max-fields", api.DefaultMaxFields, "largest query: its fields (fragments counted where spread), arguments, directives, variables and values")
 	maxInFlight := fs.Int("max-inflight", api.DefaultMaxInFlight, "most GraphQL requests run at once; more are refused with 503 and Retry-After")
 	var corsOrigins originList
 	fs.Var(&corsOrigins, "cors-origin", "let browser pages of `ORIGIN` (https://host[:port], or *) call the API; repeat or separate with commas (default: none)")
