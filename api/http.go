@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -43,7 +44,10 @@ func refuse(status int, code, format string, args ...any) *httpError {
 // for queries only.
 func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	req, herr := s.readRequest(w, r)
-	if herr == nil {
+	if herr == nil && !s.gate.enter() {
+		herr = s.gate.overloaded()
+	} else if herr == nil {
+		defer s.gate.leave()
 		var buf *bytes.Buffer
 		var status int
 		buf, status, herr = s.execute(r.Context(), r, req)
@@ -65,8 +69,11 @@ func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *http
 	fe := gqlerrors.FormattedError{Message: herr.err.message, Extensions: herr.err.Extensions()}
 	_ = writeResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{fe})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if herr.status == http.StatusMethodNotAllowed {
+	switch herr.status {
+	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", "GET, POST")
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", retryAfterValue)
 	}
 	w.WriteHeader(herr.status)
 	_, _ = w.Write(buf.Bytes())
@@ -97,6 +104,10 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 				return nil, refuse(http.StatusRequestEntityTooLarge, CodeBadUserInput,
 					"The request body is over the limit of %d bytes.", s.cfg.MaxBodyBytes)
 			}
+			if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+				return nil, refuse(http.StatusRequestTimeout, CodeBadUserInput,
+					"The request body did not arrive within the server's read time limit.")
+			}
 			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %v", err)
 		}
 		if dec.More() {
@@ -113,15 +124,19 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 
 // document returns the parsed and validated document of a query, from the
 // cache when it was seen before.
-func (s *Server) document(query string) *document {
+func (s *Server) document(query string) (doc *document) {
 	if doc, ok := s.cache.get(query); ok {
 		return doc
 	}
-	doc := &document{}
+	defer s.refuseOnPanic(query, &doc)
+	doc = &document{}
 	src := source.NewSource(&source.Source{Body: blankCommentText(query), Name: "GraphQL request"})
 	tree, err := parser.Parse(parser.ParseParams{Source: src})
+	if err == nil {
+		err = s.checkDocument(tree, src)
+	}
 	if err != nil {
-		doc.errs, doc.status = gqlerrors.FormatErrors(err), http.StatusBadRequest
+		doc.errs, doc.status = formatErrors(err), http.StatusBadRequest
 	} else {
 		doc.ast = tree
 		if res := graphql.ValidateDocument(&s.schema, tree, graphql.SpecifiedRules); !res.IsValid {
@@ -134,7 +149,9 @@ func (s *Server) document(query string) *document {
 		}
 	}
 	for i := range doc.errs {
-		doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
+		if doc.errs[i].Extensions == nil {
+			doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
+		}
 	}
 	s.cache.put(query, doc)
 	return doc

@@ -28,6 +28,17 @@ type Config struct {
 	Timeout time.Duration
 	// MaxDepth and MaxComplexity bound a query (see limits.go).
 	MaxDepth, MaxComplexity int
+	// MaxFields bounds the fields of a query, fragments counted where they
+	// are spread (default DefaultMaxFields), checked before validation.
+	MaxFields int
+	// MaxInFlight bounds how many GraphQL requests execute at once
+	// (default DefaultMaxInFlight); a request over it is refused with 503
+	// and Retry-After. /healthz and the playground are not counted.
+	MaxInFlight int
+	// CORSOrigins are the origins whose browser pages may call the server
+	// ("https://factcheck.example", or "*" for any); none by default, and
+	// then no response carries CORS headers.
+	CORSOrigins []string
 	// CacheSize is how many parsed and validated documents are kept
 	// (default 512).
 	CacheSize int
@@ -47,6 +58,7 @@ type Server struct {
 	cfg       Config
 	schema    graphql.Schema
 	cache     *docCache
+	gate      *gate
 	tokenHash []byte // SHA-256 of the write token; nil when writes are off
 	handler   http.Handler
 	plans     planStats // see exec.go
@@ -69,18 +81,28 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxComplexity <= 0 {
 		cfg.MaxComplexity = DefaultMaxComplexity
 	}
+	if cfg.MaxFields <= 0 {
+		cfg.MaxFields = DefaultMaxFields
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = DefaultCacheSize
 	}
 	if cfg.PlaygroundQuery == "" {
 		cfg.PlaygroundQuery = DefaultPlaygroundQuery
 	}
-	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize)}
+	cors, err := newCORS(cfg.CORSOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight)}
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))
 		s.tokenHash = sum[:]
+		s.cfg.WriteToken = "" // only the hash is kept
 	}
-	var err error
 	if s.schema, err = newSchema(s); err != nil {
 		return nil, fmt.Errorf("api: schema: %w", err)
 	}
@@ -92,7 +114,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.Handle("/", playground)
-	s.handler = s.logged(mux)
+	s.handler = s.logged(cors.wrap(mux))
 	return s, nil
 }
 

@@ -28,12 +28,27 @@ func cmdServe(e *env, args []string) (err error) {
 	timeout := fs.Duration("timeout", api.DefaultTimeout, "time limit of one request")
 	maxDepth := fs.Int("max-depth", api.DefaultMaxDepth, "deepest query nesting allowed")
 	maxComplexity := fs.Int("max-complexity", api.DefaultMaxComplexity, "largest query complexity allowed")
+	maxFields := fs.Int("max-fields", api.DefaultMaxFields, "largest query: its fields (fragments counted where spread), arguments, directives, variables and values")
+	maxInFlight := fs.Int("max-inflight", api.DefaultMaxInFlight, "most GraphQL requests run at once; more are refused with 503 and Retry-After")
+	var corsOrigins originList
+	fs.Var(&corsOrigins, "cors-origin", "let browser pages of `ORIGIN` (https://host[:port], or *) call the API; repeat or separate with commas (default: none)")
+	var lim httpLimits
+	fs.DurationVar(&lim.readHeader, "read-header-timeout", defaultReadHeaderTimeout, "time a client has to send a request's headers")
+	fs.DurationVar(&lim.read, "read-timeout", defaultReadTimeout, "time a client has to send a whole request, body included")
+	fs.DurationVar(&lim.write, "write-timeout", 0, "time from the end of a request's headers to the end of its answer (default: --read-timeout + --timeout)")
+	fs.DurationVar(&lim.idle, "idle-timeout", defaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	noSeed := fs.Bool("no-seed", false, "do not load the seed dataset into an empty database")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError{"serve takes no arguments"}
+	}
+	if err := lim.check(*timeout); err != nil {
+		return err
+	}
+	if *maxInFlight < 1 || *maxFields < 1 {
+		return usageError{fmt.Sprintf("bad --max-inflight %d or --max-fields %d (want at least 1)", *maxInFlight, *maxFields)}
 	}
 	if err := e.setLogFormat(*format); err != nil {
 		return err
@@ -69,22 +84,16 @@ func cmdServe(e *env, args []string) (err error) {
 
 	srv, err := api.New(api.Config{
 		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
-		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity,
+		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight,
+		MaxFields: *maxFields, CORSOrigins: corsOrigins,
 	})
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      *timeout + 30*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
-	}
+	hs := lim.server(srv)
 	url := "http://" + ln.Addr().String() + "/"
-	e.log.Info().Str("addr", ln.Addr().String()).Str("db", *dir).Bool("writes", srv.WritesEnabled()).Msg("serving")
+	e.log.Info().Str("addr", ln.Addr().String()).Str("db", *dir).Bool("writes", srv.WritesEnabled()).
+		Strs("cors_origins", corsOrigins).Int("max_inflight", *maxInFlight).Msg("serving")
 	fmt.Fprintf(e.stdout, "hearsay: serving %s (GraphQL at %sgraphql)\n", url, url)
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
@@ -101,12 +110,79 @@ func cmdServe(e *env, args []string) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	if err := hs.Shutdown(ctx); err != nil {
-		e.log.Warn().Err(err).Msg("requests still running at the end of the drain")
+		e.log.Warn().Err(err).Msg("requests still running at the end of the drain; closing their connections")
+		_ = hs.Close()
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	e.log.Info().Msg("stopped: requests drained; closing the database")
+	return nil
+}
+
+// The http.Server's limits on slow clients, by default.
+const (
+	defaultReadHeaderTimeout = 5 * time.Second
+	defaultReadTimeout       = 30 * time.Second
+	defaultIdleTimeout       = 2 * time.Minute
+	maxHeaderBytes           = 64 << 10
+)
+
+// httpLimits are the http.Server's timeouts, which cut off clients that
+// send or read slowly (slow loris) before they tie up connections.
+type httpLimits struct {
+	readHeader, read, write, idle time.Duration
+}
+
+// check validates the timeouts and derives the write timeout: the answer
+// must be written after a whole request was read and executed, so it
+// defaults to --read-timeout + --timeout and may not be shorter than
+// --timeout.
+func (l *httpLimits) check(timeout time.Duration) error {
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"read-header-timeout", l.readHeader}, {"read-timeout", l.read}, {"idle-timeout", l.idle}, {"timeout", timeout}} {
+		if f.d <= 0 {
+			return usageError{fmt.Sprintf("bad --%s %v (want a positive duration)", f.name, f.d)}
+		}
+	}
+	switch {
+	case l.write == 0:
+		l.write = l.read + timeout
+	case l.write <= timeout:
+		return usageError{fmt.Sprintf("bad --write-timeout %v (want longer than --timeout %v, or the answers of slow queries are cut off)", l.write, timeout)}
+	}
+	return nil
+}
+
+// server returns the http.Server for h with the limits.
+func (l *httpLimits) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.readHeader,
+		ReadTimeout:       l.read,
+		WriteTimeout:      l.write,
+		IdleTimeout:       l.idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+}
+
+// originList is a repeatable flag of comma-separated values.
+type originList []string
+
+func (o *originList) String() string { return strings.Join(*o, ",") }
+
+func (o *originList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if err := api.CheckCORSOrigin(s); err != nil {
+			return err
+		}
+		*o = append(*o, s)
+	}
 	return nil
 }
 

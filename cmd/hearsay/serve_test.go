@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -425,6 +428,14 @@ func TestServe_Usage(t *testing.T) {
 		{"ErrLogFormat", []string{"--log-format", "xml"}},
 		{"ErrArgument", []string{"extra"}},
 		{"ErrLogLevel", []string{"--log-level", "loud"}},
+		{"ErrMaxInflight", []string{"--max-inflight", "0"}},
+		{"ErrMaxFields", []string{"--max-fields", "-1"}},
+		{"ErrReadTimeout", []string{"--read-timeout", "0s"}},
+		{"ErrIdleTimeout", []string{"--idle-timeout", "-1s"}},
+		{"ErrTimeout", []string{"--timeout", "0s"}},
+		{"ErrWriteTimeoutShort", []string{"--timeout", "20s", "--write-timeout", "15s"}},
+		{"ErrCORSOrigin", []string{"--cors-origin", "factcheck.example"}},
+		{"ErrCORSOriginPath", []string{"--cors-origin", "https://ok.example,https://factcheck.example/api"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// Ensure a bad command line is a usage error, before listening.
@@ -435,5 +446,150 @@ func TestServe_Usage(t *testing.T) {
 				t.Errorf("exit %d, want %d: %s", code, exitUsage, stderr.String())
 			}
 		})
+	}
+}
+
+// trickle writes data to conn a byte at a time, every few milliseconds,
+// until the server answers or closes the connection (answered is closed),
+// a write fails, or data runs out. It returns how many bytes it wrote.
+func trickle(t *testing.T, conn net.Conn, data string, answered <-chan struct{}) int {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for i := range len(data) {
+		select {
+		case <-answered:
+			return i
+		case <-tick.C:
+		}
+		if _, err := conn.Write([]byte{data[i]}); err != nil {
+			return i
+		}
+	}
+	return len(data)
+}
+
+func TestServe_SlowClients(t *testing.T) {
+	t.Setenv("HEARSAY_WRITE_TOKEN", "")
+	p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"), "--read-header-timeout", "200ms", "--read-timeout", "400ms",
+		"--max-inflight", "3")
+	host := strings.TrimPrefix(p.url, "http://")
+	dial := func(t *testing.T) net.Conn {
+		t.Helper()
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+	// The data a slow client never finishes sending: at 5 ms a byte it
+	// would take minutes, so only the server's timeouts can end the test.
+	const endless = 30_000
+
+	t.Run("ErrSlowHeaders", func(t *testing.T) {
+		// Ensure a client sending its headers a byte at a time (slow loris)
+		// is cut off: the server closes the connection without serving it.
+		conn := dial(t)
+		closed := make(chan struct{})
+		var got []byte
+		go func() {
+			got, _ = io.ReadAll(conn) // returns when the server closes
+			close(closed)
+		}()
+		headers := "GET /healthz HTTP/1.1\r\nHost: hearsay\r\n" + strings.Repeat("X-Slow: a\r\n", endless/11)
+		if sent := trickle(t, conn, headers, closed); sent == len(headers) {
+			conn.Close()
+			t.Fatalf("the server kept the connection open while all %d header bytes trickled in", sent)
+		}
+		<-closed
+		// net/http closes silently, or with a 400 when the deadline cuts a
+		// header line in two; it never serves the request.
+		if len(got) != 0 && !bytes.HasPrefix(got, []byte("HTTP/1.1 400 ")) {
+			t.Errorf("the server answered a request whose headers never ended: %q", got)
+		}
+	})
+	t.Run("ErrSlowBody", func(t *testing.T) {
+		// Ensure a client whose body trickles in is cut off at the read
+		// timeout and told so with 408 and a GraphQL error.
+		conn := dial(t)
+		answered := make(chan struct{})
+		var resp *http.Response
+		var rerr error
+		go func() {
+			resp, rerr = http.ReadResponse(bufio.NewReader(conn), nil)
+			close(answered)
+		}()
+		body := `{"query": "{ claims { totalCount } }"` + strings.Repeat(" ", endless)
+		head := fmt.Sprintf("POST /graphql HTTP/1.1\r\nHost: hearsay\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body)+1)
+		if _, err := conn.Write([]byte(head)); err != nil {
+			t.Fatal(err)
+		}
+		if sent := trickle(t, conn, body, answered); sent == len(body) {
+			conn.Close()
+			t.Fatalf("the server kept reading while all %d body bytes but the last trickled in", sent)
+		}
+		<-answered
+		if rerr != nil {
+			t.Fatalf("no answer: %v", rerr)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), `"code":"BAD_USER_INPUT"`) ||
+			!strings.Contains(string(b), "time limit") {
+			t.Errorf("status %d: %s; want 408 with a BAD_USER_INPUT error about the time limit", resp.StatusCode, b)
+		}
+	})
+	t.Run("OKPromptClient", func(t *testing.T) {
+		// Ensure a client that sends promptly is served by the same server,
+		// without CORS headers, as none were configured.
+		a := p.post(t, "", `{ claims { totalCount } }`, nil)
+		a.mustData(t, nil)
+		for k := range a.header {
+			if strings.HasPrefix(k, "Access-Control-") {
+				t.Errorf("header %s without --cors-origin", k)
+			}
+		}
+	})
+	t.Run("OKServingLog", func(t *testing.T) {
+		// Ensure the serving log line gives the in-flight limit.
+		found := false
+		for _, l := range logLines(t, p.stderr.String()) {
+			found = found || l["message"] == "serving" && l["max_inflight"] == float64(3)
+		}
+		if !found {
+			t.Errorf("no serving line with max_inflight 3:\n%s", p.stderr)
+		}
+	})
+}
+
+func TestServe_CORS(t *testing.T) {
+	t.Setenv("HEARSAY_WRITE_TOKEN", "")
+	p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"),
+		"--cors-origin", "https://a.example, https://b.example", "--cors-origin", "http://localhost:3000")
+	for origin, allowed := range map[string]bool{
+		"https://a.example": true, "https://b.example": true, "http://localhost:3000": true,
+		"https://c.example": false, "http://localhost:3001": false,
+	} {
+		// Ensure every origin of the repeated, comma-separated flag is
+		// allowed, and no other.
+		req, err := http.NewRequest(http.MethodOptions, p.url+"/graphql", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := resp.Header.Get("Access-Control-Allow-Origin")
+		if allowed && (resp.StatusCode != http.StatusNoContent || got != origin) {
+			t.Errorf("%s: status %d, Access-Control-Allow-Origin %q; want 204 and the origin", origin, resp.StatusCode, got)
+		}
+		if !allowed && (resp.StatusCode == http.StatusNoContent || got != "") {
+			t.Errorf("%s: status %d, Access-Control-Allow-Origin %q; want no approval", origin, resp.StatusCode, got)
+		}
 	}
 }
