@@ -113,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
+	mux.HandleFunc("/admin/backup", s.serveBackup)
 	mux.Handle("/", playground)
 	s.handler = s.logged(cors.wrap(mux))
 	return s, nil

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -95,6 +97,15 @@ func cmdServe(e *env, args []string) (err error) {
 	e.log.Info().Str("addr", ln.Addr().String()).Str("db", *dir).Bool("writes", srv.WritesEnabled()).
 		Strs("cors_origins", corsOrigins).Int("max_inflight", *maxInFlight).Msg("serving")
 	fmt.Fprintf(e.stdout, "hearsay: serving %s (GraphQL at %sgraphql)\n", url, url)
+	// 'hearsay backup' finds the server holding the database here.
+	urlFile := filepath.Join(*dir, serverURLFile)
+	if err := writeFileAtomic(urlFile, func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, strings.TrimSuffix(url, "/"))
+		return err
+	}); err != nil {
+		e.log.Warn().Err(err).Msg("could not record the server's address for 'hearsay backup'")
+	}
+	defer os.Remove(urlFile)
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
