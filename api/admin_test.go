@@ -29,7 +29,7 @@ func TestAdminBackup(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, token, method, auth string
-		want                       int
+		want                      int
 	}{
 		{"writes off", "", http.MethodGet, "Bearer x", http.StatusForbidden},
 		{"no token", "t0ken", http.MethodGet, "", http.StatusUnauthorized},
