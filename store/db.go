@@ -46,16 +46,31 @@ type Options struct {
 	SyncWrites bool
 }
 
-// DefaultOptions is the profile for a server on 2 cores and modest memory:
-// about 2×64 MB of memtables and 64 MB of block cache. Values are
-// uncompressed: they are small, and uncompressed tables read faster
-// (FINDINGS.md).
+// DefaultOptions is the profile for a server on 2 cores and modest memory.
+// Values are uncompressed (they are small, and uncompressed tables read
+// faster, FINDINGS.md), and there is no block cache: Badger maps the table
+// files into memory, so a read takes its block straight from the
+// operating system's page cache, which the kernel sizes and reclaims.
+//
+// The memory a database of E million edges needs (README "Performance",
+// measured by 'hearsay bench'):
+//
+//	the process's own:  ~100 MB (runtime, schema, caches, Badger's
+//	                    goroutines and a first memtable)
+//	                  + up to NumMemtables × MemTableSize = 128 MB as
+//	                    writes fill memtables
+//	                  + ~11 MB × E for table indexes and bloom filters,
+//	                    kept on the heap (4.7 keys per edge)
+//	                  + ~20 MB × E for the working set of decoded nodes
+//	                    and garbage between collections
+//	mapped table pages: up to the database's size on disk (~260 bytes
+//	                    per edge), as far as the OS grants page cache.
 func DefaultOptions(dir string) Options {
 	return Options{
 		Dir:            dir,
 		MemTableSize:   64 << 20,
 		NumMemtables:   2,
-		BlockCacheSize: 64 << 20,
+		BlockCacheSize: 0,
 		IndexCacheSize: 0,
 		Logger:         zerolog.Nop(),
 		MaxRetries:     8,
