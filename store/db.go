@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -98,6 +99,12 @@ type DB struct {
 	layout     *layout // nil in memory
 	log        zerolog.Logger
 	maxRetries int
+	// writeMu runs write transactions one at a time. Every write updates
+	// the shared counters, so concurrent writes would conflict with each
+	// other on them and exhaust their retries under load (the load test
+	// saw it at 16 clients); one at a time they never conflict, and the
+	// directory lock makes this process the only writer.
+	writeMu sync.Mutex
 }
 
 var _ graph.Graph = (*DB)(nil)
@@ -221,6 +228,8 @@ func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
 // whole of fn when the commit conflicts with a concurrent write, up to
 // maxRetries times. fn must be safe to run again.
 func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
