@@ -147,6 +147,77 @@ func (l *loader) outlet(ctx context.Context, id string) (*graph.Outlet, error) {
 	return n.(*graph.Outlet), nil
 }
 
+// The loader is a graph.BatchReader when its graph is one, so that traces
+// and judgements run through it read a level at a time (graph/batch.go)
+// and leave what they read in the request's memo.
+var _ graph.BatchReader = (*loader)(nil)
+
+func (l *loader) FindReportsByID(ctx context.Context, ids []string) (map[string]*graph.Report, error) {
+	return loadBatch(ctx, l, ids, func(b graph.BatchReader, ids []string) (map[string]*graph.Report, error) {
+		return b.FindReportsByID(ctx, ids)
+	})
+}
+
+func (l *loader) FindOutletsByID(ctx context.Context, ids []string) (map[string]*graph.Outlet, error) {
+	return loadBatch(ctx, l, ids, func(b graph.BatchReader, ids []string) (map[string]*graph.Outlet, error) {
+		return b.FindOutletsByID(ctx, ids)
+	})
+}
+
+func (l *loader) FindOfficialsByID(ctx context.Context, ids []string) (map[string]*graph.Official, error) {
+	return loadBatch(ctx, l, ids, func(b graph.BatchReader, ids []string) (map[string]*graph.Official, error) {
+		return b.FindOfficialsByID(ctx, ids)
+	})
+}
+
+// loadBatch answers a batch from the request's memo, reading the rest in
+// one batch from the graph when it can, else one at a time. Missing nodes
+// are absent from the map.
+func loadBatch[T any](ctx context.Context, l *loader, ids []string,
+	find func(graph.BatchReader, []string) (map[string]*T, error)) (map[string]*T, error) {
+	out := make(map[string]*T, len(ids))
+	var missing []string
+	l.mu.Lock()
+	for _, id := range ids {
+		if n, ok := l.nodes[id].(*T); ok {
+			out[id] = n
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	b, ok := l.g.(graph.BatchReader)
+	if !ok {
+		for _, id := range missing {
+			n, err := l.node(ctx, id)
+			if graph.ErrorCode(err) == graph.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if t, ok := n.(*T); ok {
+				out[id] = t
+			}
+		}
+		return out, nil
+	}
+	got, err := find(b, missing)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	for id, n := range got {
+		l.nodes[id] = n
+		out[id] = n
+	}
+	l.mu.Unlock()
+	return out, nil
+}
+
 // chains traces a claim once per request, start and depth: from every
 // appearance when from is "", else from the claim's appearance in report
 // from, none when the claim does not appear there.
