@@ -103,7 +103,9 @@ type DB struct {
 	// the shared counters, so concurrent writes would conflict with each
 	// other on them and exhaust their retries under load (the load test
 	// saw it at 16 clients); one at a time they never conflict, and the
-	// directory lock makes this process the only writer.
+	// directory lock makes this process the only writer. It also keeps a
+	// delete's scan of a node's references from racing a write that adds
+	// one (writer.mustExist).
 	writeMu sync.Mutex
 }
 

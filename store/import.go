@@ -74,14 +74,14 @@ func checkDataset(ds *graph.Dataset) (map[string]bool, error) {
 	return ids, nil
 }
 
-// checkRefs checks that every reference names a node of the dataset or a
+// checkImportRefs checks that every reference names a node of the dataset or a
 // stored node.
 func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
 	check := func(from, field, id string) error {
 		if ids[id] {
 			return nil
 		}
-		ok, err := w.pin(id)
+		ok, err := exists(w.txn, NodeKey(id))
 		if err != nil {
 			return err
 		}

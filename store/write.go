@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -63,10 +62,13 @@ func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, 
 }
 
 // mustExist checks that every ID names a stored node (or one written
-// earlier in this transaction) and pins it: see pin.
+// earlier in this transaction). A delete decides that a node is
+// unreferenced by scanning its reverse-edge keys, and Badger does not
+// detect a concurrent write adding a key inside a scanned range; write
+// transactions run one at a time (DB.update), so none can.
 func (w *writer) mustExist(from string, ids ...string) error {
 	for _, id := range ids {
-		ok, err := w.pin(id)
+		ok, err := exists(w.txn, NodeKey(id))
 		if err != nil {
 			return err
 		}
@@ -75,28 +77,6 @@ func (w *writer) mustExist(from string, ids ...string) error {
 		}
 	}
 	return nil
-}
-
-// pin reads a node this write is about to refer to and writes its value
-// back unchanged, reporting whether it exists. A delete decides that a
-// node is unreferenced by scanning its reverse-edge keys, and Badger does
-// not detect a concurrent write that adds a key inside a scanned range.
-// Both the delete and every write that adds a reference therefore write the
-// node's own key, which Badger does check: whichever commits second
-// conflicts and is retried against the other's result.
-func (w *writer) pin(id string) (bool, error) {
-	item, err := w.txn.Get(NodeKey(id))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	v, err := item.ValueCopy(nil)
-	if err != nil {
-		return false, err
-	}
-	return true, w.txn.Set(NodeKey(id), v)
 }
 
 // putNode writes a node's fields and counts it if it is new.
@@ -383,7 +363,7 @@ func claimRefs(c *graph.Claim) map[string]bool {
 }
 
 // checkClaim validates a claim and checks that the references it did not
-// have before (had) exist, pinning them. References it had are kept
+// have before (had) exist. References it had are kept
 // consistent by deletes, which refuse or cascade into this claim.
 func (w *writer) checkClaim(c *graph.Claim, had map[string]bool) error {
 	if err := c.Validate(); err != nil {
@@ -427,7 +407,7 @@ func reportRefs(r *graph.Report) map[string]bool {
 }
 
 // checkReport validates a report and checks that the references it did not
-// have before (had) exist, pinning them.
+// have before (had) exist.
 func (w *writer) checkReport(r *graph.Report, had map[string]bool) error {
 	if err := r.Validate(); err != nil {
 		return err
