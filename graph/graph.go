@@ -52,6 +52,26 @@ type Dataset struct {
 	Claims    []*Claim
 }
 
+// Nodes returns every node of the dataset, as *Outlet, *Official,
+// *Report or *Claim: outlets first, then officials, reports and claims,
+// each kind in its order.
+func (ds *Dataset) Nodes() []any {
+	out := make([]any, 0, len(ds.Outlets)+len(ds.Officials)+len(ds.Reports)+len(ds.Claims))
+	for _, n := range ds.Outlets {
+		out = append(out, n)
+	}
+	for _, n := range ds.Officials {
+		out = append(out, n)
+	}
+	for _, n := range ds.Reports {
+		out = append(out, n)
+	}
+	for _, n := range ds.Claims {
+		out = append(out, n)
+	}
+	return out
+}
+
 // DatasetInfo describes where a dataset comes from.
 type DatasetInfo struct {
 	ID          string

@@ -35,20 +35,7 @@ func genDataset(tb testing.TB, n int, seed uint64) *graph.Dataset {
 func datasetSource(ds *graph.Dataset) store.Source {
 	return func(emit func(int, any) error) error {
 		line := 1
-		var nodes []any
-		for _, n := range ds.Outlets {
-			nodes = append(nodes, n)
-		}
-		for _, n := range ds.Officials {
-			nodes = append(nodes, n)
-		}
-		for _, n := range ds.Reports {
-			nodes = append(nodes, n)
-		}
-		for _, n := range ds.Claims {
-			nodes = append(nodes, n)
-		}
-		for _, n := range nodes {
+		for _, n := range ds.Nodes() {
 			line++
 			if err := emit(line, n); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -311,16 +312,7 @@ func (b *bench) inProcess(rep *benchReport, db *store.DB) error {
 		return err
 	}
 	b.say("chain6 in process")
-	serve := func() ([]byte, error) {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			return nil, fmt.Errorf("bench: chain query: status %d: %s", rec.Code, rec.Body)
-		}
-		return rec.Body.Bytes(), nil
-	}
+	serve := func() ([]byte, error) { return postInProcess(srv, body) }
 	if out, err := serve(); err != nil {
 		return err
 	} else if err := api.CheckBenchAnswer(out); err != nil {
@@ -423,6 +415,19 @@ func (b *bench) loadHTTP(rep *benchReport, srv http.Handler, body []byte) error 
 	return nil
 }
 
+// postInProcess sends one GraphQL request body through the server's
+// handler, without a network, and returns the answer.
+func postInProcess(srv http.Handler, body []byte) ([]byte, error) {
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		return nil, fmt.Errorf("bench: status %d: %s", rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes(), nil
+}
+
 // childReport is what the fresh process measures.
 type childReport struct {
 	OpenFirstQueryMs float64 `json:"open_first_query_ms"`
@@ -490,14 +495,7 @@ func benchChild(e *env, dir string) error {
 		if err != nil {
 			return nil, err
 		}
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			return nil, fmt.Errorf("status %d: %s", rec.Code, rec.Body)
-		}
-		return rec.Body.Bytes(), nil
+		return postInProcess(srv, body)
 	}
 	out, err := post(api.BenchQuery, api.BenchVariables())
 	if err != nil {
@@ -718,13 +716,7 @@ func printBench(w io.Writer, r *benchReport) {
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nhow each is measured:")
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range r.Method {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(r.Method)) {
 		fmt.Fprintf(w, "  %s: %s\n", k, r.Method[k])
 	}
 }
