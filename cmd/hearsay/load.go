@@ -18,12 +18,14 @@ import (
 // txnLoadLimit is the largest file 'hearsay load' imports in one Badger
 // transaction on the live generation; larger files, and standard input,
 // are bulk loaded into a new generation (store.BulkLoad).
-const txnLoadLimit = 4 << 20
+// One transaction may hold 15 % of a 64 MB memtable, about 15,000 edges
+// or 3 MB of NDJSON: 1 MB leaves room for verbose records.
+const txnLoadLimit = 1 << 20
 
 func cmdLoad(e *env, args []string) (err error) {
 	fs, dir, level := e.flags("load", "FILE... (JSON or NDJSON; - reads standard input)")
 	quiet := fs.Bool("quiet", false, "print no progress")
-	method := fs.String("method", "auto", "`how` to write: txn (one transaction on the live database), bulk (a new generation, any size) or auto (txn up to 4 MB)")
+	method := fs.String("method", "auto", "`how` to write: txn (one transaction on the live database), bulk (a new generation, any size) or auto (txn up to 1 MB)")
 	sortMem := fs.Int("sort-memory", store.DefaultSortMemory>>20, "`MB` of each of the two sort buffers of a bulk load")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
@@ -105,9 +107,6 @@ func (e *env) txnLoad(dir, name string, r io.Reader, progress bool) (err error) 
 		fmt.Fprintln(e.stderr)
 	}
 	if err != nil {
-		if graph.ErrorCode(err) == graph.EINVALID && strings.Contains(err.Error(), "too large for one atomic transaction") {
-			return fmt.Errorf("%w (use --method bulk)", err)
-		}
 		return err
 	}
 	e.printLoaded(name, res.Counts, res.Edges, time.Since(start))
