@@ -27,6 +27,12 @@ type docCache struct {
 	items map[string]*list.Element
 }
 
+// maxCachedQuery is the longest query the cache keeps. A cached document
+// holds its query twice (key and source) and its syntax tree: 512 entries
+// of 1 MiB queries would pin over a gigabyte. Queries sent over and over
+// are short; longer ones are parsed each time.
+const maxCachedQuery = 16 << 10
+
 type cacheEntry struct {
 	query string
 	doc   *document
@@ -47,7 +53,7 @@ func (c *docCache) get(query string) (*document, bool) {
 }
 
 func (c *docCache) put(query string, doc *document) {
-	if c.max <= 0 {
+	if c.max <= 0 || len(query) > maxCachedQuery {
 		return
 	}
 	c.mu.Lock()

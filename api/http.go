@@ -128,9 +128,13 @@ func (s *Server) document(query string) (doc *document) {
 	if doc, ok := s.cache.get(query); ok {
 		return doc
 	}
+	body, gerr := recognise(query, s.maxTokens())
+	if gerr != nil {
+		return gerr.refusal(query) // not cached: recognising is cheap
+	}
 	defer s.refuseOnPanic(query, &doc)
 	doc = &document{}
-	src := source.NewSource(&source.Source{Body: blankCommentText(query), Name: "GraphQL request"})
+	src := source.NewSource(&source.Source{Body: body, Name: "GraphQL request"})
 	tree, err := parser.Parse(parser.ParseParams{Source: src})
 	if err == nil {
 		err = s.checkDocument(tree, src)
@@ -309,48 +313,4 @@ func errorPlace(e gqlerrors.FormattedError) string {
 		line, col = e.Locations[0].Line, e.Locations[0].Column
 	}
 	return fmt.Sprintf("%08d:%08d:%v", line, col, e.Path)
-}
-
-// blankCommentText returns the query with every non-ASCII byte inside a
-// comment replaced by a space. graphql-go v0.8.1's lexer mixes byte and
-// rune offsets when it skips comments, so "# Euromaidan → Telegraph" made
-// the rest of a query unreadable. Comments carry no meaning, and the
-// replacement keeps every byte offset, so error locations stay right.
-func blankCommentText(query string) []byte {
-	b := []byte(query)
-	inComment, inString, inBlock := false, false, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case inComment:
-			if c == '\n' || c == '\r' {
-				inComment = false
-			} else if c >= 0x80 {
-				b[i] = ' '
-			}
-		case inBlock:
-			if c == '\\' && i+3 < len(b) && string(b[i+1:i+4]) == `"""` {
-				i += 3
-			} else if c == '"' && i+2 < len(b) && b[i+1] == '"' && b[i+2] == '"' {
-				inBlock = false
-				i += 2
-			}
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' || c == '\n' {
-				inString = false
-			}
-		case c == '#':
-			inComment = true
-		case c == '"':
-			if i+2 < len(b) && b[i+1] == '"' && b[i+2] == '"' {
-				inBlock = true
-				i += 2
-			} else {
-				inString = true
-			}
-		}
-	}
-	return b
 }
