@@ -229,9 +229,13 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	if buf, ok := s.runPlan(ctx, doc, op, req.Variables); ok {
-		return buf, http.StatusOK, nil
+	if err := ctx.Err(); err != nil {
+		return nil, 0, &httpError{status: http.StatusOK, err: toClientError(ctx, err)}
 	}
+	if buf, herr, ok := s.runPlan(ctx, doc, op, req.Variables); ok {
+		return buf, http.StatusOK, herr
+	}
+	ctx, run := s.newRun(ctx)
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,
@@ -240,11 +244,26 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		Args:          req.Variables,
 		Context:       ctx,
 	})
+	if !isMutation {
+		// A query stopped by a limit is refused whole; a mutation has
+		// written, and its answer says which fields did not fit.
+		if herr := run.refusal(ctx); herr != nil && herr.status != http.StatusOK {
+			return nil, 0, herr
+		}
+	}
 	errs := s.finishErrors(ctx, res.Errors)
 	var buf bytes.Buffer
 	if err := writeResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
 		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
+	}
+	if buf.Len() > s.cfg.MaxResponseBytes {
+		// The meter's estimate fell short of the JSON.
+		if isMutation {
+			return nil, 0, &httpError{status: http.StatusOK, err: newClientError(CodeResponseTooLarge,
+				"The mutation ran, but its answer is over the limit of %d bytes; ask for fewer fields to learn its result.", s.cfg.MaxResponseBytes)}
+		}
+		return nil, 0, &httpError{status: http.StatusBadRequest, err: run.tooLarge}
 	}
 	return &buf, http.StatusOK, nil
 }
