@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -71,7 +73,9 @@ func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *http
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	switch herr.status {
 	case http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", "GET, POST")
+		if w.Header().Get("Allow") == "" { // /admin/backup sets its own
+			w.Header().Set("Allow", "GET, POST")
+		}
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", retryAfterValue)
 	}
@@ -88,7 +92,7 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
 		if v := q.Get("variables"); v != "" {
 			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
-				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The variables parameter is not a JSON object: %v", err)
+				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The variables parameter is not a JSON object: %s.", jsonProblem(err))
 			}
 		}
 	case http.MethodPost:
@@ -108,7 +112,7 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 				return nil, refuse(http.StatusRequestTimeout, CodeBadUserInput,
 					"The request body did not arrive within the server's read time limit.")
 			}
-			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %v", err)
+			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %s.", jsonProblem(err))
 		}
 		if dec.More() {
 			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body holds more than one JSON value.")
@@ -213,6 +217,9 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	if op.Operation == ast.OperationTypeSubscription {
 		return nil, 0, refuse(http.StatusBadRequest, CodeBadUserInput, "Subscriptions are not supported.")
 	}
+	if herr := checkVariables(&s.schema, op, req.Variables); herr != nil {
+		return nil, 0, herr
+	}
 	if doc.depth > s.cfg.MaxDepth {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query is %d fields deep; the limit is %d.", doc.depth, s.cfg.MaxDepth)
@@ -252,6 +259,15 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		}
 	}
 	errs := s.finishErrors(ctx, res.Errors)
+	if res.Data == nil && len(errs) > 0 && ctx.Err() == nil && pathless(errs) {
+		// graphql-go refused the request before executing it (its
+		// variables): 400 with the errors, no data.
+		var buf bytes.Buffer
+		if err := writeResponse(&buf, nil, nil, nil, nil, false, errs); err != nil {
+			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
+		}
+		return &buf, http.StatusBadRequest, nil
+	}
 	var buf bytes.Buffer
 	if err := writeResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
@@ -332,4 +348,53 @@ func errorPlace(e gqlerrors.FormattedError) string {
 		line, col = e.Locations[0].Line, e.Locations[0].Column
 	}
 	return fmt.Sprintf("%08d:%08d:%v", line, col, e.Path)
+}
+
+// pathless reports whether no error has a path: errors of the request,
+// not of a field.
+func pathless(errs []gqlerrors.FormattedError) bool {
+	for _, e := range errs {
+		if len(e.Path) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonProblem says what is wrong with a request's JSON in the client's
+// terms; encoding/json's messages name Go types ("api.request",
+// "map[string]interface {}").
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("it is not valid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		want := "a value of another kind"
+		switch typ.Type.Kind() {
+		case reflect.String:
+			want = "a string"
+		case reflect.Map, reflect.Struct:
+			want = "an object"
+		}
+		if typ.Field == "" {
+			return fmt.Sprintf("it must be %s, not %s", want, article(typ.Value))
+		}
+		return fmt.Sprintf("its %q must be %s, not %s", typ.Field, want, article(typ.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "it ends before its JSON does"
+	}
+	return "it is not valid JSON"
+}
+
+// article puts "a" or "an" before a JSON kind ("array", "number", ...).
+func article(kind string) string {
+	if kind == "" {
+		return "a value of another kind"
+	}
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }
