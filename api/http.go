@@ -243,6 +243,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		return buf, http.StatusOK, herr
 	}
 	ctx, run := s.newRun(ctx)
+	run.perField = graphqlGoFieldCost
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,

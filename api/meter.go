@@ -21,7 +21,9 @@ import (
 //     alike): the field's name and its string value count their bytes, a
 //     list one byte per item. Past MaxResponseBytes resolvers stop, and the
 //     query is refused 400 RESPONSE_TOO_LARGE; plans also check the JSON
-//     they have written. The meter is close to the JSON size of the answer.
+//     they have written. The meter is close to the JSON size of the answer
+//     for plans; under graphql-go's executor each field costs
+//     graphqlGoFieldCost more, for the memory the executor spends on it.
 //   - The request's traces share one graph.Budget of MaxTraceSteps steps.
 //     Once spent they stop, and the query is refused 400 QUERY_TOO_COMPLEX.
 //   - Every resolver checks the request's context first, so no execution
@@ -30,9 +32,18 @@ import (
 // A mutation that passes a limit has already written: its answer is 200,
 // with the data that fit and the errors of the fields that did not.
 
+// graphqlGoFieldCost is what the meter charges a field resolved by
+// graphql-go's executor beyond its JSON: the executor allocates about 1.7
+// KB per field (a map entry, a ResolveInfo, a path, an interface per
+// value), so that its answers are held to 1/512 as many fields as plans'.
+// Queries with input objects or list arguments (filters), directives or
+// introspection, and mutations, run through graphql-go.
+const graphqlGoFieldCost = 512
+
 // run holds the limits of one execution.
 type run struct {
 	max      int64
+	perField int // charged for every field besides its JSON: graphqlGoFieldCost under graphql-go
 	bytes    atomic.Int64
 	budget   *graph.Budget
 	tooMuch  *clientError // the budget's
@@ -125,7 +136,7 @@ func metered(fn graphql.FieldResolveFn) graphql.FieldResolveFn {
 		if err != nil {
 			return v, err
 		}
-		if err := r.charge(len(p.Info.FieldName) + 4 + valueSize(v)); err != nil {
+		if err := r.charge(r.perField + len(p.Info.FieldName) + 4 + valueSize(v)); err != nil {
 			return nil, err
 		}
 		return v, nil

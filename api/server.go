@@ -57,13 +57,14 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	DefaultTimeout      = 10 * time.Second
 	DefaultCacheSize    = 512
-	// DefaultMaxResponseBytes is 32 MiB: a page of 100 claims with their
-	// chains is a few MB; 64 requests in flight at the limit hold 2 GiB.
-	DefaultMaxResponseBytes = 32 << 20
-	// DefaultMaxTraceSteps lets a request trace 20 claims of 10,000
+	// DefaultMaxResponseBytes is 16 MiB: a page of 100 claims with their
+	// chains is a few MB. With the trace budget it bounds what one request
+	// allocates (BenchmarkWorstCaseRequest).
+	DefaultMaxResponseBytes = 16 << 20
+	// DefaultMaxTraceSteps lets a request trace 10 claims of 10,000
 	// chain steps each; one step is an appearance visited or a hop of a
-	// returned chain (about 200 bytes).
-	DefaultMaxTraceSteps = 200_000
+	// returned chain (about 170 bytes).
+	DefaultMaxTraceSteps = 100_000
 )
 
 // Server serves GraphQL at /graphql, the playground at /, and /healthz.
