@@ -229,6 +229,7 @@ func TestChildLongLineSyntaxError(t *testing.T) {
 		t.Fatalf("post: %v (child alive: %v)", err, c.alive())
 	}
 	used := c.cpuTime(t) - before
+	t.Logf("the child used %v of CPU for the request", used)
 	e := refusal(t, status, b, http.StatusBadRequest, api.CodeBadUserInput)
 	want := fmt.Sprintf(`Syntax Error: Expected Name, found ")" at line 1, column %d`, tabs+2)
 	if e.Message != want {
