@@ -2,19 +2,56 @@ package api
 
 import (
 	"container/list"
+	"sort"
 	"sync"
 
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/location"
 )
 
 // document is a parsed and validated query, ready to execute.
 type document struct {
+	query  string // the text; locations are computed in it (relocate)
+	lines  []int  // the offset each line starts at, built by relocate
+	once   sync.Once
 	ast    *ast.Document
 	errs   []gqlerrors.FormattedError         // parse or validation errors; nil when valid
 	status int                                // HTTP status for errs
 	depth  int                                // deepest field nesting, fragments followed
 	plans  map[*ast.OperationDefinition]*plan // the query operations that have one (exec.go)
+}
+
+// relocate turns the locations of graphql-go's errors, byte offsets as
+// line 1 and column offset+1 (the tree holds no source, see document),
+// into lines and byte columns of the query. Locations on other lines are
+// real already.
+func (d *document) relocate(errs []gqlerrors.FormattedError) []gqlerrors.FormattedError {
+	for i := range errs {
+		for j, l := range errs[i].Locations {
+			if l.Line != 1 || l.Column < 1 {
+				continue
+			}
+			d.once.Do(func() {
+				d.lines = append(d.lines, 0)
+				for k := 0; k < len(d.query); k++ {
+					switch d.query[k] {
+					case '\n':
+						d.lines = append(d.lines, k+1)
+					case '\r':
+						if k+1 < len(d.query) && d.query[k+1] == '\n' {
+							k++
+						}
+						d.lines = append(d.lines, k+1)
+					}
+				}
+			})
+			off := l.Column - 1
+			line := sort.Search(len(d.lines), func(n int) bool { return d.lines[n] > off }) // lines before off, and off's
+			errs[i].Locations[j] = location.SourceLocation{Line: line, Column: off - d.lines[line-1] + 1}
+		}
+	}
+	return errs
 }
 
 // docCache is a bounded LRU of documents keyed by the query text. Parsing

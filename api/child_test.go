@@ -247,3 +247,38 @@ func TestChildLongLineSyntaxError(t *testing.T) {
 	}
 	c.mustStillServe(t)
 }
+
+func TestChildManyValidationErrors(t *testing.T) {
+	c := startChild(t)
+	// graphql-go located each validation error by scanning the whole query:
+	// 990 unknown fields after a 900 KB comment took 76 s of CPU.
+	query := "#" + strings.Repeat("x", 900_000) + "\n{ " + strings.Repeat("bogus ", 990) + "}"
+	body, _ := json.Marshal(map[string]string{"query": query})
+	before := c.cpuTime(t)
+	status, b, err := c.post(t, body)
+	if err != nil {
+		t.Fatalf("post: %v (child alive: %v)", err, c.alive())
+	}
+	used := c.cpuTime(t) - before
+	t.Logf("the child used %v of CPU for the request", used)
+	var r struct {
+		Errors []struct {
+			Locations []struct{ Line, Column int }
+		}
+	}
+	if err := json.Unmarshal(b, &r); err != nil || status != http.StatusBadRequest || len(r.Errors) != 990 {
+		t.Fatalf("status %d, %d errors (%v): %.300s", status, len(r.Errors), err, b)
+	}
+	// Ensure the locations are right: line 2, the n-th "bogus".
+	for i, e := range r.Errors {
+		if len(e.Locations) != 1 || e.Locations[0].Line != 2 || (e.Locations[0].Column-3)%6 != 0 {
+			t.Fatalf("error %d at %+v", i, e.Locations)
+		}
+	}
+	// A generous CPU bound, as in TestChildLongLineSyntaxError: it guards
+	// against the return of the quadratic path, not against slowness.
+	if used > 3*time.Second {
+		t.Errorf("the child used %v of CPU for one query", used)
+	}
+	c.mustStillServe(t)
+}
