@@ -51,6 +51,11 @@ func TestAdminBackup(t *testing.T) {
 			if rec.Code != c.want {
 				t.Fatalf("status %d, want %d: %s", rec.Code, c.want, rec.Body)
 			}
+			// Ensure a 405 names the one method that works (issue 16: it
+			// said "GET, POST" and refused POST).
+			if allow := rec.Header().Values("Allow"); c.want == http.StatusMethodNotAllowed && (len(allow) != 1 || allow[0] != http.MethodGet) {
+				t.Errorf("Allow %q, want GET", allow)
+			}
 			if c.want != http.StatusOK {
 				return
 			}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -541,6 +542,9 @@ func TestGET(t *testing.T) {
 }
 
 // TestBadRequests covers requests refused before execution.
+// goInternals finds Go's renderings of types and values in a message.
+var goInternals = regexp.MustCompile(`api\.|map\[|interface \{\}|Go (value|struct)|\[\]`)
+
 func TestBadRequests(t *testing.T) {
 	s := MustServer(t)
 	for _, tt := range []struct {
@@ -555,6 +559,10 @@ func TestBadRequests(t *testing.T) {
 		{"ErrQueryNotAString", "POST", "application/json", `{"query": 5}`, http.StatusBadRequest},
 		{"ErrTwoValues", "POST", "application/json", `{"query": "{ claims { totalCount } }"} {}`, http.StatusBadRequest},
 		{"ErrVariablesNotObject", "POST", "application/json", `{"query": "{ claims { totalCount } }", "variables": [1]}`, http.StatusBadRequest},
+		{"ErrVariableNotObjectInGET", "GET", "", ``, http.StatusBadRequest},
+		{"ErrOperationNameNotString", "POST", "application/json", `{"query": "{ claims { totalCount } }", "operationName": {"a": [1, 2]}}`, http.StatusBadRequest},
+		{"ErrBadVariableValue", "POST", "application/json", `{"query": "query($id: ID!) { claim(id: $id) { id } }", "variables": {"id": {"a": [1, 2]}}}`, http.StatusBadRequest},
+		{"ErrBadVariableInList", "POST", "application/json", `{"query": "query($t: [String!]) { claims(filter: {topic: \"x\"}) { totalCount } t: claims { totalCount } }", "variables": {"t": [{"a": 1}]}}`, http.StatusBadRequest},
 		{"ErrEmptyBody", "POST", "application/json", ``, http.StatusBadRequest},
 		{"ErrEmptyQuery", "POST", "application/json", `{"query": "  "}`, http.StatusBadRequest},
 		{"ErrNoQuery", "POST", "application/json", `{"variables": {}}`, http.StatusBadRequest},
@@ -570,7 +578,11 @@ func TestBadRequests(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// Ensure the request is refused with its HTTP status and BAD_USER_INPUT.
-			hr := mustRequest(t, tt.method, s.URL+"/graphql", strings.NewReader(tt.body))
+			target := s.URL + "/graphql"
+			if tt.method == "GET" {
+				target += "?query=%7B%20claims%20%7B%20totalCount%20%7D%20%7D&variables=%5B%7B%22a%22%3A%5B1%2C2%5D%7D%5D"
+			}
+			hr := mustRequest(t, tt.method, target, strings.NewReader(tt.body))
 			hr.Header.Set("Content-Type", tt.contentType)
 			r := s.Do(t, hr)
 			e := r.MustFail(t, tt.status, api.CodeBadUserInput)
@@ -579,6 +591,11 @@ func TestBadRequests(t *testing.T) {
 			}
 			if len(r.Data) != 0 {
 				t.Errorf("a refused request has data: %s", r.Body)
+			}
+			// Ensure the message is written for the client: no Go types or
+			// values (issue 16: "api.request", "map[a:[1 2]]").
+			if goInternals.MatchString(e.Message) {
+				t.Errorf("message %q shows Go internals", e.Message)
 			}
 		})
 	}

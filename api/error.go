@@ -20,6 +20,7 @@ const (
 	CodeUnauthenticated  = "UNAUTHENTICATED"
 	CodeForbidden        = "FORBIDDEN"
 	CodeQueryTooComplex  = "QUERY_TOO_COMPLEX"
+	CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
 	CodeInternal         = "INTERNAL"
 	extensionCode        = "code"
 	extensionRequestID   = "requestId"

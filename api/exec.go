@@ -409,26 +409,32 @@ func (s *Server) compilePlans(doc *ast.Document) map[*ast.OperationDefinition]*p
 	return plans
 }
 
-// runPlan answers a query through its plan, with a loader of its own; ok
-// is false when graphql-go must answer.
-func (s *Server) runPlan(ctx context.Context, doc *document, op *ast.OperationDefinition, variables map[string]any) (*bytes.Buffer, bool) {
+// runPlan answers a query through its plan, with a loader and limits of
+// its own: the answer, or the refusal of a query stopped by a limit or its
+// context. ok is false when graphql-go must answer.
+func (s *Server) runPlan(ctx context.Context, doc *document, op *ast.OperationDefinition, variables map[string]any) (*bytes.Buffer, *httpError, bool) {
 	p := doc.plans[op]
 	if p == nil || s.plans.off {
-		return nil, false
+		return nil, nil, false
 	}
 	l := newLoader(s.cfg.Graph)
 	l.quiet = true
+	ctx, run := s.newRun(ctx)
 	var buf bytes.Buffer
-	if err := p.run(context.WithValue(ctx, loaderKey{}, l), &s.schema, variables, &buf); err != nil {
+	if err := p.run(context.WithValue(ctx, loaderKey{}, l), &s.schema, variables, &buf, run); err != nil {
+		if herr := run.refusal(ctx); herr != nil {
+			return nil, herr, true // graphql-go would stop at the same limit
+		}
 		s.plans.fallbacks.Add(1)
-		return nil, false
+		return nil, nil, false
 	}
-	return &buf, true
+	return &buf, nil, true
 }
 
 // execution is one run of a plan.
 type execution struct {
 	ctx    context.Context
+	run    *run // its limits; the JSON written counts against run.max
 	schema *graphql.Schema
 	plan   *plan
 	vars   map[string]any
@@ -438,13 +444,13 @@ type execution struct {
 // run executes the plan with the request's variables and writes the whole
 // response, {"data":…}, to buf. It returns errFallback, with buf holding a
 // partial answer to throw away, when graphql-go must answer instead.
-func (p *plan) run(ctx context.Context, schema *graphql.Schema, variables map[string]any, buf *bytes.Buffer) (err error) {
+func (p *plan) run(ctx context.Context, schema *graphql.Schema, variables map[string]any, buf *bytes.Buffer, limits *run) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errFallback
 		}
 	}()
-	x := &execution{ctx: ctx, schema: schema, plan: p, buf: buf}
+	x := &execution{ctx: ctx, run: limits, schema: schema, plan: p, buf: buf}
 	if x.vars, err = p.variables(variables); err != nil {
 		return err
 	}
@@ -484,6 +490,10 @@ func (p *plan) variables(in map[string]any) (map[string]any, error) {
 }
 
 func (x *execution) object(op *objectPlan, source any) error {
+	if x.run != nil && int64(x.buf.Len()) > x.run.max {
+		x.run.bytes.Store(x.run.max + 1) // refused as too large, see run.refusal
+		return errFallback
+	}
 	x.buf.WriteByte('{')
 	for i, f := range op.fields {
 		if i > 0 {

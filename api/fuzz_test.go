@@ -2,10 +2,13 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -189,4 +192,119 @@ func fuzzSeedCorpus(tb testing.TB) []fuzzCase {
 		cases = append(cases, fuzzCase{string(q), string(vars), ""})
 	}
 	return cases
+}
+
+// maxRequestAlloc is the memory one request may allocate, whatever it
+// holds: the bound SECURITY.md documents, measured by
+// BenchmarkWorstCaseRequest. FuzzHTTP fails an input past it.
+const maxRequestAlloc = 96 << 20
+
+// FuzzHTTP sends whole requests through the real handler (logging, CORS,
+// /graphql, /healthz, /admin/backup and the playground): the method, the
+// target with its query string, the Content-Type, Authorization and
+// Origin headers, and the body bytes. For any input the server must not
+// panic, must answer under 500, must answer /graphql with a GraphQL
+// response in JSON whose errors carry a code, and must allocate at most
+// maxRequestAlloc for it (runtime.MemStats.TotalAlloc around the request;
+// the fuzzer's own allocations are outside it). Run it by hand with
+//
+//	go test ./api -run '^$' -fuzz '^FuzzHTTP$' -fuzztime 10m
+func FuzzHTTP(f *testing.F) {
+	body := func(query string) []byte {
+		b, _ := json.Marshal(map[string]string{"query": query})
+		return b
+	}
+	for _, c := range fuzzSeedCorpus(f) {
+		b, _ := json.Marshal(map[string]any{"query": c.query, "operationName": c.operationName})
+		f.Add("POST", "/graphql", "application/json", true, "", b)
+	}
+	f.Add("GET", "/graphql?query=%7B+claims+%7B+totalCount+%7D+%7D&variables=%7B%7D", "", false, "", []byte(nil))
+	f.Add("POST", "/graphql", "", false, "https://evil.example", body(`{ claim(id:`+strings.Repeat("[", 1000)))
+	f.Add("POST", "/graphql", "", false, "", body("{"+strings.Repeat("\t", 5000)+")"))
+	f.Add("POST", "/graphql", "application/json; charset=utf-8", false, "", []byte(`{"query": "query($id: ID!) { claim(id: $id) { id } }", "variables": {"id": {"a": [1, 2]}}}`))
+	f.Add("OPTIONS", "/graphql", "", false, "https://factcheck.example", []byte(nil))
+	f.Add("GET", "/healthz", "", false, "", []byte(nil))
+	f.Add("POST", "/admin/backup", "", true, "", []byte(nil))
+	f.Add("GET", "/", "", false, "", []byte(nil))
+	db := openSeeded(f)
+	f.Cleanup(func() { db.Close() })
+	g := &swappableGraph{Graph: db}
+	srv, err := api.New(api.Config{Graph: g, WriteToken: testToken, Logger: zerolog.Nop(),
+		CORSOrigins: []string{"https://factcheck.example"}, Timeout: 5 * time.Second})
+	if err != nil {
+		f.Fatal(err)
+	}
+	dirty := false
+	f.Fuzz(func(t *testing.T, method, target, contentType string, auth bool, origin string, body []byte) {
+		if dirty {
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db = openSeeded(t)
+			g.Graph, dirty = db, false
+		}
+		u, err := url.ParseRequestURI(target)
+		if err != nil || !validMethod(method) {
+			return // not a request a client can send
+		}
+		req := &http.Request{Method: method, URL: u, RequestURI: target, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Host: "example.com",
+			RemoteAddr: "192.0.2.1:1234"}
+		req = req.WithContext(context.Background())
+		for k, v := range map[string]string{"Content-Type": contentType, "Origin": origin} {
+			if v != "" && validHeaderValue(v) {
+				req.Header.Set(k, v)
+			}
+		}
+		if auth {
+			req.Header.Set("Authorization", "Bearer "+testToken)
+		}
+		rec := httptest.NewRecorder()
+		watchdog := time.AfterFunc(time.Minute, func() {
+			buf := make([]byte, 1<<20)
+			panic(fmt.Sprintf("the request has run for a minute:\n%s %s\n%s\n%s", method, target, body, buf[:runtime.Stack(buf, true)]))
+		})
+		defer watchdog.Stop()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		srv.ServeHTTP(rec, req)
+		runtime.ReadMemStats(&after)
+		limit := uint64(maxRequestAlloc)
+		if raceEnabled {
+			limit *= 2 // the race detector's shadow allocations
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > limit {
+			t.Fatalf("one request allocated %d MiB, over the bound of %d MiB: %s %s %.300q", n>>20, maxRequestAlloc>>20, method, target, body)
+		}
+		dirty = rec.Code == http.StatusOK && bytes.Contains(body, []byte("mutation"))
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %s %s %q:\n%s", rec.Code, method, target, body, rec.Body)
+		}
+		if u.Path == "/graphql" && method != http.MethodOptions {
+			checkFuzzAnswer(t, rec, body)
+		}
+	})
+}
+
+// validMethod reports whether m is an HTTP method token.
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for _, c := range []byte(m) {
+		if c <= ' ' || c >= 0x7f || strings.ContainsRune(`()<>@,;:\"/[]?={}`, rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether v can be sent as a header value.
+func validHeaderValue(v string) bool {
+	for _, c := range []byte(v) {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

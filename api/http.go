@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -71,7 +73,9 @@ func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *http
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	switch herr.status {
 	case http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", "GET, POST")
+		if w.Header().Get("Allow") == "" { // /admin/backup sets its own
+			w.Header().Set("Allow", "GET, POST")
+		}
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", retryAfterValue)
 	}
@@ -88,7 +92,7 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
 		if v := q.Get("variables"); v != "" {
 			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
-				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The variables parameter is not a JSON object: %v", err)
+				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The variables parameter is not a JSON object: %s.", jsonProblem(err))
 			}
 		}
 	case http.MethodPost:
@@ -108,7 +112,7 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 				return nil, refuse(http.StatusRequestTimeout, CodeBadUserInput,
 					"The request body did not arrive within the server's read time limit.")
 			}
-			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %v", err)
+			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %s.", jsonProblem(err))
 		}
 		if dec.More() {
 			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body holds more than one JSON value.")
@@ -128,10 +132,25 @@ func (s *Server) document(query string) (doc *document) {
 	if doc, ok := s.cache.get(query); ok {
 		return doc
 	}
+	body, gerr := recognise(query, s.maxTokens())
+	if gerr != nil {
+		return gerr.refusal(query) // not cached: recognising is cheap
+	}
 	defer s.refuseOnPanic(query, &doc)
-	doc = &document{}
-	src := source.NewSource(&source.Source{Body: blankCommentText(query), Name: "GraphQL request"})
-	tree, err := parser.Parse(parser.ParseParams{Source: src})
+	doc = &document{query: query}
+	src := source.NewSource(&source.Source{Body: body, Name: "GraphQL request"})
+	// Without the source in the tree's locations, graphql-go's errors
+	// carry byte offsets (line 1, column offset+1) instead of scanning
+	// the whole query once per error (990 validation errors after a
+	// 900 KB comment took 76 s); relocate turns them into lines.
+	tree, err := parser.Parse(parser.ParseParams{Source: src, Options: parser.ParseOptions{NoSource: true}})
+	if err != nil {
+		// graphql-go refused what the recogniser accepted: a bug of the
+		// recogniser, which FuzzRecogniser looks for. graphql-go's message
+		// echoes the query's line, so it is not sent.
+		s.cfg.Logger.Warn().Msg("graphql-go refused a query the recogniser accepted; refused it as malformed")
+		err = newClientError(CodeBadUserInput, "Syntax Error: the query could not be parsed.")
+	}
 	if err == nil {
 		err = s.checkDocument(tree, src)
 	}
@@ -148,6 +167,7 @@ func (s *Server) document(query string) (doc *document) {
 			doc.plans = s.compilePlans(tree)
 		}
 	}
+	doc.relocate(doc.errs)
 	for i := range doc.errs {
 		if doc.errs[i].Extensions == nil {
 			doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
@@ -209,6 +229,9 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	if op.Operation == ast.OperationTypeSubscription {
 		return nil, 0, refuse(http.StatusBadRequest, CodeBadUserInput, "Subscriptions are not supported.")
 	}
+	if herr := checkVariables(&s.schema, op, req.Variables); herr != nil {
+		return nil, 0, herr
+	}
 	if doc.depth > s.cfg.MaxDepth {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query is %d fields deep; the limit is %d.", doc.depth, s.cfg.MaxDepth)
@@ -225,9 +248,14 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	if buf, ok := s.runPlan(ctx, doc, op, req.Variables); ok {
-		return buf, http.StatusOK, nil
+	if err := ctx.Err(); err != nil {
+		return nil, 0, &httpError{status: http.StatusOK, err: toClientError(ctx, err)}
 	}
+	if buf, herr, ok := s.runPlan(ctx, doc, op, req.Variables); ok {
+		return buf, http.StatusOK, herr
+	}
+	ctx, run := s.newRun(ctx)
+	run.perField = graphqlGoFieldCost
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,
@@ -236,11 +264,35 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		Args:          req.Variables,
 		Context:       ctx,
 	})
-	errs := s.finishErrors(ctx, res.Errors)
+	if !isMutation {
+		// A query stopped by a limit is refused whole; a mutation has
+		// written, and its answer says which fields did not fit.
+		if herr := run.refusal(ctx); herr != nil && herr.status != http.StatusOK {
+			return nil, 0, herr
+		}
+	}
+	errs := s.finishErrors(ctx, doc.relocate(res.Errors))
+	if res.Data == nil && len(errs) > 0 && ctx.Err() == nil && pathless(errs) {
+		// graphql-go refused the request before executing it (its
+		// variables): 400 with the errors, no data.
+		var buf bytes.Buffer
+		if err := writeResponse(&buf, nil, nil, nil, nil, false, errs); err != nil {
+			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
+		}
+		return &buf, http.StatusBadRequest, nil
+	}
 	var buf bytes.Buffer
 	if err := writeResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
 		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
+	}
+	if buf.Len() > s.cfg.MaxResponseBytes {
+		// The meter's estimate fell short of the JSON.
+		if isMutation {
+			return nil, 0, &httpError{status: http.StatusOK, err: newClientError(CodeResponseTooLarge,
+				"The mutation ran, but its answer is over the limit of %d bytes; ask for fewer fields to learn its result.", s.cfg.MaxResponseBytes)}
+		}
+		return nil, 0, &httpError{status: http.StatusBadRequest, err: run.tooLarge}
 	}
 	return &buf, http.StatusOK, nil
 }
@@ -311,46 +363,51 @@ func errorPlace(e gqlerrors.FormattedError) string {
 	return fmt.Sprintf("%08d:%08d:%v", line, col, e.Path)
 }
 
-// blankCommentText returns the query with every non-ASCII byte inside a
-// comment replaced by a space. graphql-go v0.8.1's lexer mixes byte and
-// rune offsets when it skips comments, so "# Euromaidan → Telegraph" made
-// the rest of a query unreadable. Comments carry no meaning, and the
-// replacement keeps every byte offset, so error locations stay right.
-func blankCommentText(query string) []byte {
-	b := []byte(query)
-	inComment, inString, inBlock := false, false, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case inComment:
-			if c == '\n' || c == '\r' {
-				inComment = false
-			} else if c >= 0x80 {
-				b[i] = ' '
-			}
-		case inBlock:
-			if c == '\\' && i+3 < len(b) && string(b[i+1:i+4]) == `"""` {
-				i += 3
-			} else if c == '"' && i+2 < len(b) && b[i+1] == '"' && b[i+2] == '"' {
-				inBlock = false
-				i += 2
-			}
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' || c == '\n' {
-				inString = false
-			}
-		case c == '#':
-			inComment = true
-		case c == '"':
-			if i+2 < len(b) && b[i+1] == '"' && b[i+2] == '"' {
-				inBlock = true
-				i += 2
-			} else {
-				inString = true
-			}
+// pathless reports whether no error has a path: errors of the request,
+// not of a field.
+func pathless(errs []gqlerrors.FormattedError) bool {
+	for _, e := range errs {
+		if len(e.Path) > 0 {
+			return false
 		}
 	}
-	return b
+	return true
+}
+
+// jsonProblem says what is wrong with a request's JSON in the client's
+// terms; encoding/json's messages name Go types ("api.request",
+// "map[string]interface {}").
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("it is not valid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		want := "a value of another kind"
+		switch typ.Type.Kind() {
+		case reflect.String:
+			want = "a string"
+		case reflect.Map, reflect.Struct:
+			want = "an object"
+		}
+		if typ.Field == "" {
+			return fmt.Sprintf("it must be %s, not %s", want, article(typ.Value))
+		}
+		return fmt.Sprintf("its %q must be %s, not %s", typ.Field, want, article(typ.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "it ends before its JSON does"
+	}
+	return "it is not valid JSON"
+}
+
+// article puts "a" or "an" before a JSON kind ("array", "number", ...).
+func article(kind string) string {
+	if kind == "" {
+		return "a value of another kind"
+	}
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }

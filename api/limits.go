@@ -18,11 +18,44 @@ import (
 // it may return: its `first` argument for connections (default 20, at most
 // 100), and listWeight for the plain lists of the schema (chains, hops,
 // appearances, ...).
+//
+// Fields that do work of their own cost more than 1, the weights below,
+// whatever they select. A filtered list scans (its totalCount counts every
+// match, so the scan is paid whether or not totalCount is asked for, and
+// totalCount itself costs 1). These bound what runs before anything does;
+// the run's own limits (meter.go) stop what the estimate cannot foresee,
+// such as how many chains a trace returns.
 const (
 	DefaultMaxDepth      = 20
 	DefaultMaxComplexity = 20_000
 	listWeight           = 10
+	// traceWeight: chains, origins, independentOrigins and credibility
+	// trace the claim (up to 10,000 appearances visited).
+	traceWeight = 100
+	// echoWeight: an outlet's echo traces every appearance it carries.
+	echoWeight = 100
+	// scanWeight: a filter that reads every candidate (search, topic,
+	// country, outletType, status, anonymous, form). Ten such lists fit
+	// the default limit; forty search aliases took 10.6 s of CPU.
+	scanWeight = 2_000
+	// echoFilterWeight: outlets(filter: {echo: …}) judges the echo of
+	// every outlet it scans, on top of the scan.
+	echoFilterWeight = 2_000
+	// edgeWeight: a list of one node's edges (Outlet.reports,
+	// Official.attributions, filters by report, source, outlet or cites),
+	// counted whole for its totalCount.
+	edgeWeight = 100
+	// firstAppearanceWeight: reads every report the claim appears in.
+	firstAppearanceWeight = 10
 )
+
+// filterWeights are the weights of the filter keys.
+var filterWeights = map[string]int{
+	"search": scanWeight, "topic": scanWeight, "country": scanWeight, "outletType": scanWeight,
+	"status": scanWeight, "anonymous": scanWeight, "form": scanWeight,
+	"echo":   scanWeight + echoFilterWeight,
+	"report": edgeWeight, "source": edgeWeight, "outlet": edgeWeight, "cites": edgeWeight,
+}
 
 // plainLists are the schema's list fields without a `first` argument.
 var plainLists = map[string]bool{
@@ -98,7 +131,7 @@ func complexity(op *ast.OperationDefinition, frags map[string]*ast.FragmentDefin
 		all[k] = v
 	}
 	c := &costing{frags: frags, vars: all, limit: limit, visiting: map[string]bool{}}
-	return c.set(op.SelectionSet)
+	return c.set(op.SelectionSet, true)
 }
 
 type costing struct {
@@ -108,7 +141,8 @@ type costing struct {
 	visiting map[string]bool
 }
 
-func (c *costing) set(set *ast.SelectionSet) int {
+// set costs a selection set; root is true for the operation's own.
+func (c *costing) set(set *ast.SelectionSet, root bool) int {
 	if set == nil {
 		return 0
 	}
@@ -116,14 +150,14 @@ func (c *costing) set(set *ast.SelectionSet) int {
 	for _, sel := range set.Selections {
 		switch s := sel.(type) {
 		case *ast.Field:
-			total += 1 + c.multiplier(s)*c.set(s.SelectionSet)
+			total += 1 + c.work(s, root) + c.multiplier(s)*c.set(s.SelectionSet, false)
 		case *ast.InlineFragment:
-			total += c.set(s.SelectionSet)
+			total += c.set(s.SelectionSet, root)
 		case *ast.FragmentSpread:
 			name := s.Name.Value
 			if f, ok := c.frags[name]; ok && !c.visiting[name] {
 				c.visiting[name] = true
-				total += c.set(f.SelectionSet)
+				total += c.set(f.SelectionSet, root)
 				delete(c.visiting, name)
 			}
 		}
@@ -181,4 +215,54 @@ func isConnection(name string) bool {
 		return true
 	}
 	return false
+}
+
+// work is what a field costs beyond 1 for the work it does itself; root
+// is true for the operation's own fields.
+func (c *costing) work(f *ast.Field, root bool) int {
+	switch f.Name.Value {
+	case "chains", "origins", "independentOrigins", "credibility":
+		return traceWeight
+	case "echo":
+		return echoWeight
+	case "firstAppearance":
+		return firstAppearanceWeight
+	}
+	if !isConnection(f.Name.Value) {
+		return 0
+	}
+	for _, arg := range f.Arguments {
+		if arg.Name.Value == "filter" {
+			return c.filterWork(arg.Value)
+		}
+	}
+	if root {
+		return 0 // a page of a kind, its total a counter
+	}
+	return edgeWeight // a node's edges, counted whole
+}
+
+// filterWork is the weight of a filter: the heaviest of its keys.
+func (c *costing) filterWork(v ast.Value) int {
+	w := 0
+	key := func(k string) {
+		if filterWeights[k] > w {
+			w = filterWeights[k]
+		}
+	}
+	switch v := v.(type) {
+	case *ast.ObjectValue:
+		for _, f := range v.Fields {
+			key(f.Name.Value)
+		}
+	case *ast.Variable:
+		m, ok := c.vars[v.Name.Value].(map[string]any)
+		if !ok {
+			return scanWeight + echoFilterWeight // unknown: the worst
+		}
+		for k := range m {
+			key(k)
+		}
+	}
+	return max(w, edgeWeight)
 }

@@ -127,13 +127,29 @@ func (l *loader) FindOfficialByID(ctx context.Context, id string) (*graph.Offici
 }
 
 // FindReports and FindClaims complete graph.EchoReader; lists are not
-// memoised.
+// memoised. An echo reads every report of an outlet and every claim of
+// each, some of which it never traces: each read and item is a step of
+// the request's budget (graph.Budget).
 func (l *loader) FindReports(ctx context.Context, f graph.ReportFilter) ([]*graph.Report, int, error) {
-	return l.g.FindReports(ctx, f)
+	items, n, err := l.g.FindReports(ctx, f)
+	if err == nil {
+		err = graph.BudgetFrom(ctx).Spend(1 + len(items))
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return items, n, nil
 }
 
 func (l *loader) FindClaims(ctx context.Context, f graph.ClaimFilter) ([]*graph.Claim, int, error) {
-	return l.g.FindClaims(ctx, f)
+	items, n, err := l.g.FindClaims(ctx, f)
+	if err == nil {
+		err = graph.BudgetFrom(ctx).Spend(1 + len(items))
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return items, n, nil
 }
 
 func (l *loader) outlet(ctx context.Context, id string) (*graph.Outlet, error) {

@@ -68,6 +68,9 @@ func (s *Server) outletsByEcho(p graphql.ResolveParams, f graph.OutletFilter, ef
 		items, _, err := s.cfg.Graph.FindOutlets(p.Context, f)
 		return items, err
 	}, outletID, func(o *graph.Outlet) (bool, error) {
+		if err := p.Context.Err(); err != nil {
+			return false, err
+		}
 		e, err := graph.OutletEcho(p.Context, l, o.ID)
 		if err != nil || !ef.match(e) {
 			return err == nil, err

@@ -31,6 +31,12 @@ type Config struct {
 	// MaxFields bounds the fields of a query, fragments counted where they
 	// are spread (default DefaultMaxFields), checked before validation.
 	MaxFields int
+	// MaxResponseBytes bounds the JSON answer of one request (default
+	// DefaultMaxResponseBytes), enforced while it is built.
+	MaxResponseBytes int
+	// MaxTraceSteps bounds the traversal work of one request over all its
+	// traces (default DefaultMaxTraceSteps; see graph.Budget).
+	MaxTraceSteps int
 	// MaxInFlight bounds how many GraphQL requests execute at once
 	// (default DefaultMaxInFlight); a request over it is refused with 503
 	// and Retry-After. /healthz and the playground are not counted.
@@ -51,6 +57,14 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	DefaultTimeout      = 10 * time.Second
 	DefaultCacheSize    = 512
+	// DefaultMaxResponseBytes is 16 MiB: a page of 100 claims with their
+	// chains is a few MB. With the trace budget it bounds what one request
+	// allocates (BenchmarkWorstCaseRequest).
+	DefaultMaxResponseBytes = 16 << 20
+	// DefaultMaxTraceSteps lets a request trace 10 claims of 10,000
+	// chain steps each; one step is an appearance visited or a hop of a
+	// returned chain (about 170 bytes).
+	DefaultMaxTraceSteps = 100_000
 )
 
 // Server serves GraphQL at /graphql, the playground at /, and /healthz.
@@ -84,6 +98,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxFields <= 0 {
 		cfg.MaxFields = DefaultMaxFields
 	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if cfg.MaxTraceSteps <= 0 {
+		cfg.MaxTraceSteps = DefaultMaxTraceSteps
+	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight
 	}
@@ -106,6 +126,7 @@ func New(cfg Config) (*Server, error) {
 	if s.schema, err = newSchema(s); err != nil {
 		return nil, fmt.Errorf("api: schema: %w", err)
 	}
+	meterSchema(&s.schema)
 	playground, err := playgroundHandler(cfg.PlaygroundQuery)
 	if err != nil {
 		return nil, fmt.Errorf("api: playground: %w", err)

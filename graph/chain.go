@@ -134,6 +134,8 @@ type tracer struct {
 	reports map[string]*Report
 	visits  int
 	out     []Chain
+	budget  *Budget // the request's, from the context; nil for none
+	err     error   // the budget's, once spent
 }
 
 func newTracer(ctx context.Context, r TraceReader, claimID string, opt TraceOptions) (*tracer, error) {
@@ -147,7 +149,7 @@ func newTracer(ctx context.Context, r TraceReader, claimID string, opt TraceOpti
 	if err != nil {
 		return nil, err
 	}
-	t := &tracer{ctx: ctx, r: r, opt: opt, claim: c, reports: make(map[string]*Report),
+	t := &tracer{ctx: ctx, r: r, opt: opt, claim: c, reports: make(map[string]*Report), budget: BudgetFrom(ctx),
 		apps: make(map[string]*Appearance, len(c.Appearances))}
 	for i := range c.Appearances {
 		t.apps[c.Appearances[i].Report] = &c.Appearances[i]
@@ -195,6 +197,9 @@ func (t *tracer) trace(report string) ([]Chain, error) {
 	if err := t.walk(report, path, map[string]bool{}); err != nil {
 		return nil, err
 	}
+	if t.err != nil {
+		return nil, t.err
+	}
 	return t.out, nil
 }
 
@@ -240,6 +245,12 @@ func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
+	if t.err != nil {
+		return t.err
+	}
+	if err := t.budget.Spend(1); err != nil {
+		return err
+	}
 	rep, err := t.report(report)
 	if err != nil {
 		return err
@@ -261,6 +272,9 @@ func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
 		h.Mode, h.AttributionQuote, h.Inferred, h.To = n.Mode, n.Quote, n.Inferred, n.Source
 		if err := t.follow(rep, h, path, onPath); err != nil {
 			return err
+		}
+		if t.err != nil {
+			return t.err
 		}
 	}
 	return nil
@@ -369,6 +383,10 @@ func (t *tracer) cut(path []Hop, flag string) {
 }
 
 func (t *tracer) emit(hops []Hop, term Terminal, origin, flag string) {
+	if err := t.budget.Spend(len(hops)); err != nil {
+		t.err = err
+		return
+	}
 	c := Chain{Claim: t.claim.ID, From: hops[0].Report, Hops: hops, Terminal: term, Origin: origin}
 	for _, h := range hops {
 		if h.TemporalAnomaly {

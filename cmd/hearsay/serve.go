@@ -31,6 +31,8 @@ func cmdServe(e *env, args []string) (err error) {
 	maxDepth := fs.Int("max-depth", api.DefaultMaxDepth, "deepest query nesting allowed")
 	maxComplexity := fs.Int("max-complexity", api.DefaultMaxComplexity, "largest query complexity allowed")
 	maxFields := fs.Int("max-fields", api.DefaultMaxFields, "largest query: its fields (fragments counted where spread), arguments, directives, variables and values")
+	maxResponse := fs.Int("max-response", api.DefaultMaxResponseBytes, "largest answer in `BYTES`; a query past it is refused 400 RESPONSE_TOO_LARGE")
+	maxTraceSteps := fs.Int("max-trace-steps", api.DefaultMaxTraceSteps, "traversal work of one request over all its traces (appearances visited and chain hops returned); past it 400 QUERY_TOO_COMPLEX")
 	maxInFlight := fs.Int("max-inflight", api.DefaultMaxInFlight, "most GraphQL requests run at once; more are refused with 503 and Retry-After")
 	var corsOrigins originList
 	fs.Var(&corsOrigins, "cors-origin", "let browser pages of `ORIGIN` (https://host[:port], or *) call the API; repeat or separate with commas (default: none)")
@@ -88,6 +90,7 @@ func cmdServe(e *env, args []string) (err error) {
 		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
 		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight,
 		MaxFields: *maxFields, CORSOrigins: corsOrigins,
+		MaxResponseBytes: *maxResponse, MaxTraceSteps: *maxTraceSteps,
 	})
 	if err != nil {
 		return err
