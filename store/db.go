@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -141,18 +144,22 @@ func Open(opt Options) (*DB, error) {
 }
 
 // openBadger opens one generation. Badger refuses to open read-only a
-// generation whose process died without closing it (its write-ahead log
-// must be truncated first, which needs write access). Then, if no other
-// process has the directory, it is opened for writing once, which
-// recovers it, and opened read-only again: after a crash every command
-// works, not only the ones that write.
+// generation whose process died without closing it: its write-ahead log
+// must be truncated first, or holds a 0-byte file (see removeEmptyWAL),
+// and both need write access. Then, if no other process has the
+// directory, it is opened for writing once, which recovers it, and opened
+// read-only again: after a crash every command works, not only the ones
+// that write.
 func openBadger(bo badger.Options, l *layout) (*badger.DB, error) {
+	if !bo.ReadOnly {
+		return openBadgerRW(bo)
+	}
 	bdb, err := badger.Open(bo)
-	if err == nil || !bo.ReadOnly || l == nil || !truncateNeeded(err) {
-		if err != nil {
-			return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
-		}
+	if err == nil {
 		return bdb, nil
+	}
+	if l == nil || !(truncateNeeded(err) || hasEmptyWAL(bo.Dir)) {
+		return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
 	}
 	if lerr := relockDir(l.lock, false); lerr != nil {
 		return nil, graph.Errorf(graph.ECONFLICT,
@@ -160,8 +167,7 @@ func openBadger(bo badger.Options, l *layout) (*badger.DB, error) {
 				"read it through that process or stop it", l.dir)
 	}
 	defer func() { _ = relockDir(l.lock, true) }()
-	rw := bo.WithReadOnly(false)
-	rdb, err := badger.Open(rw)
+	rdb, err := openBadgerRW(bo.WithReadOnly(false))
 	if err != nil {
 		return nil, fmt.Errorf("recover badger at %q: %w", bo.Dir, err)
 	}
@@ -173,6 +179,85 @@ func openBadger(bo badger.Options, l *layout) (*badger.DB, error) {
 		return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
 	}
 	return bdb, nil
+}
+
+// openBadgerRW opens a generation for writing, once the caller holds the
+// directory's exclusive lock.
+func openBadgerRW(bo badger.Options) (*badger.DB, error) {
+	if !bo.InMemory {
+		if err := removeEmptyWAL(bo.Dir, bo.Logger); err != nil {
+			return nil, err
+		}
+	}
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
+	}
+	return bdb, nil
+}
+
+// memFileExt names Badger's write-ahead log files: NNNNN.mem, one per
+// memtable.
+const memFileExt = ".mem"
+
+// emptyWAL returns the 0-byte write-ahead log files of a generation.
+//
+// A process killed at the wrong moment leaves one: Badger deletes the log
+// of a memtable (z.MmapFile.Delete) by truncating it to 0 bytes and then
+// removing it, and creates one (newMemTable) by creating the file and then
+// extending it. Badger's open cannot take such a file: a 0-byte file is
+// taken for a new one and extended (read-only: "truncate: invalid
+// argument"), and openMemTables fails on that with "Create a new file".
+//
+// Removing it loses nothing: a memtable's log is deleted only when the
+// memtable is empty, or after its flush to a level-0 table has been
+// recorded in the MANIFEST (flushMemtable calls DecrRef, whose OnClose
+// deletes the log, after addLevel0Table), and a new log takes its first
+// entry only after it has been extended and given its header. A write is
+// acknowledged only once its entries are in a log, so no 0-byte log holds
+// one.
+func emptyWAL(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), memFileExt) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Size() == 0 {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+func hasEmptyWAL(dir string) bool {
+	files, _ := emptyWAL(dir)
+	return len(files) > 0
+}
+
+// removeEmptyWAL removes the 0-byte write-ahead logs of a generation (see
+// emptyWAL); the caller holds the directory's exclusive lock.
+func removeEmptyWAL(dir string, log badger.Logger) error {
+	files, err := emptyWAL(dir)
+	if err != nil {
+		return fmt.Errorf("look for empty write-ahead logs: %w", err)
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			return fmt.Errorf("remove the empty write-ahead log left by a crash: %w", err)
+		}
+		log.Warningf("removed %s: an empty write-ahead log left by a crash, holding no write", f)
+	}
+	if len(files) > 0 {
+		return syncDir(dir)
+	}
+	return nil
 }
 
 func truncateNeeded(err error) bool {
