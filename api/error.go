@@ -20,6 +20,7 @@ const (
 	CodeUnauthenticated  = "UNAUTHENTICATED"
 	CodeForbidden        = "FORBIDDEN"
 	CodeQueryTooComplex  = "QUERY_TOO_COMPLEX"
+	CodeStorage          = "STORAGE_UNAVAILABLE"
 	CodeInternal         = "INTERNAL"
 	extensionCode        = "code"
 	extensionRequestID   = "requestId"
@@ -58,6 +59,7 @@ var graphCodes = map[string]string{
 	graph.ENOTFOUND:     CodeNotFound,
 	graph.ECONFLICT:     CodeConflict,
 	graph.EUNAUTHORIZED: CodeUnauthenticated,
+	graph.EUNAVAILABLE:  CodeStorage,
 }
 
 // clientError converts any error into the error a client may see. This is

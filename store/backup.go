@@ -36,6 +36,9 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := db.unavailable(); err != nil {
+		return err
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if _, err := bw.WriteString(backupMagic); err != nil {
 		return err
@@ -251,7 +254,7 @@ func statsOf(ctx context.Context, opt Options, dir string) (graph.Stats, error) 
 	if err != nil {
 		return graph.Stats{}, fmt.Errorf("open badger at %q: %w", dir, err)
 	}
-	db := &DB{db: bdb, log: opt.Logger, maxRetries: 1}
+	db := &DB{db: bdb, log: opt.Logger, maxRetries: 1, fault: newFault(dir, -1)}
 	st, err := db.Stats(ctx)
 	if cerr := bdb.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close badger: %w", cerr)

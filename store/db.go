@@ -48,6 +48,12 @@ type Options struct {
 	// process's death (which it survives either way: Badger writes its log
 	// before the commit returns).
 	SyncWrites bool
+	// MinFreeBytes is the free space the file system holding the database
+	// must keep for writes to be taken (see fault.go: Badger writes
+	// through memory-mapped files, and a full disk kills the process).
+	// 0 takes the default, 4 memtables and 64 MB (320 MB by default); a
+	// negative value turns the check off.
+	MinFreeBytes int64
 }
 
 // DefaultOptions is the profile for a server on 2 cores and modest memory.
@@ -110,6 +116,7 @@ type DB struct {
 	// delete's scan of a node's references from racing a write that adds
 	// one (writer.mustExist).
 	writeMu sync.Mutex
+	fault   *fault
 }
 
 var _ graph.Graph = (*DB)(nil)
@@ -140,7 +147,14 @@ func Open(opt Options) (*DB, error) {
 	if retries <= 0 {
 		retries = 8
 	}
-	return &DB{db: bdb, layout: l, log: opt.Logger, maxRetries: retries}, nil
+	minFree := opt.MinFreeBytes
+	if minFree == 0 {
+		minFree = 4*opt.MemTableSize + 64<<20
+	}
+	if opt.InMemory || opt.ReadOnly {
+		minFree = -1
+	}
+	return &DB{db: bdb, layout: l, log: opt.Logger, maxRetries: retries, fault: newFault(dir, minFree)}, nil
 }
 
 // openBadger opens one generation. Badger refuses to open read-only a
@@ -292,28 +306,49 @@ func badgerOptions(opt Options, dir string) badger.Options {
 }
 
 // Close flushes and closes the database and releases its directory.
+//
+// A database whose storage failed is not closed: Badger's close would
+// flush memtables, compact and rewrite its MANIFEST on the storage that
+// just failed, and a test of it (a file system out of inodes) lost most
+// acknowledged writes that way. It is left as a killed process leaves it,
+// which Badger recovers from at the next open (the logs hold every
+// acknowledged write); its files and the directory's lock stay held until
+// the process exits, which it should do next.
 func (db *DB) Close() error {
-	err := db.db.Close()
-	if db.layout != nil {
-		db.layout.close()
+	select {
+	case <-db.Failed():
+		return fmt.Errorf("the database was not closed: %w; the next open recovers it", db.unavailable())
+	default:
 	}
+	err := db.db.Close()
+	db.layout.close()
 	if err != nil {
 		return fmt.Errorf("close badger: %w", err)
 	}
 	return nil
 }
 
-// view runs fn in a read-only transaction.
-func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
+// view runs fn in a read-only transaction. A panic inside it is an
+// internal error.
+func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := db.unavailable(); err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in a read transaction: %v", r)
+		}
+	}()
 	return db.db.View(fn)
 }
 
 // update runs fn in a read-write transaction and commits it, retrying the
 // whole of fn when the commit conflicts with a concurrent write, up to
-// maxRetries times. fn must be safe to run again.
+// maxRetries times. fn must be safe to run again. A commit that fails
+// otherwise, or a panic, is a storage failure (fault.go).
 func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
@@ -321,7 +356,13 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := db.db.Update(fn)
+		if err := db.unavailable(); err != nil {
+			return err
+		}
+		if err := db.roomToWrite(); err != nil {
+			return err
+		}
+		err := db.commit(fn)
 		switch {
 		case err == nil:
 			return nil
@@ -339,6 +380,26 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 			return err
 		}
 	}
+}
+
+// commit runs fn in a transaction and commits it, as badger.DB.Update
+// does, telling fn's own errors from the commit's.
+func (db *DB) commit(fn func(txn *badger.Txn) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = db.fail(panicError{r})
+		}
+	}()
+	txn := db.db.NewTransaction(true)
+	defer txn.Discard()
+	if err := fn(txn); err != nil {
+		return err
+	}
+	err = txn.Commit()
+	if err == nil || errors.Is(err, badger.ErrConflict) || errors.Is(err, badger.ErrTxnTooBig) {
+		return err
+	}
+	return db.fail(err)
 }
 
 // get reads a key's value into fn. A missing key is graph.ENOTFOUND with

@@ -263,7 +263,7 @@ func syncDir(dir string) error {
 }
 
 func (l *layout) close() {
-	if l.lock != nil {
+	if l != nil && l.lock != nil {
 		unlockDir(l.lock)
 		l.lock = nil
 	}
