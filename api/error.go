@@ -21,6 +21,7 @@ const (
 	CodeForbidden        = "FORBIDDEN"
 	CodeQueryTooComplex  = "QUERY_TOO_COMPLEX"
 	CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
+	CodeStorage          = "STORAGE_UNAVAILABLE"
 	CodeInternal         = "INTERNAL"
 	extensionCode        = "code"
 	extensionRequestID   = "requestId"
@@ -59,6 +60,7 @@ var graphCodes = map[string]string{
 	graph.ENOTFOUND:     CodeNotFound,
 	graph.ECONFLICT:     CodeConflict,
 	graph.EUNAUTHORIZED: CodeUnauthenticated,
+	graph.EUNAVAILABLE:  CodeStorage,
 }
 
 // clientError converts any error into the error a client may see. This is

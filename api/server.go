@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -146,17 +147,39 @@ func (s *Server) WritesEnabled() bool { return s.tokenHash != nil }
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// serveHealth answers /healthz with 200 when the graph can be read.
+// serveHealth answers /healthz with 200 when the graph can be read, else
+// 503 with the reason: {"status":"unavailable","code":"STORAGE_UNAVAILABLE",
+// "reason":"…"} when the store says why (its storage failed, or the disk is
+// too full to write), the request ID of the logged error otherwise.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	st, err := s.cfg.Graph.Stats(r.Context())
+	err := graphHealth(s.cfg.Graph)
+	var st graph.Stats
+	if err == nil {
+		st, err = s.cfg.Graph.Stats(r.Context())
+	}
 	if err != nil {
-		zerolog.Ctx(r.Context()).Error().Err(err).Msg("health check")
+		body := map[string]string{"status": "unavailable"}
+		if graph.ErrorCode(err) == graph.EUNAVAILABLE {
+			body["code"], body["reason"] = CodeStorage, graph.ErrorMessage(err)
+		} else {
+			zerolog.Ctx(r.Context()).Error().Err(err).Msg("health check")
+			body["requestId"] = requestID(r.Context())
+		}
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = fmt.Fprintf(w, `{"status":"unavailable","requestId":%q}`+"\n", requestID(r.Context()))
+		_ = json.NewEncoder(w).Encode(body)
 		return
 	}
 	_, _ = fmt.Fprintf(w, `{"status":"ok","claims":%d,"edges":%d}`+"\n", st.Claims, st.Edges)
+}
+
+// graphHealth asks the graph whether it takes reads and writes, when it
+// can tell (store.DB.Health).
+func graphHealth(g graph.Graph) error {
+	if h, ok := g.(interface{ Health() error }); ok {
+		return h.Health()
+	}
+	return nil
 }
 
 // logged adds the request ID (X-Request-Id), a request-scoped logger and

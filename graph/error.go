@@ -12,6 +12,7 @@ const (
 	ENOTFOUND     = "not_found"    // a named node or edge does not exist
 	ECONFLICT     = "conflict"     // the write collides with the graph's current state
 	EUNAUTHORIZED = "unauthorized" // the caller may not do this
+	EUNAVAILABLE  = "unavailable"  // the storage failed or is full; the message names the cause
 	EINTERNAL     = "internal"     // anything else; its text is for operators only
 )
 

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +48,12 @@ type Options struct {
 	// process's death (which it survives either way: Badger writes its log
 	// before the commit returns).
 	SyncWrites bool
+	// MinFreeBytes is the free space the file system holding the database
+	// must keep for writes to be taken (see fault.go: Badger writes
+	// through memory-mapped files, and a full disk kills the process).
+	// 0 takes the default, 4 memtables and 64 MB (320 MB by default); a
+	// negative value turns the check off.
+	MinFreeBytes int64
 }
 
 // DefaultOptions is the profile for a server on 2 cores and modest memory.
@@ -107,6 +116,7 @@ type DB struct {
 	// delete's scan of a node's references from racing a write that adds
 	// one (writer.mustExist).
 	writeMu sync.Mutex
+	fault   *fault
 }
 
 var _ graph.Graph = (*DB)(nil)
@@ -137,22 +147,33 @@ func Open(opt Options) (*DB, error) {
 	if retries <= 0 {
 		retries = 8
 	}
-	return &DB{db: bdb, layout: l, log: opt.Logger, maxRetries: retries}, nil
+	minFree := opt.MinFreeBytes
+	if minFree == 0 {
+		minFree = 4*opt.MemTableSize + 64<<20
+	}
+	if opt.InMemory || opt.ReadOnly {
+		minFree = -1
+	}
+	return &DB{db: bdb, layout: l, log: opt.Logger, maxRetries: retries, fault: newFault(dir, minFree)}, nil
 }
 
 // openBadger opens one generation. Badger refuses to open read-only a
-// generation whose process died without closing it (its write-ahead log
-// must be truncated first, which needs write access). Then, if no other
-// process has the directory, it is opened for writing once, which
-// recovers it, and opened read-only again: after a crash every command
-// works, not only the ones that write.
+// generation whose process died without closing it: its write-ahead log
+// must be truncated first, or holds a 0-byte file (see removeEmptyWAL),
+// and both need write access. Then, if no other process has the
+// directory, it is opened for writing once, which recovers it, and opened
+// read-only again: after a crash every command works, not only the ones
+// that write.
 func openBadger(bo badger.Options, l *layout) (*badger.DB, error) {
+	if !bo.ReadOnly {
+		return openBadgerRW(bo)
+	}
 	bdb, err := badger.Open(bo)
-	if err == nil || !bo.ReadOnly || l == nil || !truncateNeeded(err) {
-		if err != nil {
-			return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
-		}
+	if err == nil {
 		return bdb, nil
+	}
+	if l == nil || !(truncateNeeded(err) || hasEmptyWAL(bo.Dir)) {
+		return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
 	}
 	if lerr := relockDir(l.lock, false); lerr != nil {
 		return nil, graph.Errorf(graph.ECONFLICT,
@@ -160,8 +181,7 @@ func openBadger(bo badger.Options, l *layout) (*badger.DB, error) {
 				"read it through that process or stop it", l.dir)
 	}
 	defer func() { _ = relockDir(l.lock, true) }()
-	rw := bo.WithReadOnly(false)
-	rdb, err := badger.Open(rw)
+	rdb, err := openBadgerRW(bo.WithReadOnly(false))
 	if err != nil {
 		return nil, fmt.Errorf("recover badger at %q: %w", bo.Dir, err)
 	}
@@ -173,6 +193,85 @@ func openBadger(bo badger.Options, l *layout) (*badger.DB, error) {
 		return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
 	}
 	return bdb, nil
+}
+
+// openBadgerRW opens a generation for writing, once the caller holds the
+// directory's exclusive lock.
+func openBadgerRW(bo badger.Options) (*badger.DB, error) {
+	if !bo.InMemory {
+		if err := removeEmptyWAL(bo.Dir, bo.Logger); err != nil {
+			return nil, err
+		}
+	}
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open badger at %q: %w", bo.Dir, err)
+	}
+	return bdb, nil
+}
+
+// memFileExt names Badger's write-ahead log files: NNNNN.mem, one per
+// memtable.
+const memFileExt = ".mem"
+
+// emptyWAL returns the 0-byte write-ahead log files of a generation.
+//
+// A process killed at the wrong moment leaves one: Badger deletes the log
+// of a memtable (z.MmapFile.Delete) by truncating it to 0 bytes and then
+// removing it, and creates one (newMemTable) by creating the file and then
+// extending it. Badger's open cannot take such a file: a 0-byte file is
+// taken for a new one and extended (read-only: "truncate: invalid
+// argument"), and openMemTables fails on that with "Create a new file".
+//
+// Removing it loses nothing: a memtable's log is deleted only when the
+// memtable is empty, or after its flush to a level-0 table has been
+// recorded in the MANIFEST (flushMemtable calls DecrRef, whose OnClose
+// deletes the log, after addLevel0Table), and a new log takes its first
+// entry only after it has been extended and given its header. A write is
+// acknowledged only once its entries are in a log, so no 0-byte log holds
+// one.
+func emptyWAL(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), memFileExt) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Size() == 0 {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+func hasEmptyWAL(dir string) bool {
+	files, _ := emptyWAL(dir)
+	return len(files) > 0
+}
+
+// removeEmptyWAL removes the 0-byte write-ahead logs of a generation (see
+// emptyWAL); the caller holds the directory's exclusive lock.
+func removeEmptyWAL(dir string, log badger.Logger) error {
+	files, err := emptyWAL(dir)
+	if err != nil {
+		return fmt.Errorf("look for empty write-ahead logs: %w", err)
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			return fmt.Errorf("remove the empty write-ahead log left by a crash: %w", err)
+		}
+		log.Warningf("removed %s: an empty write-ahead log left by a crash, holding no write", f)
+	}
+	if len(files) > 0 {
+		return syncDir(dir)
+	}
+	return nil
 }
 
 func truncateNeeded(err error) bool {
@@ -207,28 +306,49 @@ func badgerOptions(opt Options, dir string) badger.Options {
 }
 
 // Close flushes and closes the database and releases its directory.
+//
+// A database whose storage failed is not closed: Badger's close would
+// flush memtables, compact and rewrite its MANIFEST on the storage that
+// just failed, and a test of it (a file system out of inodes) lost most
+// acknowledged writes that way. It is left as a killed process leaves it,
+// which Badger recovers from at the next open (the logs hold every
+// acknowledged write); its files and the directory's lock stay held until
+// the process exits, which it should do next.
 func (db *DB) Close() error {
-	err := db.db.Close()
-	if db.layout != nil {
-		db.layout.close()
+	select {
+	case <-db.Failed():
+		return fmt.Errorf("the database was not closed: %w; the next open recovers it", db.unavailable())
+	default:
 	}
+	err := db.db.Close()
+	db.layout.close()
 	if err != nil {
 		return fmt.Errorf("close badger: %w", err)
 	}
 	return nil
 }
 
-// view runs fn in a read-only transaction.
-func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
+// view runs fn in a read-only transaction. A panic inside it is an
+// internal error.
+func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := db.unavailable(); err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in a read transaction: %v", r)
+		}
+	}()
 	return db.db.View(fn)
 }
 
 // update runs fn in a read-write transaction and commits it, retrying the
 // whole of fn when the commit conflicts with a concurrent write, up to
-// maxRetries times. fn must be safe to run again.
+// maxRetries times. fn must be safe to run again. A commit that fails
+// otherwise, or a panic, is a storage failure (fault.go).
 func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
@@ -236,7 +356,13 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := db.db.Update(fn)
+		if err := db.unavailable(); err != nil {
+			return err
+		}
+		if err := db.roomToWrite(); err != nil {
+			return err
+		}
+		err := db.commit(fn)
 		switch {
 		case err == nil:
 			return nil
@@ -254,6 +380,26 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 			return err
 		}
 	}
+}
+
+// commit runs fn in a transaction and commits it, as badger.DB.Update
+// does, telling fn's own errors from the commit's.
+func (db *DB) commit(fn func(txn *badger.Txn) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = db.fail(panicError{r})
+		}
+	}()
+	txn := db.db.NewTransaction(true)
+	defer txn.Discard()
+	if err := fn(txn); err != nil {
+		return err
+	}
+	err = txn.Commit()
+	if err == nil || errors.Is(err, badger.ErrConflict) || errors.Is(err, badger.ErrTxnTooBig) {
+		return err
+	}
+	return db.fail(err)
 }
 
 // get reads a key's value into fn. A missing key is graph.ENOTFOUND with

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,9 +29,15 @@ import (
 // leaves either the old generation or the new one live, never a mix.
 // Opening for writing removes every generation that CURRENT does not name:
 // an interrupted load's, or the one a finished load replaced.
+//
+// A restore (backup.go) writes DIR/RESTORING before its first generation
+// and removes it after CURRENT: every open refuses a directory that holds
+// it, so a restore cut short is never taken for a database, and a new
+// restore replaces it.
 const (
-	currentFile = "CURRENT"
-	lockFile    = "hearsay.lock"
+	currentFile   = "CURRENT"
+	lockFile      = "hearsay.lock"
+	restoreMarker = "RESTORING"
 )
 
 var genName = regexp.MustCompile(`^g[0-9]{6}$`)
@@ -63,11 +70,75 @@ func openLayout(dir string, readOnly bool) (*layout, error) {
 		return nil, err
 	}
 	l := &layout{dir: dir, lock: lock}
+	if restoring(dir) {
+		l.close()
+		return nil, graph.Errorf(graph.EINVALID,
+			"%s holds a restore that did not finish: run 'hearsay restore' into it again (it replaces it), or remove it", dir)
+	}
 	if err := l.init(readOnly); err != nil {
 		l.close()
 		return nil, err
 	}
 	return l, nil
+}
+
+// lockLayout creates dir if needed and locks it for writing, without
+// reading or creating a generation: a restore's start.
+func lockLayout(dir string) (*layout, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create database directory: %w", err)
+	}
+	lock, err := lockDir(filepath.Join(dir, lockFile), false)
+	if err != nil {
+		return nil, err
+	}
+	return &layout{dir: dir, lock: lock}, nil
+}
+
+// restoring reports whether dir holds a restore that did not finish.
+func restoring(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, restoreMarker))
+	return err == nil
+}
+
+// beginRestore empties the directory but for its lock and marks it as
+// being restored, durably, before anything of the restore is written.
+func (l *layout) beginRestore() error {
+	f, err := os.OpenFile(filepath.Join(l.dir, restoreMarker), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := syncDir(l.dir); err != nil {
+		return err
+	}
+	clearDir(l.dir, lockFile, restoreMarker, restoreSpool)
+	l.gen = ""
+	return nil
+}
+
+// endRestore removes the marker once CURRENT names the restored
+// generation.
+func (l *layout) endRestore() error {
+	if err := os.Remove(filepath.Join(l.dir, restoreMarker)); err != nil {
+		return err
+	}
+	return syncDir(l.dir)
+}
+
+// clearDir removes every entry of dir but those named in keep.
+func clearDir(dir string, keep ...string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !slices.Contains(keep, e.Name()) {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 func (l *layout) init(readOnly bool) error {
@@ -192,7 +263,7 @@ func syncDir(dir string) error {
 }
 
 func (l *layout) close() {
-	if l.lock != nil {
+	if l != nil && l.lock != nil {
 		unlockDir(l.lock)
 		l.lock = nil
 	}

@@ -52,3 +52,13 @@ func relockDir(f *os.File, shared bool) error {
 	}
 	return syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
 }
+
+// freeBytes returns the space free to unprivileged users on the file
+// system holding dir.
+func freeBytes(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}

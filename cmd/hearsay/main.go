@@ -38,6 +38,10 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitStorage: 'hearsay serve' stopped because its storage failed (a
+	// read-only or full file system, an I/O error); start it again once
+	// the fault is fixed.
+	exitStorage = 75
 )
 
 // env is what a command runs with; tests build their own.
@@ -110,6 +114,9 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintf(stderr, "hearsay %s: interrupted\n", c.name)
 			return exitError
+		case errors.As(err, new(errStorageFailed)):
+			fmt.Fprintf(stderr, "hearsay %s: %s\n", c.name, err)
+			return exitStorage
 		}
 		fmt.Fprintf(stderr, "hearsay %s: %s\n", c.name, describe(err))
 		return exitError

@@ -16,6 +16,7 @@ import (
 
 	"hearsay/api"
 	"hearsay/fixtures"
+	"hearsay/graph"
 )
 
 // drainTimeout bounds how long a stopping server waits for requests in flight.
@@ -115,12 +116,21 @@ func cmdServe(e *env, args []string) (err error) {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	var failed error
 	select {
 	case err := <-served:
 		return err
 	case <-e.ctx.Done():
+		e.log.Info().Msg("stopping: draining requests")
+	case <-db.Failed():
+		// Badger cannot go on after a failed write (store/fault.go): every
+		// request now fails with STORAGE_UNAVAILABLE and /healthz answers
+		// 503. Drain, close and exit so that a supervisor starts the
+		// server again; the next open recovers from the logs.
+		failed = errStorageFailed{db.Health()}
+		e.log.Error().Str("reason", graph.ErrorMessage(failed)).Int("exit_code", exitStorage).
+			Msg("storage failed: draining requests and exiting so that a supervisor restarts the server")
 	}
-	e.log.Info().Msg("stopping: draining requests")
 	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	if err := hs.Shutdown(ctx); err != nil {
@@ -131,8 +141,15 @@ func cmdServe(e *env, args []string) (err error) {
 		return err
 	}
 	e.log.Info().Msg("stopped: requests drained; closing the database")
-	return nil
+	return failed
 }
+
+// errStorageFailed ends 'hearsay serve' after a storage failure, with
+// exit code exitStorage.
+type errStorageFailed struct{ err error }
+
+func (e errStorageFailed) Error() string { return "the storage failed: " + graph.ErrorMessage(e.err) }
+func (e errStorageFailed) Unwrap() error { return e.err }
 
 // The http.Server's limits on slow clients, by default.
 const (

@@ -1,0 +1,57 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"hearsay/api"
+	"hearsay/graph"
+)
+
+// failedGraph is a graph whose storage has failed: it says so in Health
+// and refuses reads.
+type failedGraph struct {
+	graph.Graph
+	err error
+}
+
+func (g failedGraph) Health() error { return g.err }
+
+func (g failedGraph) Stats(ctx context.Context) (graph.Stats, error) { return graph.Stats{}, g.err }
+
+// TestHealth_StorageUnavailable: /healthz answers 503 with the code and
+// the reason when the store reports a storage failure, and 200 otherwise.
+func TestHealth_StorageUnavailable(t *testing.T) {
+	db := openSeeded(t)
+	defer db.Close()
+	for _, c := range []struct {
+		name   string
+		g      graph.Graph
+		status int
+		code   string
+	}{
+		{"OK", db, http.StatusOK, ""},
+		{"Failed", failedGraph{db, graph.Errorf(graph.EUNAVAILABLE, "the database's storage failed (read-only file system)")}, http.StatusServiceUnavailable, "STORAGE_UNAVAILABLE"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, err := api.New(api.Config{Graph: c.g, Logger: zerolog.Nop()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+			var body map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("%v: %s", err, rec.Body)
+			}
+			if rec.Code != c.status || (c.code != "" && (body["code"] != c.code || body["reason"] != "the database's storage failed (read-only file system)")) {
+				t.Fatalf("status %d, body %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}

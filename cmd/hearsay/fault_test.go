@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestServe_StorageFails runs 'hearsay serve' on a tmpfs, runs the file
+// system out of inodes (Badger then cannot create its next memtable's
+// log: the failure that used to wedge the server with nil-pointer panics)
+// and writes until a write fails. That write fails STORAGE_UNAVAILABLE;
+// the server logs why, drains and exits with exitStorage; started again
+// once the fault is cleared, it holds every write it acknowledged.
+func TestServe_StorageFails(t *testing.T) {
+	mnt := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512m,nr_inodes=64", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here (needs root): %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", mnt).Run() })
+	db := filepath.Join(mnt, "db")
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("fault-token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildHearsay(t)
+	p := startBinary(t, bin, "--db", db, "--write-token-file", tokenFile, "--no-seed")
+	fill := filepath.Join(mnt, "fill")
+	if err := os.Mkdir(fill, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		f, err := os.Create(filepath.Join(fill, fmt.Sprint(i)))
+		if errors.Is(err, syscall.ENOSPC) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	// Datasets of 1,000 outlets, to fill Badger's 64 MB memtable in few
+	// requests.
+	var acked []string
+	var last *gqlAnswer
+	for i := 0; i < 1000; i++ {
+		var ds strings.Builder
+		ds.WriteString(`{"format": "hearsay/v1", "outlets": [`)
+		for j := range 1000 {
+			if j > 0 {
+				ds.WriteString(",")
+			}
+			fmt.Fprintf(&ds, `{"id": "outlet:o%04d-%04d", "name": %q}`, i, j, strings.Repeat("n", 400))
+		}
+		ds.WriteString("]}")
+		a := p.post(t, "fault-token", `mutation($d: String!) { importDataset(data: $d) { nodes } }`, map[string]any{"d": ds.String()})
+		if len(a.Errors) > 0 {
+			last = a
+			break
+		}
+		acked = append(acked, fmt.Sprintf("outlet:o%04d-0000", i), fmt.Sprintf("outlet:o%04d-0999", i))
+	}
+	if last == nil || last.code(t) != "STORAGE_UNAVAILABLE" || !strings.Contains(last.Errors[0].Message, "no space left on device") {
+		t.Fatalf("after %d writes: %v", len(acked), last)
+	}
+	t.Logf("%d writes acknowledged, then %s", len(acked), last.body)
+	var code int
+	select {
+	case code = <-p.done:
+	case <-time.After(time.Minute): // a guard, not a measurement
+		t.Fatal("the server did not exit after its storage failed")
+	}
+	if code != exitStorage {
+		t.Errorf("exit code %d, want %d", code, exitStorage)
+	}
+	logged := false
+	var lines []string
+	for _, l := range strings.Split(p.stderr.String(), "\n") {
+		if strings.HasPrefix(l, "{") {
+			lines = append(lines, l)
+		}
+	}
+	for _, l := range logLines(t, strings.Join(lines, "\n")) {
+		if msg, _ := l["message"].(string); strings.HasPrefix(msg, "storage failed: draining") &&
+			l["reason"] != nil && l["exit_code"] == float64(exitStorage) {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Errorf("no log line says why the server stops:\n%s", p.stderr)
+	}
+	for _, l := range strings.Split(p.stderr.String(), "\n") {
+		if !strings.Contains(l, `"message":"request"`) {
+			t.Log(l)
+		}
+	}
+	// The fault is cleared; a supervisor starts the server again.
+	if err := os.RemoveAll(fill); err != nil {
+		t.Fatal(err)
+	}
+	again := startServe(t, "--db", db, "--write-token-file", tokenFile, "--no-seed")
+	resp, err := http.Get(again.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz after the restart: %d", resp.StatusCode)
+	}
+	for _, id := range acked[len(acked)-6:] {
+		var out struct{ Outlet *struct{ ID string } }
+		again.post(t, "", fmt.Sprintf(`{ outlet(id: %q) { id } }`, id), nil).mustData(t, &out)
+		if out.Outlet == nil {
+			t.Errorf("acknowledged write %s lost", id)
+		}
+	}
+	again.post(t, "fault-token", `mutation { createOutlet(input: {id: "outlet:after-restart", name: "x"}) { id } }`, nil).mustData(t, nil)
+	if code := again.stop(t); code != exitOK {
+		t.Errorf("stop after the restart: exit %d", code)
+	}
+	if code, out, stderr := hearsay(t, "check", "--db", db); code != exitOK {
+		t.Errorf("check: %s %s", out, stderr)
+	}
+}
+
+// startBinary runs the built 'hearsay serve' with args on 127.0.0.1:0,
+// waits until it listens and returns it as a servedProcess whose done
+// channel gets the exit code.
+func startBinary(t *testing.T, bin string, args ...string) *servedProcess {
+	t.Helper()
+	p := &servedProcess{stdout: &serveOutput{}, stderr: &serveOutput{}, cancel: func() {}, done: make(chan int, 1)}
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
+	cmd.Stdout = p.stdout
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		p.done <- cmd.ProcessState.ExitCode()
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	for deadline := time.Now().Add(time.Minute); p.url == ""; time.Sleep(10 * time.Millisecond) {
+		for _, l := range strings.Split(p.stderr.String(), "\n") {
+			var line struct{ Message, Addr string }
+			if json.Unmarshal([]byte(l), &line) == nil && line.Message == "serving" {
+				p.url = "http://" + line.Addr
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not start:\n%s", p.stderr)
+		}
+	}
+	return p
+}
