@@ -51,6 +51,12 @@ type Config struct {
 	CacheSize int
 	// PlaygroundQuery is the query the playground opens with.
 	PlaygroundQuery string
+	// InstanceKey, when set, is a secret this server proves it knows:
+	// /healthz answers a challenge with its HMAC (see identity.go), so a
+	// client that read the key from the database directory can tell this
+	// server from whatever else may listen at a stale address before it
+	// sends the write token.
+	InstanceKey []byte
 }
 
 // Defaults.
@@ -153,6 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // too full to write), the request ID of the logged error otherwise.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	s.proveIdentity(w, r)
 	err := graphHealth(s.cfg.Graph)
 	var st graph.Stats
 	if err == nil {

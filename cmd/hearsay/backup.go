@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"hearsay/api"
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -18,6 +23,11 @@ import (
 // while it runs: how 'hearsay backup' finds the server holding the
 // database.
 const serverURLFile = "server.url"
+
+// serverKeyFile holds, beside it and readable by the owner only, the key
+// with which the server proves it is the one holding the database
+// (api/identity.go) before 'hearsay backup' sends it the write token.
+const serverKeyFile = "server.key"
 
 func cmdBackup(e *env, args []string) (err error) {
 	fs, dir, level := e.flags("backup", "FILE (- for standard output)")
@@ -45,6 +55,9 @@ func cmdBackup(e *env, args []string) (err error) {
 					"with HEARSAY_WRITE_TOKEN set", err, out)
 			}
 			via = strings.TrimSpace(string(url))
+			if err := e.verifyServer(*dir, via); err != nil {
+				return err
+			}
 			return e.backupRemote(via, *tokenFile, w)
 		}
 		if err != nil {
@@ -70,6 +83,47 @@ func cmdBackup(e *env, args []string) (err error) {
 	st, _ := f.Stat()
 	fmt.Fprintf(e.stdout, "backed up %s through %s to %s (%d bytes, checksum verified) in %s\n",
 		*dir, via, out, st.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// verifyServer makes sure the server at url is the one holding the
+// database in dir before the write token is sent to it: server.url may be
+// stale (a server killed without removing it) and its port taken by
+// another program. The server must answer a fresh challenge with its
+// HMAC under the key in server.key.
+func (e *env) verifyServer(dir, url string) error {
+	stale := func(why string) error {
+		return fmt.Errorf("%s names %s, but %s; the write token was not sent. If a hearsay server holds %s, "+
+			"run 'hearsay backup --server http://ADDR' with its address", serverURLFile, url, why, dir)
+	}
+	hexKey, err := os.ReadFile(filepath.Join(dir, serverKeyFile))
+	if err != nil {
+		return stale("there is no " + serverKeyFile + " to check it with")
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(hexKey)))
+	if err != nil || len(key) == 0 {
+		return stale(serverKeyFile + " is damaged")
+	}
+	challenge := make([]byte, 32)
+	if _, err := rand.Read(challenge); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(url, "/")+"/healthz", nil)
+	if err != nil {
+		return stale("that is not a URL")
+	}
+	req.Header.Set(api.HeaderChallenge, hex.EncodeToString(challenge))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return stale("nothing answers there")
+	}
+	resp.Body.Close()
+	proof, err := hex.DecodeString(resp.Header.Get(api.HeaderProof))
+	if err != nil || !hmac.Equal(proof, api.Proof(key, challenge)) {
+		return stale("what answers there is not the server holding this database")
+	}
 	return nil
 }
 

@@ -2,11 +2,15 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"hearsay/api"
 	"hearsay/fixtures"
 )
 
@@ -112,4 +116,47 @@ func TestBackup_WhileServing(t *testing.T) {
 		}
 	}
 	t.Logf("the backup holds the first %d of the 20 outlets written while it ran", held)
+}
+
+// TestBackup_StaleServerURL: when server.url names an address where
+// another program now listens, 'hearsay backup' refuses before it sends
+// the write token, because that program cannot answer the challenge with
+// the key in server.key (api/identity.go).
+func TestBackup_StaleServerURL(t *testing.T) {
+	work := t.TempDir()
+	db, file, tokenFile := filepath.Join(work, "db"), filepath.Join(work, "b.backup"), filepath.Join(work, "token")
+	if err := os.WriteFile(tokenFile, []byte("backup-token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startServe(t, "--db", db, "--write-token-file", tokenFile)
+	var tokens atomic.Int32
+	impostor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			tokens.Add(1)
+		}
+		w.Header().Set(api.HeaderProof, strings.Repeat("ab", 32)) // a guess
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	}))
+	defer impostor.Close()
+	urlFile, keyFile := filepath.Join(db, serverURLFile), filepath.Join(db, serverKeyFile)
+	if err := os.WriteFile(urlFile, []byte(impostor.URL+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := hearsay(t, "backup", "--db", db, "--token-file", tokenFile, file)
+	if code != exitError || !strings.Contains(stderr, "not the server holding this database") || !strings.Contains(stderr, "not sent") {
+		t.Errorf("backup through an impostor: exit %d, %s", code, stderr)
+	}
+	// Without the key there is nothing to check with: refused too.
+	if err := os.Remove(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := hearsay(t, "backup", "--db", db, "--token-file", tokenFile, file); code != exitError || !strings.Contains(stderr, "no server.key") {
+		t.Errorf("backup without server.key: exit %d, %s", code, stderr)
+	}
+	if n := tokens.Load(); n != 0 {
+		t.Errorf("the write token was sent to the impostor %d times", n)
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Errorf("a refused backup left %s", file)
+	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -87,11 +89,15 @@ func cmdServe(e *env, args []string) (err error) {
 			Msg("the database was empty: loaded the embedded seed dataset")
 	}
 
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
 	srv, err := api.New(api.Config{
 		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
 		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight,
 		MaxFields: *maxFields, CORSOrigins: corsOrigins,
-		MaxResponseBytes: *maxResponse, MaxTraceSteps: *maxTraceSteps,
+		MaxResponseBytes: *maxResponse, MaxTraceSteps: *maxTraceSteps, InstanceKey: key,
 	})
 	if err != nil {
 		return err
@@ -110,6 +116,16 @@ func cmdServe(e *env, args []string) (err error) {
 		e.log.Warn().Err(err).Msg("could not record the server's address for 'hearsay backup'")
 	}
 	defer os.Remove(urlFile)
+	// ... and the key it proves itself with before it sends the token
+	// (api/identity.go). writeFileAtomic makes files of mode 0600.
+	keyFile := filepath.Join(*dir, serverKeyFile)
+	if err := writeFileAtomic(keyFile, func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, hex.EncodeToString(key))
+		return err
+	}); err != nil {
+		e.log.Warn().Err(err).Msg("could not record the server's key for 'hearsay backup'")
+	}
+	defer os.Remove(keyFile)
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
