@@ -296,3 +296,58 @@ func writeBig(t *testing.T, name string, n int) {
 		t.Fatal(err)
 	}
 }
+
+func TestFlagsAfterArguments(t *testing.T) {
+	// Ensure flags after positional arguments are flags, for every command,
+	// and that "--" ends the flags: 'hearsay load FILE --db DIR' loads
+	// into DIR, not into ./hearsay.db with "--db" taken for a file.
+	seed, err := filepath.Abs(seedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	db := filepath.Join(dir, "db")
+	out := mustRun(t, "load", seed, "--db", db, "--quiet")
+	if !strings.Contains(out, "25 claims") {
+		t.Fatalf("load printed %q", out)
+	}
+	if _, err := os.Stat("hearsay.db"); !os.IsNotExist(err) {
+		t.Fatal("load wrote ./hearsay.db although --db came after the file")
+	}
+	if out := mustRun(t, "stats", "--db", db, "--json"); !strings.Contains(out, `"claims":25`) && !strings.Contains(out, `"claims": 25`) {
+		t.Fatalf("stats printed %q", out)
+	}
+	if out := mustRun(t, "trace", "claim:us-offers-security-guarantees", "--db", db, "--json"); !strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Fatalf("trace with --json after the ID printed %q", out)
+	}
+	exp := filepath.Join(dir, "out.json")
+	mustRun(t, "export", exp, "--db", db, "--ndjson")
+	if b, err := os.ReadFile(exp); err != nil || !bytes.HasPrefix(b, []byte(`{"kind":"dataset"`)) {
+		t.Fatalf("export FILE --ndjson wrote %.40q (%v)", b, err)
+	}
+	bak := filepath.Join(dir, "b.bak")
+	mustRun(t, "backup", bak, "--db", db)
+	mustRun(t, "restore", bak, "--db", filepath.Join(dir, "restored"))
+	mustRun(t, "check", "--db", filepath.Join(dir, "restored"))
+	gen := filepath.Join(dir, "g.ndjson")
+	mustRun(t, "gen", "--edges", "100", "--out", gen, "--quiet")
+
+	// After "--" everything is an argument, even what looks like a flag.
+	code, _, errOut := hearsay(t, "load", "--db", filepath.Join(dir, "db3"), "--", "--quiet")
+	if code != exitError || !strings.Contains(errOut, "--quiet") {
+		t.Fatalf("load -- --quiet: exit %d, stderr %q", code, errOut)
+	}
+	// An unknown flag after the file is refused before anything is written.
+	db4 := filepath.Join(dir, "db4")
+	code, _, errOut = hearsay(t, "load", seed, "--db", db4, "--nope")
+	if code != exitUsage {
+		t.Fatalf("load FILE --nope: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(db4); !os.IsNotExist(err) {
+		t.Fatal("a refused command line created the database")
+	}
+	if _, err := os.Stat("hearsay.db"); !os.IsNotExist(err) {
+		t.Fatal("a command wrote ./hearsay.db")
+	}
+}
