@@ -351,3 +351,49 @@ func TestFlagsAfterArguments(t *testing.T) {
 		t.Fatal("a command wrote ./hearsay.db")
 	}
 }
+
+func TestLoad_BulkNamesPlacesLikeTxn(t *testing.T) {
+	// Ensure a bulk load names the place of a problem as the one-transaction
+	// load does: the JSON path in a JSON document, the line and the path in
+	// NDJSON, and both places of an ID given twice.
+	const (
+		outlet   = `{"id": "outlet:a", "name": "A"}`
+		official = `{"id": "official:x", "name": "X", "form": "GROUP"}`
+		report   = `{"id": "report:r1", "outlet": "outlet:a"}`
+		header   = `{"kind": "dataset", "format": "hearsay/v1", "id": "t"}`
+	)
+	doc := func(outlets, officials, reports, claims string) string {
+		return fmt.Sprintf(`{"format": "hearsay/v1", "outlets": [%s], "officials": [%s], "reports": [%s], "claims": [%s]}`,
+			outlets, officials, reports, claims)
+	}
+	nd := func(lines ...string) string { return header + "\n" + strings.Join(lines, "\n") + "\n" }
+	for _, tt := range []struct{ name, file, data, want string }{
+		{"DocUnknownSource", "u.json", doc(outlet, official, report,
+			`{"id": "claim:c", "text": "C.", "appearances": [{"report": "report:r1", "mode": "PARAPHRASE", "attributedTo": [{"source": "official:x", "mode": "PARAPHRASE"}, {"source": "official:nobody", "mode": "PARAPHRASE"}]}]}`),
+			`u.json: claims[0].appearances[0].attributedTo[1].source: unknown official "official:nobody"`},
+		{"DocUnknownCite", "u.json", doc(outlet, "", report+`, {"id": "report:r2", "outlet": "outlet:a", "cites": ["report:r1", "report:gone"]}`, ""),
+			`u.json: reports[1].cites[1]: unknown report "report:gone"`},
+		{"DocUnknownSameAs", "u.json", doc("", `{"id": "official:x", "name": "X", "form": "GROUP", "possiblySameAs": ["official:y"]}`, "", ""),
+			`u.json: officials[0].possiblySameAs[0]: unknown official "official:y"`},
+		{"DocDuplicate", "d.json", doc(outlet+`, {"id": "outlet:b", "name": "B"}, `+outlet, "", "", ""),
+			`d.json: outlets[2].id: "outlet:a" is given twice (first at outlets[0])`},
+		{"NDJSONUnknownOutlet", "u.ndjson", nd(`{"kind": "report", "id": "report:r1", "outlet": "outlet:gone"}`),
+			`u.ndjson:2: outlet: unknown outlet "outlet:gone"`},
+		{"NDJSONDuplicate", "d.ndjson", nd(`{"kind": "outlet", "id": "outlet:a", "name": "A"}`, `{"kind": "outlet", "id": "outlet:b", "name": "B"}`, `{"kind": "outlet", "id": "outlet:a", "name": "C"}`),
+			`d.ndjson:4: id: "outlet:a" is given twice (first at line 2)`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, tt.file)
+			if err := os.WriteFile(file, []byte(tt.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, method := range []string{"txn", "bulk"} {
+				code, _, errOut := hearsay(t, "load", "--db", filepath.Join(dir, "db-"+method), "--method", method, file)
+				if code != exitError || !strings.Contains(errOut, file+":") || !strings.Contains(errOut, tt.want) {
+					t.Errorf("--method %s: exit %d, stderr\n  %s\nwant it to contain\n  %s", method, code, errOut, tt.want)
+				}
+			}
+		})
+	}
+}
