@@ -605,7 +605,11 @@ func (s *liveSource) close() { s.it.Close() }
 
 // write merges the entries into the new generation.
 func (b *bulk) write(m *merger, total int64) (err error) {
-	ndb, err := badger.Open(badgerOptions(b.opt, b.l.path(b.gen)))
+	// The StreamWriter writes tables of BaseTableSize × 2^5 (the last of
+	// seven levels) and gives each table builder an arena of twice that:
+	// with Badger's 2 MB default, 128 MB per builder, two or more at once.
+	// 512 KB makes tables of 16 MB and arenas of 32 MB.
+	ndb, err := badger.Open(badgerOptions(b.opt, b.l.path(b.gen)).WithBaseTableSize(512 << 10))
 	if err != nil {
 		return fmt.Errorf("open badger at %q: %w", b.l.path(b.gen), err)
 	}
