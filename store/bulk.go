@@ -212,7 +212,11 @@ func (b *bulk) read() error {
 		line int
 		node any
 	}
-	const batch = 512
+	// A batch is 512 records or 1 MB of them, whichever comes first, so
+	// that the batches in flight (8 queued, one filling, one read) hold
+	// about 10 MB, or 10 records when they are as large as a record may
+	// be (graph.MaxRecordBytes).
+	const batch, batchBytes = 512, 1 << 20
 	ctx, cancel := context.WithCancel(b.ctx)
 	defer cancel()
 	batches := make(chan []rec, 8)
@@ -220,9 +224,10 @@ func (b *bulk) read() error {
 	go func() {
 		defer close(batches)
 		cur := make([]rec, 0, batch)
+		size := 0
 		err := b.src(func(line int, node any) error {
 			cur = append(cur, rec{line, node})
-			if len(cur) < batch {
+			if size += nodeSize(node); len(cur) < batch && size < batchBytes {
 				return nil
 			}
 			select {
@@ -230,7 +235,7 @@ func (b *bulk) read() error {
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			cur = make([]rec, 0, batch)
+			cur, size = make([]rec, 0, batch), 0
 			return nil
 		})
 		if err == nil && len(cur) > 0 {
@@ -280,6 +285,49 @@ func (b *bulk) read() error {
 		b.bo.Progress(BulkProgress{Phase: "read", Records: int64(b.seq)})
 	}
 	return nil
+}
+
+// nodeSize estimates the memory a node holds: its strings and a few words
+// for each of them and each item.
+func nodeSize(node any) int {
+	n := 64
+	add := func(ss ...string) {
+		for _, s := range ss {
+			n += len(s) + 16
+		}
+	}
+	ratings := func(rs []graph.Rating) {
+		for _, r := range rs {
+			add(r.RatedBy, r.Note)
+		}
+	}
+	switch v := node.(type) {
+	case *graph.Outlet:
+		add(v.ID, v.Name, v.Domain, v.Country, v.Language)
+		ratings(v.Ratings)
+	case *graph.Official:
+		add(v.ID, v.Name, v.Role, v.Affiliation, v.Country, v.Description)
+		ratings(v.Ratings)
+		for _, s := range v.PossiblySameAs {
+			add(s.Official, s.Note)
+		}
+	case *graph.Report:
+		add(v.ID, v.Outlet, v.Title, v.URL, v.Language)
+		add(v.Cites...)
+	case *graph.Claim:
+		add(v.ID, v.Text)
+		add(v.Topics...)
+		for _, a := range v.Appearances {
+			add(a.Report, a.Quote, a.Language, a.Hedge)
+			for _, at := range a.Attributions {
+				add(at.Source, at.Quote)
+			}
+		}
+		for _, r := range v.Reviews {
+			add(r.ReviewedBy, r.URL)
+		}
+	}
+	return n
 }
 
 // where formats the place of the field at path (relative to the record;
