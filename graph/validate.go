@@ -14,10 +14,75 @@ const (
 	maxTopicLen = 100    // one topic
 )
 
+// MaxRecordBytes bounds one node with everything Validate checks with it
+// (a claim with its appearances, their attributions and its reviews; an
+// outlet with its ratings...) written as JSON. The field limits alone
+// would allow a claim of a terabyte (10,000 appearances of 10,000
+// attributions of 10,000-byte quotes); this keeps every valid node one
+// NDJSON line that a load reads back (fixtures.MaxLineBytes) and bounds
+// the memory one node takes.
+//
+// Validate charges each text, ID and code its length as JSON (a control
+// character other than \n, \r and \t counts six bytes, as \u0001) plus
+// fieldWeight, which covers the field's name, quotes and punctuation and
+// the item's enums and dates; recordBase covers the node's own ID, kind,
+// enums and dates. The charge is an upper bound of the node's JSON as
+// fixtures exports it (TestExportNDJSON_MaximalRecordLoadsBack).
+const MaxRecordBytes = 16 << 20
+
+const (
+	recordBase  = 1 << 10
+	fieldWeight = 64
+)
+
 // checker collects the first problem found while validating a value and
 // prefixes it with the field's path, so that messages read
 // "appearances[2].mode: unknown attribution mode".
-type checker struct{ err error }
+type checker struct {
+	err  error
+	size int // the record's JSON so far, charged by charge
+}
+
+// charge adds a field's value to the record's size and fails when the
+// record is over MaxRecordBytes.
+func (c *checker) charge(path, s string) {
+	over := c.size > MaxRecordBytes-recordBase
+	c.size += jsonLen(s) + fieldWeight
+	if !over && c.size > MaxRecordBytes-recordBase {
+		c.fail(path, "takes the record over %d bytes as JSON (the limit of one record with its edges)", MaxRecordBytes)
+	}
+}
+
+// jsonLen is the length of s written as a JSON string with its quotes, as
+// encoding/json writes it without HTML escaping, counting every control
+// character other than \n, \r and \t as six bytes (\u0001).
+func jsonLen(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			switch {
+			case b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t':
+				n += 2
+			case b < 0x20:
+				n += 6
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1, r == '\u2028', r == '\u2029':
+			n += 6
+		default:
+			n += size
+		}
+		i += size
+	}
+	return n
+}
 
 func (c *checker) fail(path, format string, args ...any) {
 	if c.err == nil {
@@ -33,6 +98,7 @@ func (c *checker) wrap(path string, err error) {
 }
 
 func (c *checker) text(path, s string, max int, required bool) {
+	c.charge(path, s)
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		c.fail(path, "is required")
@@ -44,6 +110,7 @@ func (c *checker) text(path, s string, max int, required bool) {
 }
 
 func (c *checker) ref(path, id string, kinds ...Kind) {
+	c.charge(path, id)
 	k, _, err := SplitID(id)
 	if err != nil {
 		c.wrap(path, err)
@@ -77,6 +144,7 @@ func CheckCountry(s string) error {
 
 // country checks an ISO 3166-1 alpha-2 code ("GB"); empty is allowed.
 func (c *checker) country(path, s string) {
+	c.charge(path, s)
 	if s == "" {
 		return
 	}
@@ -88,6 +156,7 @@ func (c *checker) country(path, s string) {
 // language checks a BCP 47 tag in its common lowercase-primary form
 // ("en", "uk", "en-GB"); empty is allowed.
 func (c *checker) language(path, s string) {
+	c.charge(path, s)
 	if s == "" {
 		return
 	}

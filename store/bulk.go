@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,8 +22,12 @@ import (
 
 // Source produces the nodes of a dataset in input order: it calls emit
 // with each *graph.Outlet, *graph.Official, *graph.Report or *graph.Claim
-// and the line it was read from (0 when there are no lines), and returns
-// emit's first error.
+// and its place, and returns emit's first error. The place is the NDJSON
+// line the node was read from; for a node of a JSON document, minus its
+// 1-based position in its section (-1 is outlets[0], -3 claims[2]); 0
+// when there is neither. Error messages name the place as the
+// one-transaction loader does: "f.ndjson:7: cites[0]: ...",
+// "f.json: reports[6].cites[0]: ...".
 type Source func(emit func(line int, node any) error) error
 
 // BulkOptions tune BulkLoad.
@@ -139,6 +144,7 @@ type bulk struct {
 	src   Source
 	s     *sorter
 	seq   uint32
+	doc   bool // places are positions in a JSON document's sections
 	seen  map[idHash]struct{}
 	res   BulkResult
 }
@@ -206,7 +212,11 @@ func (b *bulk) read() error {
 		line int
 		node any
 	}
-	const batch = 512
+	// A batch is 512 records or 1 MB of them, whichever comes first, so
+	// that the batches in flight (8 queued, one filling, one read) hold
+	// about 10 MB, or 10 records when they are as large as a record may
+	// be (graph.MaxRecordBytes).
+	const batch, batchBytes = 512, 1 << 20
 	ctx, cancel := context.WithCancel(b.ctx)
 	defer cancel()
 	batches := make(chan []rec, 8)
@@ -214,9 +224,10 @@ func (b *bulk) read() error {
 	go func() {
 		defer close(batches)
 		cur := make([]rec, 0, batch)
+		size := 0
 		err := b.src(func(line int, node any) error {
 			cur = append(cur, rec{line, node})
-			if len(cur) < batch {
+			if size += nodeSize(node); len(cur) < batch && size < batchBytes {
 				return nil
 			}
 			select {
@@ -224,7 +235,7 @@ func (b *bulk) read() error {
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			cur = make([]rec, 0, batch)
+			cur, size = make([]rec, 0, batch), 0
 			return nil
 		})
 		if err == nil && len(cur) > 0 {
@@ -248,11 +259,15 @@ func (b *bulk) read() error {
 			return fail(err)
 		}
 		for _, r := range recs {
-			if b.seq == math.MaxUint32-1 || r.line > math.MaxUint32 || r.line < 0 {
+			if b.seq == math.MaxUint32-1 || r.line > math.MaxUint32 || r.line < -math.MaxUint32 {
 				return fail(graph.Errorf(graph.EINVALID, "%s: too many records for one load", b.bo.Name))
 			}
 			b.seq++
-			if err := b.record(uint32(r.line), r.node); err != nil {
+			line := r.line
+			if line < 0 {
+				b.doc, line = true, -line
+			}
+			if err := b.record(uint32(line), r.node); err != nil {
 				return fail(err)
 			}
 			if b.bo.Progress != nil && int64(b.seq)%int64(b.bo.ProgressEvery) == 0 {
@@ -272,18 +287,90 @@ func (b *bulk) read() error {
 	return nil
 }
 
-// where formats a record's place for an error message.
-func (b *bulk) where(line uint32, id string) string {
-	var s strings.Builder
-	s.WriteString(b.bo.Name)
-	if line > 0 {
-		fmt.Fprintf(&s, ":%d", line)
+// nodeSize estimates the memory a node holds: its strings and a few words
+// for each of them and each item.
+func nodeSize(node any) int {
+	n := 64
+	add := func(ss ...string) {
+		for _, s := range ss {
+			n += len(s) + 16
+		}
 	}
-	if s.Len() > 0 {
-		s.WriteString(": ")
+	ratings := func(rs []graph.Rating) {
+		for _, r := range rs {
+			add(r.RatedBy, r.Note)
+		}
 	}
-	s.WriteString(id)
-	return s.String()
+	switch v := node.(type) {
+	case *graph.Outlet:
+		add(v.ID, v.Name, v.Domain, v.Country, v.Language)
+		ratings(v.Ratings)
+	case *graph.Official:
+		add(v.ID, v.Name, v.Role, v.Affiliation, v.Country, v.Description)
+		ratings(v.Ratings)
+		for _, s := range v.PossiblySameAs {
+			add(s.Official, s.Note)
+		}
+	case *graph.Report:
+		add(v.ID, v.Outlet, v.Title, v.URL, v.Language)
+		add(v.Cites...)
+	case *graph.Claim:
+		add(v.ID, v.Text)
+		add(v.Topics...)
+		for _, a := range v.Appearances {
+			add(a.Report, a.Quote, a.Language, a.Hedge)
+			for _, at := range a.Attributions {
+				add(at.Source, at.Quote)
+			}
+		}
+		for _, r := range v.Reviews {
+			add(r.ReviewedBy, r.URL)
+		}
+	}
+	return n
+}
+
+// where formats the place of the field at path (relative to the record;
+// "" for the whole record) of the record of node id read at line, for an
+// error message: "f.ndjson:7: cites[0]", "f.json: reports[6].cites[0]",
+// or, without a place, "f: report:x: cites[0]".
+func (b *bulk) where(line uint32, id, path string) string {
+	s := b.bo.Name
+	switch {
+	case line > 0 && b.doc:
+		path = joinPath(b.record0(line, id), path)
+	case line > 0:
+		s += fmt.Sprintf(":%d", line)
+	case id != "" && path != "":
+		path = id + ": " + path
+	default:
+		path = id + path
+	}
+	if s != "" && path != "" {
+		s += ": "
+	}
+	return s + path
+}
+
+// record0 names a JSON document's record by its section and index:
+// "claims[2]".
+func (b *bulk) record0(line uint32, id string) string {
+	section := map[graph.Kind]string{graph.KindOutlet: "outlets", graph.KindOfficial: "officials",
+		graph.KindReport: "reports", graph.KindClaim: "claims"}[graph.KindOf(id)]
+	return fmt.Sprintf("%s[%d]", section, line-1)
+}
+
+// joinPath joins a record's place and a field's path within it.
+func joinPath(at, path string) string {
+	switch {
+	case path == "":
+		return at
+	case at == "":
+		return path
+	case strings.HasPrefix(path, "["):
+		return at + path
+	}
+	return at + "." + path
 }
 
 func (b *bulk) put(key []byte, line uint32, val []byte) error {
@@ -368,10 +455,10 @@ func (b *bulk) record(line uint32, node any) error {
 	case *graph.Claim:
 		id, v, write = n.ID, n, func() error { return b.claim(line, n) }
 	default:
-		return graph.Errorf(graph.EINVALID, "%s: not a node: %T", b.where(line, ""), node)
+		return graph.Errorf(graph.EINVALID, "%s: not a node: %T", b.where(line, "", ""), node)
 	}
 	if err := v.Validate(); err != nil {
-		return graph.Errorf(graph.EINVALID, "%s: %s", b.where(line, id), graph.ErrorMessage(err))
+		return graph.Errorf(graph.EINVALID, "%s: %s", b.where(line, id, ""), graph.ErrorMessage(err))
 	}
 	b.res.Nodes++
 	b.res.Counts[graph.KindOf(id)]++
@@ -388,9 +475,9 @@ func (b *bulk) official(line uint32, n *graph.Official) error {
 	if err := b.put(NodeKey(n.ID), line, encodeOfficial(n)); err != nil {
 		return err
 	}
-	for _, s := range n.PossiblySameAs {
+	for i, s := range n.PossiblySameAs {
 		b.res.Edges++
-		if err := b.check(s.Official, line, n.ID, "possiblySameAs"); err != nil {
+		if err := b.check(s.Official, line, n.ID, "possiblySameAs["+strconv.Itoa(i)+"]"); err != nil {
 			return err
 		}
 		if err := b.s.add(AdjKey(graph.EdgePossiblySameAs, n.ID), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{s})); err != nil {
@@ -458,8 +545,8 @@ func (b *bulk) report(line uint32, r *graph.Report) error {
 	if err := b.check(r.Outlet, line, r.ID, "outlet"); err != nil {
 		return err
 	}
-	for _, c := range nr.Cites {
-		if err := b.check(c, line, r.ID, "cites"); err != nil {
+	for i, c := range r.Cites { // in input order, so that the path is the input's
+		if err := b.check(c, line, r.ID, "cites["+strconv.Itoa(i)+"]"); err != nil {
 			return err
 		}
 	}
@@ -493,12 +580,13 @@ func (b *bulk) claim(line uint32, c *graph.Claim) error {
 	} else if err := b.newClaimKeys(line, &nc); err != nil {
 		return err
 	}
-	for _, a := range nc.Appearances {
-		if err := b.check(a.Report, line, c.ID, "appearances.report"); err != nil {
+	for i, a := range c.Appearances { // in input order, so that paths are the input's
+		p := "appearances[" + strconv.Itoa(i) + "]"
+		if err := b.check(a.Report, line, c.ID, p+".report"); err != nil {
 			return err
 		}
-		for _, at := range a.Attributions {
-			if err := b.check(at.Source, line, c.ID, "appearances.attributedTo.source"); err != nil {
+		for j, at := range a.Attributions {
+			if err := b.check(at.Source, line, c.ID, p+".attributedTo["+strconv.Itoa(j)+"].source"); err != nil {
 				return err
 			}
 		}
@@ -565,7 +653,11 @@ func (s *liveSource) close() { s.it.Close() }
 
 // write merges the entries into the new generation.
 func (b *bulk) write(m *merger, total int64) (err error) {
-	ndb, err := badger.Open(badgerOptions(b.opt, b.l.path(b.gen)))
+	// The StreamWriter writes tables of BaseTableSize × 2^5 (the last of
+	// seven levels) and gives each table builder an arena of twice that:
+	// with Badger's 2 MB default, 128 MB per builder, two or more at once.
+	// 512 KB makes tables of 16 MB and arenas of 32 MB.
+	ndb, err := badger.Open(badgerOptions(b.opt, b.l.path(b.gen)).WithBaseTableSize(512 << 10))
 	if err != nil {
 		return fmt.Errorf("open badger at %q: %w", b.l.path(b.gen), err)
 	}
@@ -791,8 +883,8 @@ func (g *merge) node(grp []entry) error {
 		}
 		if first != nil {
 			k, _ := ParseKey(grp[i].key)
-			return graph.Errorf(graph.EINVALID, "%s: the ID is given twice (first at %s)",
-				g.b.where(grp[i].line, k.Node), g.firstAt(first))
+			return graph.Errorf(graph.EINVALID, "%s: %q is given twice (first at %s)",
+				g.b.where(grp[i].line, k.Node, "id"), k.Node, g.firstAt(first, k.Node))
 		}
 		first = &grp[i]
 	}
@@ -814,8 +906,13 @@ func (g *merge) node(grp []entry) error {
 	return g.emit(grp[0].key, grp[len(grp)-1].val)
 }
 
-func (g *merge) firstAt(e *entry) string {
-	if e.line > 0 {
+// firstAt names where the record e of node id was read, for "given
+// twice" errors: "line 2", "outlets[0]" or "record 1".
+func (g *merge) firstAt(e *entry, id string) string {
+	switch {
+	case e.line > 0 && g.b.doc:
+		return g.b.record0(e.line, id)
+	case e.line > 0:
 		return fmt.Sprintf("line %d", e.line)
 	}
 	return fmt.Sprintf("record %d", e.seq)
@@ -856,8 +953,8 @@ func (g *merge) sameAs(grp []entry) error {
 // nor stored.
 func (g *merge) unknownRef(e entry) error {
 	k, _ := ParseKey(e.key[:len(e.key)-1])
-	from, field, _ := strings.Cut(string(e.val), "\x00")
-	return graph.Errorf(graph.EINVALID, "%s: %s: unknown %s %q", g.b.where(e.line, from), field, graph.KindOf(k.Node), k.Node)
+	from, path, _ := strings.Cut(string(e.val), "\x00")
+	return graph.Errorf(graph.EINVALID, "%s: unknown %s %q", g.b.where(e.line, from, path), graph.KindOf(k.Node), k.Node)
 }
 
 // setMeta sets the counters of the new generation beside the live

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -244,19 +245,19 @@ func TestBulkLoadRefusesAndKeepsLive(t *testing.T) {
 		{"unknown reference", &graph.Dataset{Reports: []*graph.Report{
 			{ID: "report:ok", Outlet: outlet, Status: graph.StatusPublished},
 			{ID: "report:bad", Outlet: outlet, Status: graph.StatusPublished, Cites: []string{"report:nowhere"}},
-		}}, `test.ndjson:3: report:bad: cites: unknown report "report:nowhere"`},
+		}}, `test.ndjson:3: cites[0]: unknown report "report:nowhere"`},
 		{"unknown outlet", &graph.Dataset{Reports: []*graph.Report{
 			{ID: "report:lost", Outlet: "outlet:nowhere", Status: graph.StatusPublished},
-		}}, `test.ndjson:2: report:lost: outlet: unknown outlet "outlet:nowhere"`},
+		}}, `test.ndjson:2: outlet: unknown outlet "outlet:nowhere"`},
 		{"unknown source", &graph.Dataset{Claims: []*graph.Claim{{ID: "claim:x", Text: "x",
 			Appearances: []graph.Appearance{{Report: base.Reports[0].ID, Mode: graph.ModeParaphrase,
 				Attributions: []graph.Attribution{{Source: "official:ghost", Mode: graph.ModeParaphrase}}}}}}},
-			`test.ndjson:2: claim:x: appearances.attributedTo.source: unknown official "official:ghost"`},
+			`test.ndjson:2: appearances[0].attributedTo[0].source: unknown official "official:ghost"`},
 		{"ID given twice", &graph.Dataset{Outlets: []*graph.Outlet{
 			{ID: "outlet:twice", Name: "a"}, {ID: "outlet:other", Name: "b"}, {ID: "outlet:twice", Name: "c"},
-		}}, `test.ndjson:4: outlet:twice: the ID is given twice (first at line 2)`},
+		}}, `test.ndjson:4: id: "outlet:twice" is given twice (first at line 2)`},
 		{"invalid node", &graph.Dataset{Outlets: []*graph.Outlet{{ID: "outlet:noname"}}},
-			`test.ndjson:2: outlet:noname: name`},
+			`test.ndjson:2: name: is required`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -268,6 +269,39 @@ func TestBulkLoadRefusesAndKeepsLive(t *testing.T) {
 			onlyLive(t, opt.Dir)
 		})
 	}
+	t.Run("JSON document places", func(t *testing.T) {
+		// A JSON document's records come with minus their position in
+		// their section; errors name them by JSON path.
+		docSource := func(nodes ...any) store.Source {
+			return func(emit func(int, any) error) error {
+				pos := map[graph.Kind]int{}
+				for _, n := range nodes {
+					k := graph.KindOf(reflect.ValueOf(n).Elem().FieldByName("ID").String())
+					pos[k]++
+					if err := emit(-pos[k], n); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+		for _, c := range []struct {
+			src  store.Source
+			want string
+		}{
+			{docSource(&graph.Outlet{ID: "outlet:twice", Name: "a"}, &graph.Outlet{ID: "outlet:other", Name: "b"}, &graph.Outlet{ID: "outlet:twice", Name: "c"}),
+				`test.json: outlets[2].id: "outlet:twice" is given twice (first at outlets[0])`},
+			{docSource(&graph.Outlet{ID: "outlet:o", Name: "o"}, &graph.Report{ID: "report:a", Outlet: outlet, Status: graph.StatusPublished},
+				&graph.Report{ID: "report:b", Outlet: "outlet:o", Status: graph.StatusPublished, Cites: []string{"report:z", "report:a", "report:nowhere"}}),
+				`test.json: reports[1].cites[2]: unknown report "report:nowhere"`},
+		} {
+			_, err := store.BulkLoad(context.Background(), opt, c.src, store.BulkOptions{Name: "test.json"})
+			if graph.ErrorCode(err) != graph.EINVALID || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want EINVALID containing %q", err, c.want)
+			}
+			sameKVs(t, dump(t, opt), before)
+		}
+	})
 	t.Run("source fails midway", func(t *testing.T) {
 		stop := errors.New("disk on fire")
 		n := 0

@@ -125,6 +125,14 @@ func newSortBuf(limit int) *sortBuf {
 // add appends one entry. It fails only when a run could not be written.
 func (s *sorter) add(key []byte, op byte, seq, line uint32, val []byte) error {
 	b := s.cur
+	// Spill rather than grow a slice: growing would copy it into one of
+	// twice the size and leave the old one to the collector.
+	if len(b.ents) > 0 && (len(b.ents) == cap(b.ents) || len(b.arena)+len(key)+len(val) > cap(b.arena)) {
+		if err := s.spill(); err != nil {
+			return err
+		}
+		b = s.cur
+	}
 	off := len(b.arena)
 	b.arena = append(append(b.arena, key...), val...)
 	b.ents = append(b.ents, bufEntry{pfx: keyPrefix(key), off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(val)), seq: seq, line: line, op: op})
@@ -132,6 +140,12 @@ func (s *sorter) add(key []byte, op byte, seq, line uint32, val []byte) error {
 	if len(b.arena)+len(b.ents)*entrySize < s.limit {
 		return nil
 	}
+	return s.spill()
+}
+
+// spill hands the current buffer to the spiller and takes the free one.
+func (s *sorter) spill() error {
+	b := s.cur
 	select {
 	case s.full <- b:
 	case err := <-s.done:

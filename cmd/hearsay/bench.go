@@ -108,11 +108,8 @@ func cmdBench(e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "Generates a graph, loads it into a new database and measures DESIGN.md section 5's figures.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *child != "" {
 		return benchChild(e, *child)

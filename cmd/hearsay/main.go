@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/rs/zerolog"
@@ -143,6 +144,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "The database directory is --db, else $HEARSAY_DB, else ./hearsay.db.")
+	fmt.Fprintln(w, "Flags may come before or after the arguments; -- ends the flags.")
 	fmt.Fprintln(w, "Run 'hearsay COMMAND -h' for a command's flags.")
 }
 
@@ -165,17 +167,58 @@ func (e *env) flags(name, args string) (*flag.FlagSet, *string, *string) {
 
 // parse parses a command's flags and applies the log level.
 func (e *env) parse(fs *flag.FlagSet, level *string, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{} // the flag package has printed the error and the usage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	l, err := zerolog.ParseLevel(*level)
 	if err != nil || *level == "" {
 		return usageError{fmt.Sprintf("bad --log-level %q", *level)}
 	}
 	e.log = e.log.Level(l)
+	return nil
+}
+
+// parseFlags parses flags wherever they stand among the arguments, so that
+// 'hearsay load FILE --db DIR' means what it says: the flag package alone
+// stops at the first argument and would take "--db" for a file. "--" ends
+// the flags; "-" is an argument (standard input). Errors are usageErrors
+// or flag.ErrHelp, returned before the command does anything.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		// A flag that is not boolean takes the next argument as its value.
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // the flag package refuses it
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if err := fs.Parse(append(append(flags, "--"), rest...)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{} // the flag package has printed the error and the usage
+	}
 	return nil
 }
 

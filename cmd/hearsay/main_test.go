@@ -296,3 +296,104 @@ func writeBig(t *testing.T, name string, n int) {
 		t.Fatal(err)
 	}
 }
+
+func TestFlagsAfterArguments(t *testing.T) {
+	// Ensure flags after positional arguments are flags, for every command,
+	// and that "--" ends the flags: 'hearsay load FILE --db DIR' loads
+	// into DIR, not into ./hearsay.db with "--db" taken for a file.
+	seed, err := filepath.Abs(seedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	db := filepath.Join(dir, "db")
+	out := mustRun(t, "load", seed, "--db", db, "--quiet")
+	if !strings.Contains(out, "25 claims") {
+		t.Fatalf("load printed %q", out)
+	}
+	if _, err := os.Stat("hearsay.db"); !os.IsNotExist(err) {
+		t.Fatal("load wrote ./hearsay.db although --db came after the file")
+	}
+	if out := mustRun(t, "stats", "--db", db, "--json"); !strings.Contains(out, `"claims":25`) && !strings.Contains(out, `"claims": 25`) {
+		t.Fatalf("stats printed %q", out)
+	}
+	if out := mustRun(t, "trace", "claim:us-offers-security-guarantees", "--db", db, "--json"); !strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Fatalf("trace with --json after the ID printed %q", out)
+	}
+	exp := filepath.Join(dir, "out.json")
+	mustRun(t, "export", exp, "--db", db, "--ndjson")
+	if b, err := os.ReadFile(exp); err != nil || !bytes.HasPrefix(b, []byte(`{"kind":"dataset"`)) {
+		t.Fatalf("export FILE --ndjson wrote %.40q (%v)", b, err)
+	}
+	bak := filepath.Join(dir, "b.bak")
+	mustRun(t, "backup", bak, "--db", db)
+	mustRun(t, "restore", bak, "--db", filepath.Join(dir, "restored"))
+	mustRun(t, "check", "--db", filepath.Join(dir, "restored"))
+	gen := filepath.Join(dir, "g.ndjson")
+	mustRun(t, "gen", "--edges", "100", "--out", gen, "--quiet")
+
+	// After "--" everything is an argument, even what looks like a flag.
+	code, _, errOut := hearsay(t, "load", "--db", filepath.Join(dir, "db3"), "--", "--quiet")
+	if code != exitError || !strings.Contains(errOut, "--quiet") {
+		t.Fatalf("load -- --quiet: exit %d, stderr %q", code, errOut)
+	}
+	// An unknown flag after the file is refused before anything is written.
+	db4 := filepath.Join(dir, "db4")
+	code, _, errOut = hearsay(t, "load", seed, "--db", db4, "--nope")
+	if code != exitUsage {
+		t.Fatalf("load FILE --nope: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(db4); !os.IsNotExist(err) {
+		t.Fatal("a refused command line created the database")
+	}
+	if _, err := os.Stat("hearsay.db"); !os.IsNotExist(err) {
+		t.Fatal("a command wrote ./hearsay.db")
+	}
+}
+
+func TestLoad_BulkNamesPlacesLikeTxn(t *testing.T) {
+	// Ensure a bulk load names the place of a problem as the one-transaction
+	// load does: the JSON path in a JSON document, the line and the path in
+	// NDJSON, and both places of an ID given twice.
+	const (
+		outlet   = `{"id": "outlet:a", "name": "A"}`
+		official = `{"id": "official:x", "name": "X", "form": "GROUP"}`
+		report   = `{"id": "report:r1", "outlet": "outlet:a"}`
+		header   = `{"kind": "dataset", "format": "hearsay/v1", "id": "t"}`
+	)
+	doc := func(outlets, officials, reports, claims string) string {
+		return fmt.Sprintf(`{"format": "hearsay/v1", "outlets": [%s], "officials": [%s], "reports": [%s], "claims": [%s]}`,
+			outlets, officials, reports, claims)
+	}
+	nd := func(lines ...string) string { return header + "\n" + strings.Join(lines, "\n") + "\n" }
+	for _, tt := range []struct{ name, file, data, want string }{
+		{"DocUnknownSource", "u.json", doc(outlet, official, report,
+			`{"id": "claim:c", "text": "C.", "appearances": [{"report": "report:r1", "mode": "PARAPHRASE", "attributedTo": [{"source": "official:x", "mode": "PARAPHRASE"}, {"source": "official:nobody", "mode": "PARAPHRASE"}]}]}`),
+			`u.json: claims[0].appearances[0].attributedTo[1].source: unknown official "official:nobody"`},
+		{"DocUnknownCite", "u.json", doc(outlet, "", report+`, {"id": "report:r2", "outlet": "outlet:a", "cites": ["report:r1", "report:gone"]}`, ""),
+			`u.json: reports[1].cites[1]: unknown report "report:gone"`},
+		{"DocUnknownSameAs", "u.json", doc("", `{"id": "official:x", "name": "X", "form": "GROUP", "possiblySameAs": ["official:y"]}`, "", ""),
+			`u.json: officials[0].possiblySameAs[0]: unknown official "official:y"`},
+		{"DocDuplicate", "d.json", doc(outlet+`, {"id": "outlet:b", "name": "B"}, `+outlet, "", "", ""),
+			`d.json: outlets[2].id: "outlet:a" is given twice (first at outlets[0])`},
+		{"NDJSONUnknownOutlet", "u.ndjson", nd(`{"kind": "report", "id": "report:r1", "outlet": "outlet:gone"}`),
+			`u.ndjson:2: outlet: unknown outlet "outlet:gone"`},
+		{"NDJSONDuplicate", "d.ndjson", nd(`{"kind": "outlet", "id": "outlet:a", "name": "A"}`, `{"kind": "outlet", "id": "outlet:b", "name": "B"}`, `{"kind": "outlet", "id": "outlet:a", "name": "C"}`),
+			`d.ndjson:4: id: "outlet:a" is given twice (first at line 2)`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, tt.file)
+			if err := os.WriteFile(file, []byte(tt.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, method := range []string{"txn", "bulk"} {
+				code, _, errOut := hearsay(t, "load", "--db", filepath.Join(dir, "db-"+method), "--method", method, file)
+				if code != exitError || !strings.Contains(errOut, file+":") || !strings.Contains(errOut, tt.want) {
+					t.Errorf("--method %s: exit %d, stderr\n  %s\nwant it to contain\n  %s", method, code, errOut, tt.want)
+				}
+			}
+		})
+	}
+}
