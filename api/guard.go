@@ -12,7 +12,10 @@ const CodeOverloaded = "OVERLOADED"
 // DefaultMaxInFlight is how many GraphQL requests run at once by default.
 // On 2 cores the server reaches its throughput with a few dozen requests in
 // flight; more only queue for the CPU while their time limits run down.
-const DefaultMaxInFlight = 64
+// It also bounds the server's memory: one request may hold up to about
+// 55 MiB live at its worst (BenchmarkWorstCaseRequest), so 32 of them
+// about 1.8 GiB; 64 would allow 3.5 GiB.
+const DefaultMaxInFlight = 32
 
 // retryAfter is the Retry-After of an overloaded answer, in seconds.
 const retryAfter = 1
