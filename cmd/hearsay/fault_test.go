@@ -14,42 +14,112 @@ import (
 	"time"
 )
 
-// TestServe_StorageFails runs 'hearsay serve' on a tmpfs, runs the file
-// system out of inodes (Badger then cannot create its next memtable's
-// log: the failure that used to wedge the server with nil-pointer panics)
-// and writes until a write fails. That write fails STORAGE_UNAVAILABLE;
-// the server logs why, drains and exits with exitStorage; started again
-// once the fault is cleared, it holds every write it acknowledged.
+// TestServe_StorageFails runs 'hearsay serve', takes away what Badger
+// needs to create its next memtable's log (the failure that used to wedge
+// the server with nil-pointer panics) and writes until a write fails:
+//
+//   - NoInodes: the database is on a tmpfs whose inodes are then used up;
+//   - ReadOnlyDir: the server runs as an unprivileged user (root ignores
+//     permissions) and the database directory is made read-only under it.
+//
+// That write fails STORAGE_UNAVAILABLE naming the cause; the server logs
+// why, drains and exits with exitStorage; started again once the fault is
+// cleared, it holds every write it acknowledged and checks clean.
 func TestServe_StorageFails(t *testing.T) {
-	mnt := filepath.Join(t.TempDir(), "mnt")
-	if err := os.Mkdir(mnt, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512m,nr_inodes=64", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (needs root): %v: %s", err, out)
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", "-l", mnt).Run() })
-	db := filepath.Join(mnt, "db")
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokenFile, []byte("fault-token"), 0o600); err != nil {
-		t.Fatal(err)
+	if testing.Short() {
+		t.Skip("builds the binary")
 	}
 	bin := buildHearsay(t)
-	p := startBinary(t, bin, "--db", db, "--write-token-file", tokenFile, "--no-seed")
-	fill := filepath.Join(mnt, "fill")
-	if err := os.Mkdir(fill, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; ; i++ {
-		f, err := os.Create(filepath.Join(fill, fmt.Sprint(i)))
-		if errors.Is(err, syscall.ENOSPC) {
-			break
+	t.Run("NoInodes", func(t *testing.T) {
+		mnt := filepath.Join(t.TempDir(), "mnt")
+		if err := os.Mkdir(mnt, 0o755); err != nil {
+			t.Fatal(err)
 		}
+		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512m,nr_inodes=64", "tmpfs", mnt).CombinedOutput(); err != nil {
+			t.Skipf("cannot mount a tmpfs here (needs root): %v: %s", err, out)
+		}
+		t.Cleanup(func() { _ = exec.Command("umount", "-l", mnt).Run() })
+		fill := filepath.Join(mnt, "fill")
+		storageFails(t, nil, bin, filepath.Join(mnt, "db"), t.TempDir(), "no space left on device",
+			func() {
+				if err := os.Mkdir(fill, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; ; i++ {
+					f, err := os.Create(filepath.Join(fill, fmt.Sprint(i)))
+					if errors.Is(err, syscall.ENOSPC) {
+						break
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					f.Close()
+				}
+			},
+			func() {
+				if err := os.RemoveAll(fill); err != nil {
+					t.Fatal(err)
+				}
+			})
+	})
+	t.Run("ReadOnlyDir", func(t *testing.T) {
+		const nobody = 65534
+		setpriv, err := exec.LookPath("setpriv")
+		if err != nil || os.Geteuid() != 0 {
+			t.Skip("needs root and setpriv to run the server as another user")
+		}
+		// A directory the unprivileged server can reach, holding the
+		// binary, its token and its database.
+		work, err := os.MkdirTemp("", "hearsay-readonly-")
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Close()
+		t.Cleanup(func() { os.RemoveAll(work) })
+		if err := os.Chmod(work, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		exe, db := filepath.Join(work, "hearsay"), filepath.Join(work, "db")
+		raw, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(exe, raw, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(db, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(db, nobody, nobody); err != nil {
+			t.Fatal(err)
+		}
+		wrap := []string{setpriv, fmt.Sprintf("--reuid=%d", nobody), fmt.Sprintf("--regid=%d", nobody), "--clear-groups"}
+		// Every directory of the database, the live generation's included.
+		chmodAll := func(mode os.FileMode) {
+			err := filepath.WalkDir(db, func(path string, d os.DirEntry, err error) error {
+				if err == nil && d.IsDir() {
+					err = os.Chmod(path, mode)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		storageFails(t, wrap, exe, db, work, "permission denied",
+			func() { chmodAll(0o555) }, func() { chmodAll(0o755) })
+	})
+}
+
+// storageFails starts the binary (under wrap, if any) on db, calls fault,
+// writes until a write fails and checks the failure, the exit and the
+// recovery after clear.
+func storageFails(t *testing.T, wrap []string, bin, db, tokenDir, cause string, fault, clear func()) {
+	tokenFile := filepath.Join(tokenDir, "token")
+	if err := os.WriteFile(tokenFile, []byte("fault-token"), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	p := startCommand(t, append(wrap, bin), "--db", db, "--write-token-file", tokenFile, "--no-seed")
+	fault()
 	// Datasets of 1,000 outlets, to fill Badger's 64 MB memtable in few
 	// requests.
 	var acked []string
@@ -71,7 +141,7 @@ func TestServe_StorageFails(t *testing.T) {
 		}
 		acked = append(acked, fmt.Sprintf("outlet:o%04d-0000", i), fmt.Sprintf("outlet:o%04d-0999", i))
 	}
-	if last == nil || last.code(t) != "STORAGE_UNAVAILABLE" || !strings.Contains(last.Errors[0].Message, "no space left on device") {
+	if last == nil || last.code(t) != "STORAGE_UNAVAILABLE" || !strings.Contains(last.Errors[0].Message, cause) {
 		t.Fatalf("after %d writes: %v", len(acked), last)
 	}
 	t.Logf("%d writes acknowledged, then %s", len(acked), last.body)
@@ -100,15 +170,8 @@ func TestServe_StorageFails(t *testing.T) {
 	if !logged {
 		t.Errorf("no log line says why the server stops:\n%s", p.stderr)
 	}
-	for _, l := range strings.Split(p.stderr.String(), "\n") {
-		if !strings.Contains(l, `"message":"request"`) {
-			t.Log(l)
-		}
-	}
 	// The fault is cleared; a supervisor starts the server again.
-	if err := os.RemoveAll(fill); err != nil {
-		t.Fatal(err)
-	}
+	clear()
 	again := startServe(t, "--db", db, "--write-token-file", tokenFile, "--no-seed")
 	resp, err := http.Get(again.url + "/healthz")
 	if err != nil {
@@ -118,7 +181,7 @@ func TestServe_StorageFails(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz after the restart: %d", resp.StatusCode)
 	}
-	for _, id := range acked[len(acked)-6:] {
+	for _, id := range acked[max(0, len(acked)-6):] {
 		var out struct{ Outlet *struct{ ID string } }
 		again.post(t, "", fmt.Sprintf(`{ outlet(id: %q) { id } }`, id), nil).mustData(t, &out)
 		if out.Outlet == nil {
@@ -139,8 +202,15 @@ func TestServe_StorageFails(t *testing.T) {
 // channel gets the exit code.
 func startBinary(t *testing.T, bin string, args ...string) *servedProcess {
 	t.Helper()
+	return startCommand(t, []string{bin}, args...)
+}
+
+// startCommand is startBinary for a command line that ends with the
+// binary (a wrapper such as setpriv may come first).
+func startCommand(t *testing.T, command []string, args ...string) *servedProcess {
+	t.Helper()
 	p := &servedProcess{stdout: &serveOutput{}, stderr: &serveOutput{}, cancel: func() {}, done: make(chan int, 1)}
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
+	cmd := exec.Command(command[0], append(append(command[1:], "serve", "--addr", "127.0.0.1:0", "--log-format", "json"), args...)...)
 	cmd.Stdout = p.stdout
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
