@@ -130,6 +130,26 @@ func TestBulkLoadMatchesImport(t *testing.T) {
 	}
 	want := dump(t, viaTxn)
 	sameKVs(t, dump(t, viaBulk), want)
+	// Both write what the write model says, and the checker, which takes
+	// its expectations from the same model, finds both clean.
+	var stored []store.RawKV
+	for _, kv := range want {
+		if kv.Key[0] != store.TagMeta && !store.IsSameAsList(kv.Key) {
+			stored = append(stored, kv)
+		}
+	}
+	sameKVs(t, stored, store.ModelKVs(ds))
+	for _, opt := range []store.Options{viaTxn, viaBulk} {
+		opt.ReadOnly = true
+		db, err := store.Open(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := mustCheck(t, db, false); rep.Total != 0 || rep.Keys != int64(len(want)) {
+			t.Errorf("Check: %d problems, %d keys of %d: %v", rep.Total, rep.Keys, len(want), rep.Problems)
+		}
+		db.Close()
+	}
 	edges := 0
 	for _, kv := range want {
 		if kv.Key[0] == store.TagEdge {

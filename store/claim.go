@@ -30,8 +30,8 @@ func (db *DB) CreateClaim(ctx context.Context, c *graph.Claim) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.create(ctx, c.ID, func(w *writer) error { return w.checkClaim(c, nil) },
-		func(w *writer) error { return w.putClaim(c) })
+	return db.create(ctx, c.ID, func(w *writer) error { return w.checkRefs(c, nil) },
+		func(w *writer) error { return w.put(c) })
 }
 
 func (db *DB) updateClaim(ctx context.Context, id string, change func(*graph.Claim) error) (*graph.Claim, error) {

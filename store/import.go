@@ -77,45 +77,18 @@ func checkDataset(ds *graph.Dataset) (map[string]bool, error) {
 // checkImportRefs checks that every reference names a node of the dataset or a
 // stored node.
 func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
-	check := func(from, field, id string) error {
-		if ids[id] {
-			return nil
-		}
-		ok, err := exists(w.txn, NodeKey(id))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return graph.Errorf(graph.EINVALID, "%s: %s: unknown %s %q", from, field, graph.KindOf(id), id)
-		}
-		return nil
-	}
-	for _, o := range ds.Officials {
-		for _, s := range o.PossiblySameAs {
-			if err := check(o.ID, "possiblySameAs", s.Official); err != nil {
+	for _, n := range ds.Nodes() {
+		from, _ := nodeID(n)
+		for _, e := range edgesOf(n) {
+			if ids[e.to] {
+				continue
+			}
+			ok, err := exists(w.txn, NodeKey(e.to))
+			if err != nil {
 				return err
 			}
-		}
-	}
-	for _, r := range ds.Reports {
-		if err := check(r.ID, "outlet", r.Outlet); err != nil {
-			return err
-		}
-		for _, c := range r.Cites {
-			if err := check(r.ID, "cites", c); err != nil {
-				return err
-			}
-		}
-	}
-	for _, c := range ds.Claims {
-		for _, a := range c.Appearances {
-			if err := check(c.ID, "appearances.report", a.Report); err != nil {
-				return err
-			}
-			for _, at := range a.Attributions {
-				if err := check(c.ID, "attributedTo.source", at.Source); err != nil {
-					return err
-				}
+			if !ok {
+				return graph.Errorf(graph.EINVALID, "%s: %s: unknown %s %q", from, e.field(), graph.KindOf(e.to), e.to)
 			}
 		}
 	}
@@ -124,28 +97,8 @@ func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
 
 // write upserts every node of the dataset.
 func (w *writer) write(ds *graph.Dataset) error {
-	for _, o := range ds.Outlets {
-		if err := w.putNode(o.ID, encodeOutlet(o)); err != nil {
-			return err
-		}
-	}
-	for _, o := range ds.Officials {
-		if err := w.putNode(o.ID, encodeOfficial(o)); err != nil {
-			return err
-		}
-		for _, s := range o.PossiblySameAs {
-			if err := w.link(o.ID, s); err != nil {
-				return err
-			}
-		}
-	}
-	for _, r := range ds.Reports {
-		if err := w.putReport(r); err != nil {
-			return err
-		}
-	}
-	for _, c := range ds.Claims {
-		if err := w.putClaim(c); err != nil {
+	for _, n := range ds.Nodes() {
+		if err := w.put(n); err != nil {
 			return err
 		}
 	}

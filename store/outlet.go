@@ -25,7 +25,7 @@ func (db *DB) CreateOutlet(ctx context.Context, o *graph.Outlet) error {
 	}
 	graph.SortRatings(o.Ratings)
 	return db.create(ctx, o.ID, func(*writer) error { return nil },
-		func(w *writer) error { return w.putNode(o.ID, encodeOutlet(o)) })
+		func(w *writer) error { return w.put(o) })
 }
 
 // UpdateOutlet changes some fields of an outlet.

@@ -33,8 +33,8 @@ func (db *DB) CreateReport(ctx context.Context, r *graph.Report) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return db.create(ctx, r.ID, func(w *writer) error { return w.checkReport(r, nil) },
-		func(w *writer) error { return w.putReport(r) })
+	return db.create(ctx, r.ID, func(w *writer) error { return w.checkRefs(r, nil) },
+		func(w *writer) error { return w.put(r) })
 }
 
 // UpdateReport changes some fields of a report, its outlet included.
