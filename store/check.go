@@ -457,21 +457,9 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 		}
 		fixed++
 	}
-	wb := db.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, k := range c.setKeys {
-		if err := wb.Set(k, nil); err != nil {
-			return fixed, err
-		}
-		fixed++
-	}
-	for _, k := range c.delKeys {
-		if err := wb.Delete(k); err != nil {
-			return fixed, err
-		}
-		fixed++
-	}
-	if err := wb.Flush(); err != nil {
+	n, err := db.writeKeys(c.setKeys, c.delKeys)
+	fixed += n
+	if err != nil {
 		return fixed, err
 	}
 	// Recount from what is stored now.
@@ -493,6 +481,30 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 		fixed++
 	}
 	return fixed, nil
+}
+
+// writeKeys sets keys (empty values) and deletes others in a write batch,
+// which may be larger than one transaction, as one write (writeMu), and
+// returns how many it wrote.
+func (db *DB) writeKeys(set, del [][]byte) (int, error) {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	wb := db.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, k := range set {
+		if err := wb.Set(k, nil); err != nil {
+			return 0, err
+		}
+	}
+	for _, k := range del {
+		if err := wb.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return 0, err
+	}
+	return len(set) + len(del), nil
 }
 
 // dropRef removes every reference node makes to ref: appearances in it and
