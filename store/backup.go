@@ -413,7 +413,7 @@ func checkEntry(kv *pb.KV) error {
 	case kv.StreamDone:
 		return errors.New("a stream marker")
 	}
-	if _, err := ParseKey(kv.Key); err != nil {
+	if _, err := parseKey(kv.Key); err != nil {
 		return fmt.Errorf("key %q is not one of hearsay's", kv.Key)
 	}
 	return nil

@@ -405,7 +405,7 @@ func (b *bulk) check(ref string, line uint32, from, field string) error {
 	if _, ok := b.seen[hashID(ref)]; ok {
 		return nil
 	}
-	k := append(NodeKey(ref), 0xff)
+	k := append(nodeKey(ref), 0xff)
 	return b.s.add(k, opCheck, b.seq, line, []byte(from+"\x00"+field))
 }
 
@@ -458,7 +458,7 @@ func (b *bulk) entries(line uint32, e *nodeEntries) error {
 		}
 		old = entriesOf(n)
 	}
-	if err := b.put(NodeKey(e.id), line, e.value); err != nil {
+	if err := b.put(nodeKey(e.id), line, e.value); err != nil {
 		return err
 	}
 	switch {
@@ -483,12 +483,12 @@ func (b *bulk) entries(line uint32, e *nodeEntries) error {
 			continue
 		}
 		b.res.Edges++
-		if err := b.s.add(AdjKey(graph.EdgePossiblySameAs, e.id), opSameAs, b.seq, line,
+		if err := b.s.add(adjKey(graph.EdgePossiblySameAs, e.id), opSameAs, b.seq, line,
 			encodeSameAs([]graph.SameAs{{Official: ed.to, Note: ed.note}})); err != nil {
 			return err
 		}
 		back := graph.SameAs{Official: e.id, Note: ed.note}
-		if err := b.s.add(AdjKey(graph.EdgePossiblySameAs, ed.to), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{back})); err != nil {
+		if err := b.s.add(adjKey(graph.EdgePossiblySameAs, ed.to), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{back})); err != nil {
 			return err
 		}
 	}
@@ -786,13 +786,13 @@ func (g *merge) node(grp []entry) error {
 			continue
 		}
 		if first != nil {
-			k, _ := ParseKey(grp[i].key)
+			k, _ := parseKey(grp[i].key)
 			return graph.Errorf(graph.EINVALID, "%s: %q is given twice (first at %s)",
 				g.b.where(grp[i].line, k.Node, "id"), k.Node, g.firstAt(first, k.Node))
 		}
 		first = &grp[i]
 	}
-	k, err := ParseKey(grp[0].key)
+	k, err := parseKey(grp[0].key)
 	if err != nil {
 		return fmt.Errorf("bulk load: %w", err)
 	}
@@ -856,7 +856,7 @@ func (g *merge) sameAs(grp []entry) error {
 // unknownRef reports a reference to a node that is neither in the input
 // nor stored.
 func (g *merge) unknownRef(e entry) error {
-	k, _ := ParseKey(e.key[:len(e.key)-1])
+	k, _ := parseKey(e.key[:len(e.key)-1])
 	from, path, _ := strings.Cut(string(e.val), "\x00")
 	return graph.Errorf(graph.EINVALID, "%s: unknown %s %q", g.b.where(e.line, from, path), graph.KindOf(k.Node), k.Node)
 }

@@ -115,7 +115,7 @@ func (c *checker) exists(id string) (bool, error) {
 	if ok, hit := c.known[id]; hit {
 		return ok, nil
 	}
-	ok, err := exists(c.txn, NodeKey(id))
+	ok, err := exists(c.txn, nodeKey(id))
 	if err != nil {
 		return false, err
 	}
@@ -178,7 +178,7 @@ func (c *checker) run(txn *badger.Txn) error {
 		}
 		item := it.Item()
 		raw := item.KeyCopy(nil)
-		k, err := ParseKey(raw)
+		k, err := parseKey(raw)
 		if err != nil {
 			c.problem(fmt.Sprintf("key %q", raw), true, "malformed key")
 			c.delKeys = append(c.delKeys, raw)
@@ -217,7 +217,7 @@ func (c *checker) run(txn *badger.Txn) error {
 
 // strays looks at every key of a family when the count of stored keys
 // says some are not wanted by any node: check tells each one.
-func (c *checker) strays(family byte, some bool, check func([]byte, Key) error) error {
+func (c *checker) strays(family byte, some bool, check func([]byte, parsedKey) error) error {
 	if !some {
 		return nil
 	}
@@ -228,7 +228,7 @@ func (c *checker) strays(family byte, some bool, check func([]byte, Key) error) 
 			return err
 		}
 		raw := it.Item().KeyCopy(nil)
-		k, err := ParseKey(raw)
+		k, err := parseKey(raw)
 		if err != nil {
 			continue // reported by the first pass
 		}
@@ -318,7 +318,7 @@ func (c *checker) undecodable(id string, err error) error {
 // adj checks a packed adjacency value: its node exists, and for
 // possibly-same-as links, every target and reverse side. Appearances and
 // citations are checked with their node.
-func (c *checker) adj(raw []byte, k Key, v []byte) error {
+func (c *checker) adj(raw []byte, k parsedKey, v []byte) error {
 	ok, err := c.exists(k.Node)
 	if err != nil {
 		return err
@@ -355,13 +355,13 @@ func (c *checker) adj(raw []byte, k Key, v []byte) error {
 }
 
 // edge checks that a reverse key has its forward edge.
-func (c *checker) edge(raw []byte, k Key) error {
+func (c *checker) edge(raw []byte, k parsedKey) error {
 	stray := func(format string, args ...any) error {
 		c.problem(fmt.Sprintf("key %s %s→%s", k.Edge, k.Other, k.Node), true, format, args...)
 		c.delKeys = append(c.delKeys, raw)
 		return nil
 	}
-	if k.Dir != DirReverse {
+	if k.Dir != dirReverse {
 		return stray("forward edges are packed, never stored one per key")
 	}
 	var (
@@ -397,7 +397,7 @@ func (c *checker) strayOr(err error, stray func(string, ...any) error, format st
 }
 
 // word checks that an index key names a stored claim using the word.
-func (c *checker) word(raw []byte, k Key) error {
+func (c *checker) word(raw []byte, k parsedKey) error {
 	n, err := readStored(c.txn, k.Node)
 	if err != nil {
 		return err

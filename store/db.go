@@ -438,7 +438,7 @@ func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
 // create writes a new node with put, refusing an ID already in use.
 func (db *DB) create(ctx context.Context, id string, check func(w *writer) error, put func(w *writer) error) error {
 	return db.write(ctx, func(w *writer) error {
-		ok, err := exists(w.txn, NodeKey(id))
+		ok, err := exists(w.txn, nodeKey(id))
 		if err != nil {
 			return err
 		}

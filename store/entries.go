@@ -18,11 +18,11 @@ import (
 //
 // A node writes:
 //
-//	NodeKey(id)                      its own fields (encode*)
-//	AdjKey(kind, id)                 its forward edges, packed, canonical order;
+//	nodeKey(id)                      its own fields (encode*)
+//	adjKey(kind, id)                 its forward edges, packed, canonical order;
 //	                                 absent when it has none
-//	EdgeKey(kind, DirReverse, ...)   one reverse key per forward edge, empty value
-//	WordKey(word, id)                one index key per search word (claims)
+//	edgeKey(kind, dirReverse, ...)   one reverse key per forward edge, empty value
+//	wordKey(word, id)                one index key per search word (claims)
 //
 // An official's possibly-same-as links are kept as one packed list on
 // each side (sameAsEntry), merged with the stored lists; the counters
@@ -31,7 +31,7 @@ import (
 // nodeEntries is what one node writes.
 type nodeEntries struct {
 	id    string
-	value []byte // under NodeKey(id)
+	value []byte // under nodeKey(id)
 	// adjKey holds the packed forward edges (packed, nil when there are
 	// none: the key is then deleted); nil for a kind without them.
 	adjKey, packed []byte
@@ -72,7 +72,7 @@ func entriesOf(node any) *nodeEntries {
 		}
 	case *graph.Report:
 		if n != nil {
-			e := &nodeEntries{id: n.ID, value: encodeReport(n), adjKey: AdjKey(graph.EdgeCites, n.ID), edges: edgesOf(n)}
+			e := &nodeEntries{id: n.ID, value: encodeReport(n), adjKey: adjKey(graph.EdgeCites, n.ID), edges: edgesOf(n)}
 			if len(n.Cites) > 0 {
 				cites := slices.Clone(n.Cites)
 				slices.Sort(cites)
@@ -82,12 +82,12 @@ func entriesOf(node any) *nodeEntries {
 		}
 	case *graph.Claim:
 		if n != nil {
-			e := &nodeEntries{id: n.ID, value: encodeClaim(n), adjKey: AdjKey(graph.EdgeReportedBy, n.ID), edges: edgesOf(n)}
+			e := &nodeEntries{id: n.ID, value: encodeClaim(n), adjKey: adjKey(graph.EdgeReportedBy, n.ID), edges: edgesOf(n)}
 			if len(n.Appearances) > 0 {
 				e.packed = encodeAppearances(canonicalAppearances(n.Appearances))
 			}
 			for _, w := range graph.ClaimWords(n) {
-				e.index = append(e.index, indexEntry{word: w, key: WordKey(w, n.ID)})
+				e.index = append(e.index, indexEntry{word: w, key: wordKey(w, n.ID)})
 			}
 			return e
 		}
@@ -106,17 +106,17 @@ func edgesOf(node any) []edgeEntry {
 		}
 	case *graph.Report:
 		out = append(out, edgeEntry{kind: graph.EdgePublishedBy, to: n.Outlet,
-			rev: EdgeKey(graph.EdgePublishedBy, DirReverse, n.Outlet, n.ID, "")})
+			rev: edgeKey(graph.EdgePublishedBy, dirReverse, n.Outlet, n.ID, "")})
 		for i, c := range n.Cites {
-			out = append(out, edgeEntry{kind: graph.EdgeCites, to: c, i: i, rev: EdgeKey(graph.EdgeCites, DirReverse, c, n.ID, "")})
+			out = append(out, edgeEntry{kind: graph.EdgeCites, to: c, i: i, rev: edgeKey(graph.EdgeCites, dirReverse, c, n.ID, "")})
 		}
 	case *graph.Claim:
 		for i, a := range n.Appearances {
 			out = append(out, edgeEntry{kind: graph.EdgeReportedBy, to: a.Report, i: i,
-				rev: EdgeKey(graph.EdgeReportedBy, DirReverse, a.Report, n.ID, "")})
+				rev: edgeKey(graph.EdgeReportedBy, dirReverse, a.Report, n.ID, "")})
 			for j, at := range a.Attributions {
 				out = append(out, edgeEntry{kind: graph.EdgeAttributedTo, to: at.Source, i: i, j: j,
-					rev: EdgeKey(graph.EdgeAttributedTo, DirReverse, at.Source, n.ID, a.Report)})
+					rev: edgeKey(graph.EdgeAttributedTo, dirReverse, at.Source, n.ID, a.Report)})
 			}
 		}
 	}
@@ -253,7 +253,7 @@ func sameAsEntry(id string, list []graph.SameAs) (key, val []byte) {
 	if len(list) > 0 {
 		val = encodeSameAs(list)
 	}
-	return AdjKey(graph.EdgePossiblySameAs, id), val
+	return adjKey(graph.EdgePossiblySameAs, id), val
 }
 
 // countEntries returns the counter keys and values for stats.
@@ -263,7 +263,7 @@ func countEntries(st graph.Stats) map[string][]byte {
 		string(countKey(graph.KindOfficial)): encodeCount(st.Officials),
 		string(countKey(graph.KindReport)):   encodeCount(st.Reports),
 		string(countKey(graph.KindClaim)):    encodeCount(st.Claims),
-		string(MetaKey(countEdges)):          encodeCount(st.Edges),
+		string(metaKey(countEdges)):          encodeCount(st.Edges),
 	}
 }
 

@@ -22,6 +22,20 @@ const (
 	TagWord = tagWord
 )
 
+// The key constructors, for building raw keys.
+var (
+	MetaKey    = metaKey
+	NodeKey    = nodeKey
+	AdjKey     = adjKey
+	EdgeKey    = edgeKey
+	EdgePrefix = edgePrefix
+	WordKey    = wordKey
+	ParseKey   = parseKey
+)
+
+// DirReverse is the direction of reverse edge keys.
+const DirReverse = dirReverse
+
 // RawKV is one stored key and its value.
 type RawKV struct {
 	Key   []byte

@@ -83,7 +83,7 @@ func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
 			if ids[e.to] {
 				continue
 			}
-			ok, err := exists(w.txn, NodeKey(e.to))
+			ok, err := exists(w.txn, nodeKey(e.to))
 			if err != nil {
 				return err
 			}
@@ -126,13 +126,13 @@ func walkKind[T any](ctx context.Context, txn *badger.Txn, kind graph.Kind,
 	if fn == nil {
 		return nil
 	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: NodePrefix(kind), PrefetchValues: true, PrefetchSize: 100})
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: nodePrefix(kind), PrefetchValues: true, PrefetchSize: 100})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k, err := ParseKey(it.Item().Key())
+		k, err := parseKey(it.Item().Key())
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", kind, err)
 		}

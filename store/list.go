@@ -16,23 +16,23 @@ import (
 type candidates struct {
 	prefix []byte
 	seek   func(after string) []byte // the first key at or after a candidate
-	id     func(Key) string          // the candidate a key names
+	id     func(parsedKey) string    // the candidate a key names
 }
 
 func allOf(kind graph.Kind) candidates {
-	return candidates{prefix: NodePrefix(kind), seek: NodeKey, id: func(k Key) string { return k.Node }}
+	return candidates{prefix: nodePrefix(kind), seek: nodeKey, id: func(k parsedKey) string { return k.Node }}
 }
 
 func reverseOf(e graph.EdgeKind, node string) candidates {
-	return candidates{prefix: EdgePrefix(e, DirReverse, node),
-		seek: func(after string) []byte { return EdgeKey(e, DirReverse, node, after, "") },
-		id:   func(k Key) string { return k.Other }}
+	return candidates{prefix: edgePrefix(e, dirReverse, node),
+		seek: func(after string) []byte { return edgeKey(e, dirReverse, node, after, "") },
+		id:   func(k parsedKey) string { return k.Other }}
 }
 
 func wordOf(word string) candidates {
-	return candidates{prefix: WordPrefix(word),
-		seek: func(after string) []byte { return WordKey(word, after) },
-		id:   func(k Key) string { return k.Node }}
+	return candidates{prefix: wordPrefix(word),
+		seek: func(after string) []byte { return wordKey(word, after) },
+		id:   func(k parsedKey) string { return k.Node }}
 }
 
 // filterPage streams the candidates, keeps those that load and match, and
@@ -65,7 +65,7 @@ func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.
 					return err
 				}
 			}
-			k, err := ParseKey(it.Item().Key())
+			k, err := parseKey(it.Item().Key())
 			if err != nil {
 				return fmt.Errorf("list %s: %w", kind, err)
 			}
@@ -216,11 +216,11 @@ func (db *DB) FindAttributions(ctx context.Context, f graph.AttributionFilter) (
 	var out []graph.AttributionRef
 	total := 0
 	err := db.view(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: EdgePrefix(graph.EdgeAttributedTo, DirReverse, f.Source)})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: edgePrefix(graph.EdgeAttributedTo, dirReverse, f.Source)})
 		defer it.Close()
 		claims := map[string]*graph.Claim{}
 		for it.Rewind(); it.Valid(); it.Next() {
-			k, err := ParseKey(it.Item().Key())
+			k, err := parseKey(it.Item().Key())
 			if err != nil {
 				return fmt.Errorf("attributions of %q: %w", f.Source, err)
 			}

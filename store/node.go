@@ -10,14 +10,14 @@ import (
 	"hearsay/graph"
 )
 
-// Counter names, stored under MetaKey. Each counts forward edges or nodes
+// Counter names, stored under metaKey. Each counts forward edges or nodes
 // and is updated in the transaction that changes what it counts.
 const (
 	countEdges = "count/edges"
 )
 
 // countKey returns the meta key counting nodes of a kind.
-func countKey(k graph.Kind) []byte { return MetaKey("count/" + k.String()) }
+func countKey(k graph.Kind) []byte { return metaKey("count/" + k.String()) }
 
 // readCount reads a counter; a missing counter is 0.
 func readCount(txn *badger.Txn, key []byte) (int64, error) {
@@ -61,7 +61,7 @@ func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
 		return node, err
 	}
 	err := db.view(ctx, func(txn *badger.Txn) error {
-		return get(txn, NodeKey(id), "", func(v []byte) (err error) {
+		return get(txn, nodeKey(id), "", func(v []byte) (err error) {
 			node, err = load(txn, id, v)
 			return err
 		})
@@ -81,7 +81,7 @@ func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
 // a missing value is an empty list.
 func getAdj[T any](txn *badger.Txn, e graph.EdgeKind, id string, decode func([]byte) (T, error)) (T, error) {
 	var out T
-	err := get(txn, AdjKey(e, id), "", func(v []byte) (err error) {
+	err := get(txn, adjKey(e, id), "", func(v []byte) (err error) {
 		out, err = decode(v)
 		return err
 	})
@@ -103,7 +103,7 @@ func (db *DB) Exists(ctx context.Context, ids []string) (map[string]graph.Kind, 
 			if err != nil {
 				continue
 			}
-			ok, err := exists(txn, NodeKey(id))
+			ok, err := exists(txn, nodeKey(id))
 			if err != nil {
 				return err
 			}
@@ -128,7 +128,7 @@ func (db *DB) Stats(ctx context.Context) (graph.Stats, error) {
 			{countKey(graph.KindOfficial), &s.Officials},
 			{countKey(graph.KindReport), &s.Reports},
 			{countKey(graph.KindClaim), &s.Claims},
-			{MetaKey(countEdges), &s.Edges},
+			{metaKey(countEdges), &s.Edges},
 		} {
 			n, err := readCount(txn, c.key)
 			if err != nil {

@@ -37,7 +37,7 @@ func (w *writer) flush() error {
 			return err
 		}
 	}
-	return addCount(w.txn, MetaKey(countEdges), w.edges)
+	return addCount(w.txn, metaKey(countEdges), w.edges)
 }
 
 // flushLists writes the buffered possibly-same-as lists.
@@ -53,7 +53,7 @@ func (w *writer) flushLists() error {
 // readNode reads one node inside the transaction; missing is ENOTFOUND.
 func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, []byte) (T, error)) (T, error) {
 	var node T
-	err := get(txn, NodeKey(id), notFound(id), func(v []byte) (err error) {
+	err := get(txn, nodeKey(id), notFound(id), func(v []byte) (err error) {
 		node, err = load(txn, id, v)
 		return err
 	})
@@ -67,7 +67,7 @@ func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, 
 // transactions run one at a time (DB.update), so none can.
 func (w *writer) mustExist(from string, ids ...string) error {
 	for _, id := range ids {
-		ok, err := exists(w.txn, NodeKey(id))
+		ok, err := exists(w.txn, nodeKey(id))
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func (w *writer) mustExist(from string, ids ...string) error {
 
 // putNode writes a node's fields and counts it if it is new.
 func (w *writer) putNode(id string, v []byte) error {
-	ok, err := exists(w.txn, NodeKey(id))
+	ok, err := exists(w.txn, nodeKey(id))
 	if err != nil {
 		return err
 	}
@@ -88,13 +88,13 @@ func (w *writer) putNode(id string, v []byte) error {
 		w.nodes[graph.KindOf(id)]++
 	}
 	w.res.Nodes++
-	return w.txn.Set(NodeKey(id), v)
+	return w.txn.Set(nodeKey(id), v)
 }
 
 // deleteNode deletes a node's fields and uncounts it.
 func (w *writer) deleteNode(id string) error {
 	w.nodes[graph.KindOf(id)]--
-	return w.txn.Delete(NodeKey(id))
+	return w.txn.Delete(nodeKey(id))
 }
 
 // put writes a node (see entriesOf) in place of the stored node of its
@@ -258,12 +258,12 @@ func (w *writer) unlinkAll(id string) error {
 }
 
 // reverse lists the keys of the edges of one kind pointing at node.
-func (w *writer) reverse(e graph.EdgeKind, node string) ([]Key, error) {
-	var out []Key
-	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: EdgePrefix(e, DirReverse, node)})
+func (w *writer) reverse(e graph.EdgeKind, node string) ([]parsedKey, error) {
+	var out []parsedKey
+	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: edgePrefix(e, dirReverse, node)})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
-		k, err := ParseKey(it.Item().KeyCopy(nil))
+		k, err := parseKey(it.Item().KeyCopy(nil))
 		if err != nil {
 			return nil, fmt.Errorf("reverse %s of %q: %w", e, node, err)
 		}
