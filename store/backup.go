@@ -105,7 +105,7 @@ const (
 )
 
 // Restore loads a backup into a new database at opt.Dir, which must not
-// exist, be empty, or hold a restore that did not finish (see layout.go).
+// exist, be empty, or hold a restore that did not finish (see generation.go).
 //
 // It reads the whole file twice. The first pass writes nothing: it checks
 // the framing, the checksum, every record and every entry (see

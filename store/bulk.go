@@ -20,7 +20,7 @@ import (
 	"hearsay/graph"
 )
 
-// Source produces the nodes of a dataset in input order: it calls emit
+// RecordStream produces the nodes of a dataset in input order: it calls emit
 // with each *graph.Outlet, *graph.Official, *graph.Report or *graph.Claim
 // and its place, and returns emit's first error. The place is the NDJSON
 // line the node was read from; for a node of a JSON document, minus its
@@ -28,7 +28,7 @@ import (
 // when there is neither. Error messages name the place as the
 // one-transaction loader does: "f.ndjson:7: cites[0]: ...",
 // "f.json: reports[6].cites[0]: ...".
-type Source func(emit func(line int, node any) error) error
+type RecordStream func(emit func(line int, node any) error) error
 
 // BulkOptions tune BulkLoad.
 type BulkOptions struct {
@@ -82,9 +82,9 @@ type BulkResult struct {
 // are sorted externally in bounded memory, merged with the live
 // generation's keys and written by Badger's StreamWriter as tables already
 // at their final level, so the result needs no compaction. The new
-// generation becomes live by one rename of CURRENT (layout.go); on any
+// generation becomes live by one rename of CURRENT (generation.go); on any
 // error, or a crash, the live generation is untouched.
-func BulkLoad(ctx context.Context, opt Options, src Source, bo BulkOptions) (BulkResult, error) {
+func BulkLoad(ctx context.Context, opt Options, src RecordStream, bo BulkOptions) (BulkResult, error) {
 	if opt.InMemory || opt.ReadOnly {
 		return BulkResult{}, graph.Errorf(graph.EINVALID, "a bulk load needs a database directory open for writing")
 	}
@@ -141,7 +141,7 @@ type bulk struct {
 	old   *badger.DB
 	oldTx *badger.Txn // reads the live generation; nil when it is empty
 	gen   string
-	src   Source
+	src   RecordStream
 	s     *sorter
 	seq   uint32
 	doc   bool // places are positions in a JSON document's sections

@@ -115,7 +115,7 @@ type DB struct {
 var _ graph.Graph = (*DB)(nil)
 
 // Open opens (creating if needed) the database described by opt: the live
-// generation of the directory opt.Dir (see layout.go), or an in-memory one.
+// generation of the directory opt.Dir (see generation.go), or an in-memory one.
 func Open(opt Options) (*DB, error) {
 	if !opt.InMemory && opt.Dir == "" {
 		return nil, graph.Errorf(graph.EINVALID, "no database directory given")
