@@ -254,7 +254,7 @@ func statsOf(ctx context.Context, opt Options, dir string) (graph.Stats, error) 
 	if err != nil {
 		return graph.Stats{}, fmt.Errorf("open badger at %q: %w", dir, err)
 	}
-	db := &DB{db: bdb, log: opt.Logger, fault: newFault(dir, -1)}
+	db := &DB{db: bdb, kv: badgerKV{bdb}, log: opt.Logger, fault: newFault(dir, -1)}
 	st, err := db.Stats(ctx)
 	if cerr := bdb.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close badger: %w", cerr)

@@ -452,7 +452,7 @@ func (b *bulk) record(line uint32, node any) error {
 func (b *bulk) entries(line uint32, e *nodeEntries) error {
 	var old *nodeEntries
 	if e.adjKey != nil && b.oldTx != nil { // the stored node's keys may have to go
-		n, err := readStored(b.oldTx, e.id)
+		n, err := readStored(badgerTxn{b.oldTx}, e.id)
 		if err != nil {
 			return fmt.Errorf("read stored %s: %w", e.id, err)
 		}

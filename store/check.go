@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -76,7 +74,7 @@ func (p Problem) String() string {
 // checker walks one snapshot.
 type checker struct {
 	ctx   context.Context
-	txn   *badger.Txn
+	txn   kvTxn
 	stats graph.Stats
 	keys  int64
 	links int64
@@ -164,28 +162,27 @@ func (c *checker) ref(from, field, id string) (bool, error) {
 	return false, nil
 }
 
-func (c *checker) run(txn *badger.Txn) error {
+func (c *checker) run(txn kvTxn) error {
 	c.txn = txn
-	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
-	defer it.Close()
+	it := txn.iterate(nil, true)
+	defer it.close()
 	meta := make(map[string][]byte)
-	for it.Rewind(); it.Valid(); it.Next() {
+	for it.seek(nil); it.valid(); it.next() {
 		c.keys++
 		if c.keys%4096 == 0 {
 			if err := c.ctx.Err(); err != nil {
 				return err
 			}
 		}
-		item := it.Item()
-		raw := item.KeyCopy(nil)
+		raw := slices.Clone(it.key())
 		k, err := parseKey(raw)
 		if err != nil {
 			c.problem(fmt.Sprintf("key %q", raw), true, "malformed key")
 			c.delKeys = append(c.delKeys, raw)
 			continue
 		}
-		v, err := item.ValueCopy(nil)
-		if err != nil {
+		var v []byte
+		if err := it.value(func(b []byte) error { v = slices.Clone(b); return nil }); err != nil {
 			return err
 		}
 		switch k.Family {
@@ -221,13 +218,13 @@ func (c *checker) strays(family byte, some bool, check func([]byte, parsedKey) e
 	if !some {
 		return nil
 	}
-	it := c.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{family}})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
+	it := c.txn.iterate([]byte{family}, false)
+	defer it.close()
+	for it.seek(nil); it.valid(); it.next() {
 		if err := c.ctx.Err(); err != nil {
 			return err
 		}
-		raw := it.Item().KeyCopy(nil)
+		raw := slices.Clone(it.key())
 		k, err := parseKey(raw)
 		if err != nil {
 			continue // reported by the first pass
@@ -438,7 +435,7 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 	for key := range c.dropRefs {
 		var node, ref string
 		node, ref, _ = strings.Cut(key, "\x00")
-		if err := db.update(ctx, func(txn *badger.Txn) error {
+		if err := db.update(ctx, func(txn kvTxn) error {
 			return newWriter(txn).dropRef(node, ref)
 		}); err != nil {
 			return fixed, fmt.Errorf("repair %s: %w", node, err)
@@ -446,7 +443,7 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 		fixed++
 	}
 	for _, l := range c.addLinks {
-		if err := db.update(ctx, func(txn *badger.Txn) error {
+		if err := db.update(ctx, func(txn kvTxn) error {
 			w := newWriter(txn)
 			if _, err := w.addSameAs(l[0], l[1], ""); err != nil {
 				return err
@@ -468,9 +465,9 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 		return fixed, err
 	}
 	if c.counts || again.counts {
-		if err := db.update(ctx, func(txn *badger.Txn) error {
+		if err := db.update(ctx, func(txn kvTxn) error {
 			for k, v := range countEntries(again.stats) {
-				if err := txn.Set([]byte(k), v); err != nil {
+				if err := txn.set([]byte(k), v); err != nil {
 					return err
 				}
 			}
@@ -483,25 +480,13 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 	return fixed, nil
 }
 
-// writeKeys sets keys (empty values) and deletes others in a write batch,
-// which may be larger than one transaction, as one write (writeMu), and
-// returns how many it wrote.
+// writeKeys sets keys (empty values) and deletes others in a batch, which
+// may be larger than one transaction, as one write (writeMu), and returns
+// how many it wrote.
 func (db *DB) writeKeys(set, del [][]byte) (int, error) {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	wb := db.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, k := range set {
-		if err := wb.Set(k, nil); err != nil {
-			return 0, err
-		}
-	}
-	for _, k := range del {
-		if err := wb.Delete(k); err != nil {
-			return 0, err
-		}
-	}
-	if err := wb.Flush(); err != nil {
+	if err := db.kv.batch(set, del); err != nil {
 		return 0, err
 	}
 	return len(set) + len(del), nil

@@ -4,13 +4,11 @@ import (
 	"context"
 	"slices"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadClaim decodes a claim value and reads its appearances inside txn.
-func loadClaim(txn *badger.Txn, id string, v []byte) (*graph.Claim, error) {
+func loadClaim(txn kvTxn, id string, v []byte) (*graph.Claim, error) {
 	c, err := decodeClaim(id, v)
 	if err != nil {
 		return nil, err

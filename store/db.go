@@ -97,8 +97,9 @@ func SmallOptions() Options {
 // DB is hearsay's graph on Badger. It implements graph.Graph and is safe
 // for concurrent use.
 type DB struct {
-	db     *badger.DB
-	layout *layout // nil in memory
+	db     *badger.DB // the Badger implementation's own tools: close, backup
+	kv     kvStore    // every transaction
+	layout *layout    // nil in memory
 	log    zerolog.Logger
 	// writeMu runs writes one at a time: it is the one concurrency
 	// mechanism of writes. Every write updates the shared counters, so
@@ -143,7 +144,7 @@ func Open(opt Options) (*DB, error) {
 	if opt.InMemory || opt.ReadOnly {
 		minFree = -1
 	}
-	return &DB{db: bdb, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}, nil
+	return &DB{db: bdb, kv: badgerKV{bdb}, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}, nil
 }
 
 // openBadger opens one generation. Badger refuses to open read-only a
@@ -319,7 +320,7 @@ func (db *DB) Close() error {
 
 // view runs fn in a read-only transaction. A panic inside it is an
 // internal error.
-func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) (err error) {
+func (db *DB) view(ctx context.Context, fn func(txn kvTxn) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -331,13 +332,13 @@ func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) (err err
 			err = fmt.Errorf("panic in a read transaction: %v", r)
 		}
 	}()
-	return db.db.View(fn)
+	return db.kv.view(fn)
 }
 
 // update runs fn in a read-write transaction and commits it, one write at
 // a time (writeMu). A commit that fails, or a panic, is a storage failure
 // (fault.go).
-func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+func (db *DB) update(ctx context.Context, fn func(txn kvTxn) error) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -350,56 +351,40 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 		return err
 	}
 	err := db.commit(fn)
-	if errors.Is(err, badger.ErrTxnTooBig) {
+	if errors.Is(err, errTxnTooBig) {
 		return graph.Errorf(graph.EINVALID, "the write is too large for one atomic transaction; split it into smaller datasets")
 	}
 	return err
 }
 
-// commit runs fn in a transaction and commits it, as badger.DB.Update
-// does, telling fn's own errors from the commit's.
-func (db *DB) commit(fn func(txn *badger.Txn) error) (err error) {
+// commit runs fn in a transaction and commits it, telling fn's own errors
+// from the commit's.
+func (db *DB) commit(fn func(txn kvTxn) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = db.fail(panicError{r})
 		}
 	}()
-	txn := db.db.NewTransaction(true)
-	defer txn.Discard()
-	if err := fn(txn); err != nil {
+	err = db.kv.update(fn)
+	var ce commitError
+	if !errors.As(err, &ce) || errors.Is(err, errTxnTooBig) {
 		return err
 	}
-	err = txn.Commit()
-	if err == nil || errors.Is(err, badger.ErrTxnTooBig) {
-		return err
-	}
-	return db.fail(err)
+	return db.fail(ce.err)
 }
 
 // get reads a key's value into fn. A missing key is graph.ENOTFOUND with
 // the message notFound.
-func get(txn *badger.Txn, key []byte, notFound string, fn func(v []byte) error) error {
-	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
+func get(txn kvTxn, key []byte, notFound string, fn func(v []byte) error) error {
+	err := txn.get(key, fn)
+	if errors.Is(err, errNoKey) {
 		return graph.Errorf(graph.ENOTFOUND, "%s", notFound)
 	}
-	if err != nil {
-		return err
-	}
-	return item.Value(fn)
+	return err
 }
 
 // exists reports whether key is present.
-func exists(txn *badger.Txn, key []byte) (bool, error) {
-	_, err := txn.Get(key)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, badger.ErrKeyNotFound):
-		return false, nil
-	}
-	return false, err
-}
+func exists(txn kvTxn, key []byte) (bool, error) { return txn.has(key) }
 
 // badgerLogger sends Badger's log lines to zerolog. Badger is chatty at
 // INFO (a dozen lines per open), so its INFO becomes DEBUG.
@@ -426,7 +411,7 @@ func (badgerLogger) log(e *zerolog.Event, f string, a []any) {
 // write runs fn with a writer in one read-write transaction and flushes
 // the writer's buffered changes before the commit.
 func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
-	return db.update(ctx, func(txn *badger.Txn) error {
+	return db.update(ctx, func(txn kvTxn) error {
 		w := newWriter(txn)
 		if err := fn(w); err != nil {
 			return err
@@ -471,7 +456,7 @@ func (db *DB) AddRating(ctx context.Context, id string, r graph.Rating) error {
 // updateFields reads a node, lets change modify its own fields, validates
 // it and writes it back, in one transaction; its edges are not touched.
 func updateFields[T interface{ Validate() error }](ctx context.Context, db *DB, kind graph.Kind, id string,
-	load func(*badger.Txn, string, []byte) (T, error), encode func(T) []byte, change func(T)) (T, error) {
+	load func(kvTxn, string, []byte) (T, error), encode func(T) []byte, change func(T)) (T, error) {
 	var zero T
 	if err := graph.CheckID(id, kind); err != nil {
 		return zero, err

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -285,7 +283,7 @@ func nodeID(node any) (string, bool) {
 // readStored reads the stored node of an ID with its edges, as a
 // *graph.Outlet, *graph.Official, *graph.Report or *graph.Claim; nil when
 // there is none.
-func readStored(txn *badger.Txn, id string) (any, error) {
+func readStored(txn kvTxn, id string) (any, error) {
 	var (
 		n   any
 		err error

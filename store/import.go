@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -20,7 +18,7 @@ func (db *DB) ImportDataset(ctx context.Context, ds *graph.Dataset) (graph.Impor
 		return graph.ImportResult{}, err
 	}
 	var res graph.ImportResult
-	err = db.update(ctx, func(txn *badger.Txn) error {
+	err = db.update(ctx, func(txn kvTxn) error {
 		w := newWriter(txn)
 		if err := w.checkImportRefs(ds, ids); err != nil {
 			return err
@@ -107,7 +105,7 @@ func (w *writer) write(ds *graph.Dataset) error {
 
 // Walk calls the visitor for every node from one snapshot.
 func (db *DB) Walk(ctx context.Context, v graph.Visitor) error {
-	return db.view(ctx, func(txn *badger.Txn) error {
+	return db.view(ctx, func(txn kvTxn) error {
 		if err := walkKind(ctx, txn, graph.KindOutlet, loadOutlet, v.Outlet); err != nil {
 			return err
 		}
@@ -121,23 +119,23 @@ func (db *DB) Walk(ctx context.Context, v graph.Visitor) error {
 	})
 }
 
-func walkKind[T any](ctx context.Context, txn *badger.Txn, kind graph.Kind,
-	load func(*badger.Txn, string, []byte) (T, error), fn func(T) error) error {
+func walkKind[T any](ctx context.Context, txn kvTxn, kind graph.Kind,
+	load func(kvTxn, string, []byte) (T, error), fn func(T) error) error {
 	if fn == nil {
 		return nil
 	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: nodePrefix(kind), PrefetchValues: true, PrefetchSize: 100})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
+	it := txn.iterate(nodePrefix(kind), true)
+	defer it.close()
+	for it.seek(nil); it.valid(); it.next() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k, err := parseKey(it.Item().Key())
+		k, err := parseKey(it.key())
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", kind, err)
 		}
 		var node T
-		if err := it.Item().Value(func(v []byte) (err error) {
+		if err := it.value(func(v []byte) (err error) {
 			node, err = load(txn, k.Node, v)
 			return err
 		}); err != nil {

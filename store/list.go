@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -40,7 +38,7 @@ func wordOf(word string) candidates {
 // exactTotal >= 0 the total is known (an unfiltered kind) and the scan
 // starts at the cursor and stops at the end of the page.
 func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.Page, src candidates, exactTotal int64,
-	load func(*badger.Txn, string, []byte) (T, error), match func(T) bool) ([]T, int, error) {
+	load func(kvTxn, string, []byte) (T, error), match func(T) bool) ([]T, int, error) {
 	if err := page.Validate(); err != nil {
 		return nil, 0, err
 	}
@@ -51,21 +49,21 @@ func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.
 	}
 	var out []T
 	total := 0
-	err := db.view(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: src.prefix})
-		defer it.Close()
+	err := db.view(ctx, func(txn kvTxn) error {
+		it := txn.iterate(src.prefix, false)
+		defer it.close()
 		start := src.prefix
 		if exactTotal >= 0 && page.After != "" {
 			start = src.seek(page.After)
 		}
 		last := ""
-		for it.Seek(start); it.Valid(); it.Next() {
+		for it.seek(start); it.valid(); it.next() {
 			if total%256 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			k, err := parseKey(it.Item().Key())
+			k, err := parseKey(it.key())
 			if err != nil {
 				return fmt.Errorf("list %s: %w", kind, err)
 			}
@@ -100,7 +98,7 @@ func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.
 // count reads a kind's node counter in its own transaction.
 func (db *DB) count(ctx context.Context, kind graph.Kind) (int64, error) {
 	var n int64
-	err := db.view(ctx, func(txn *badger.Txn) (err error) {
+	err := db.view(ctx, func(txn kvTxn) (err error) {
 		n, err = readCount(txn, countKey(kind))
 		return err
 	})
@@ -215,12 +213,12 @@ func (db *DB) FindAttributions(ctx context.Context, f graph.AttributionFilter) (
 	}
 	var out []graph.AttributionRef
 	total := 0
-	err := db.view(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: edgePrefix(graph.EdgeAttributedTo, dirReverse, f.Source)})
-		defer it.Close()
+	err := db.view(ctx, func(txn kvTxn) error {
+		it := txn.iterate(edgePrefix(graph.EdgeAttributedTo, dirReverse, f.Source), false)
+		defer it.close()
 		claims := map[string]*graph.Claim{}
-		for it.Rewind(); it.Valid(); it.Next() {
-			k, err := parseKey(it.Item().Key())
+		for it.seek(nil); it.valid(); it.next() {
+			k, err := parseKey(it.key())
 			if err != nil {
 				return fmt.Errorf("attributions of %q: %w", f.Source, err)
 			}

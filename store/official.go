@@ -3,14 +3,12 @@ package store
 import (
 	"context"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadOfficial decodes an official value and reads its possibly-same-as
 // links inside txn.
-func loadOfficial(txn *badger.Txn, id string, v []byte) (*graph.Official, error) {
+func loadOfficial(txn kvTxn, id string, v []byte) (*graph.Official, error) {
 	o, err := decodeOfficial(id, v)
 	if err != nil {
 		return nil, err

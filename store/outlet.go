@@ -3,13 +3,11 @@ package store
 import (
 	"context"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadOutlet decodes an outlet value.
-func loadOutlet(_ *badger.Txn, id string, v []byte) (*graph.Outlet, error) {
+func loadOutlet(_ kvTxn, id string, v []byte) (*graph.Outlet, error) {
 	return decodeOutlet(id, v)
 }
 

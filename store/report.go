@@ -4,13 +4,11 @@ import (
 	"context"
 	"slices"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadReport decodes a report value and reads its citations inside txn.
-func loadReport(txn *badger.Txn, id string, v []byte) (*graph.Report, error) {
+func loadReport(txn kvTxn, id string, v []byte) (*graph.Report, error) {
 	r, err := decodeReport(id, v)
 	if err != nil {
 		return nil, err

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -16,14 +14,14 @@ import (
 // puts or deletes. Possibly-same-as lists and counters are buffered and
 // written by flush, which every write must call last.
 type writer struct {
-	txn    *badger.Txn
+	txn    kvTxn
 	sameAs map[string][]graph.SameAs // possibly-same-as lists being changed
 	edges  int64                     // change of the edge counter
 	nodes  map[graph.Kind]int64      // change of the node counters
 	res    graph.ImportResult
 }
 
-func newWriter(txn *badger.Txn) *writer {
+func newWriter(txn kvTxn) *writer {
 	return &writer{txn: txn, sameAs: make(map[string][]graph.SameAs), nodes: make(map[graph.Kind]int64)}
 }
 
@@ -51,7 +49,7 @@ func (w *writer) flushLists() error {
 }
 
 // readNode reads one node inside the transaction; missing is ENOTFOUND.
-func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, []byte) (T, error)) (T, error) {
+func readNode[T any](txn kvTxn, id string, load func(kvTxn, string, []byte) (T, error)) (T, error) {
 	var node T
 	err := get(txn, nodeKey(id), notFound(id), func(v []byte) (err error) {
 		node, err = load(txn, id, v)
@@ -88,13 +86,13 @@ func (w *writer) putNode(id string, v []byte) error {
 		w.nodes[graph.KindOf(id)]++
 	}
 	w.res.Nodes++
-	return w.txn.Set(nodeKey(id), v)
+	return w.txn.set(nodeKey(id), v)
 }
 
 // deleteNode deletes a node's fields and uncounts it.
 func (w *writer) deleteNode(id string) error {
 	w.nodes[graph.KindOf(id)]--
-	return w.txn.Delete(nodeKey(id))
+	return w.txn.delete(nodeKey(id))
 }
 
 // put writes a node (see entriesOf) in place of the stored node of its
@@ -146,7 +144,7 @@ func (w *writer) remove(node any) error {
 		return err
 	}
 	if e.adjKey != nil {
-		if err := w.txn.Delete(e.adjKey); err != nil {
+		if err := w.txn.delete(e.adjKey); err != nil {
 			return err
 		}
 	}
@@ -165,9 +163,9 @@ func (w *writer) deleteClaim(id string) error {
 // putAdj writes a packed adjacency value, or deletes it when nil.
 func (w *writer) putAdj(key, v []byte) error {
 	if v == nil {
-		return w.txn.Delete(key)
+		return w.txn.delete(key)
 	}
-	return w.txn.Set(key, v)
+	return w.txn.set(key, v)
 }
 
 // swapKeys deletes the keys of old that are not in new and sets those of
@@ -175,14 +173,14 @@ func (w *writer) putAdj(key, v []byte) error {
 func (w *writer) swapKeys(old, new map[string]bool) error {
 	for k := range old {
 		if !new[k] {
-			if err := w.txn.Delete([]byte(k)); err != nil {
+			if err := w.txn.delete([]byte(k)); err != nil {
 				return err
 			}
 		}
 	}
 	for k := range new {
 		if !old[k] {
-			if err := w.txn.Set([]byte(k), nil); err != nil {
+			if err := w.txn.set([]byte(k), nil); err != nil {
 				return err
 			}
 		}
@@ -260,10 +258,10 @@ func (w *writer) unlinkAll(id string) error {
 // reverse lists the keys of the edges of one kind pointing at node.
 func (w *writer) reverse(e graph.EdgeKind, node string) ([]parsedKey, error) {
 	var out []parsedKey
-	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: edgePrefix(e, dirReverse, node)})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		k, err := parseKey(it.Item().KeyCopy(nil))
+	it := w.txn.iterate(edgePrefix(e, dirReverse, node), false)
+	defer it.close()
+	for it.seek(nil); it.valid(); it.next() {
+		k, err := parseKey(slices.Clone(it.key()))
 		if err != nil {
 			return nil, fmt.Errorf("reverse %s of %q: %w", e, node, err)
 		}
