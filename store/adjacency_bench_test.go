@@ -24,11 +24,11 @@ import (
 // The adjacency benchmarks compare two on-disk layouts of a node's
 // out-edges of one kind, on the same graph, opened with DefaultOptions:
 //
-//	packed:   one value per node, AdjKey(edge, node) → encodeIDs(sorted targets),
+//	packed:   one value per node, adjKey(edge, node) → encodeIDs(sorted targets),
 //	          read with one txn.Get
-//	edgekeys: one key per edge, EdgeKey(edge, DirForward, node, target, ""),
-//	          empty value, read by a keys-only scan of EdgePrefix(edge,
-//	          DirForward, node)
+//	edgekeys: one key per edge, edgeKey(edge, dirForward, node, target, ""),
+//	          empty value, read by a keys-only scan of edgePrefix(edge,
+//	          dirForward, node)
 //
 // The graph has a power-law out-degree: degree = 1 + Zipf(s=2, v=1), at most
 // 5,000, so 94 % of nodes have 1–10 out-edges, the mean is about 5.4, and
@@ -224,12 +224,12 @@ func adjLoad(db *badger.DB, g *adjGraph, l adjLayout) error {
 		switch l {
 		case adjPacked:
 			buf = g.targetIDs(buf, i)
-			if err := w.set(AdjKey(adjEdge, id), encodeIDs(buf)); err != nil {
+			if err := w.set(adjKey(adjEdge, id), encodeIDs(buf)); err != nil {
 				return err
 			}
 		case adjEdgeKeys:
 			for _, t := range g.out(i) {
-				if err := w.set(EdgeKey(adjEdge, DirForward, id, g.ids[t], ""), nil); err != nil {
+				if err := w.set(edgeKey(adjEdge, dirForward, id, g.ids[t], ""), nil); err != nil {
 					return err
 				}
 			}
@@ -240,7 +240,7 @@ func adjLoad(db *badger.DB, g *adjGraph, l adjLayout) error {
 
 // adjReadPacked reads a node's out-edges from its packed value.
 func adjReadPacked(txn *badger.Txn, id string) ([]string, error) {
-	item, err := txn.Get(AdjKey(adjEdge, id))
+	item, err := txn.Get(adjKey(adjEdge, id))
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func adjReadPacked(txn *badger.Txn, id string) ([]string, error) {
 // adjReadEdgeKeys reads a node's out-edges by a keys-only prefix scan with
 // its own iterator.
 func adjReadEdgeKeys(txn *badger.Txn, id string) ([]string, error) {
-	prefix := EdgePrefix(adjEdge, DirForward, id)
+	prefix := edgePrefix(adjEdge, dirForward, id)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 	defer it.Close()
 	return adjScan(it, prefix)
@@ -265,7 +265,7 @@ func adjReadEdgeKeys(txn *badger.Txn, id string) ([]string, error) {
 func adjScan(it *badger.Iterator, prefix []byte) ([]string, error) {
 	var ids []string
 	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-		k, err := ParseKey(it.Item().Key())
+		k, err := parseKey(it.Item().Key())
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +281,7 @@ type adjFixture struct {
 	layout    adjLayout
 	dir       string
 	db        *DB
-	common    []byte // the prefix every EdgePrefix of the graph starts with
+	common    []byte // the prefix every edgePrefix of the graph starts with
 	compacted bool
 	diskBytes int64 // *.sst and *.vlog after the first Close
 }
@@ -312,7 +312,7 @@ func newAdjFixture(b *testing.B, g *adjGraph, l adjLayout) *adjFixture {
 		b.Fatal(err)
 	}
 	took := time.Since(start)
-	lo, hi := EdgePrefix(adjEdge, DirForward, g.ids[0]), EdgePrefix(adjEdge, DirForward, g.ids[len(g.ids)-1])
+	lo, hi := edgePrefix(adjEdge, dirForward, g.ids[0]), edgePrefix(adjEdge, dirForward, g.ids[len(g.ids)-1])
 	n := 0
 	for n < len(lo) && n < len(hi) && lo[n] == hi[n] {
 		n++
@@ -507,7 +507,7 @@ func adjReads(b *testing.B, f *adjFixture) {
 			adjWalk(b, f, func(txn *badger.Txn) (func(string) ([]string, error), func()) {
 				it := txn.NewIterator(badger.IteratorOptions{Prefix: f.common, PrefetchValues: false})
 				return func(id string) ([]string, error) {
-					return adjScan(it, EdgePrefix(adjEdge, DirForward, id))
+					return adjScan(it, edgePrefix(adjEdge, dirForward, id))
 				}, it.Close
 			})
 		})

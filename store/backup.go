@@ -105,7 +105,7 @@ const (
 )
 
 // Restore loads a backup into a new database at opt.Dir, which must not
-// exist, be empty, or hold a restore that did not finish (see layout.go).
+// exist, be empty, or hold a restore that did not finish (see generation.go).
 //
 // It reads the whole file twice. The first pass writes nothing: it checks
 // the framing, the checksum, every record and every entry (see
@@ -254,7 +254,7 @@ func statsOf(ctx context.Context, opt Options, dir string) (graph.Stats, error) 
 	if err != nil {
 		return graph.Stats{}, fmt.Errorf("open badger at %q: %w", dir, err)
 	}
-	db := &DB{db: bdb, log: opt.Logger, maxRetries: 1, fault: newFault(dir, -1)}
+	db := &DB{db: bdb, kv: badgerKV{bdb}, log: opt.Logger, fault: newFault(dir, -1)}
 	st, err := db.Stats(ctx)
 	if cerr := bdb.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close badger: %w", cerr)
@@ -413,7 +413,7 @@ func checkEntry(kv *pb.KV) error {
 	case kv.StreamDone:
 		return errors.New("a stream marker")
 	}
-	if _, err := ParseKey(kv.Key); err != nil {
+	if _, err := parseKey(kv.Key); err != nil {
 		return fmt.Errorf("key %q is not one of hearsay's", kv.Key)
 	}
 	return nil

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -29,9 +27,9 @@ func (db *DB) FindOfficialsByID(ctx context.Context, ids []string) (map[string]*
 // findNodes reads nodes of one kind in one read transaction, in the order
 // given (callers sort them, so the reads walk the tables forward).
 func findNodes[T any](ctx context.Context, db *DB, ids []string, kind graph.Kind,
-	load func(*badger.Txn, string, []byte) (T, error)) (map[string]T, error) {
+	load func(kvTxn, string, []byte) (T, error)) (map[string]T, error) {
 	out := make(map[string]T, len(ids))
-	err := db.view(ctx, func(txn *badger.Txn) error {
+	err := db.view(ctx, func(txn kvTxn) error {
 		for i, id := range ids {
 			if i%1024 == 1023 {
 				if err := ctx.Err(); err != nil {
@@ -64,7 +62,7 @@ func (db *DB) OutEdges(ctx context.Context, claim string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	err := db.view(ctx, func(txn *badger.Txn) error {
+	err := db.view(ctx, func(txn kvTxn) error {
 		apps, err := getAdj(txn, graph.EdgeReportedBy, claim, decodeAppearances)
 		for _, a := range apps {
 			out = append(out, a.Report)

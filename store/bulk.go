@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +20,7 @@ import (
 	"hearsay/graph"
 )
 
-// Source produces the nodes of a dataset in input order: it calls emit
+// RecordStream produces the nodes of a dataset in input order: it calls emit
 // with each *graph.Outlet, *graph.Official, *graph.Report or *graph.Claim
 // and its place, and returns emit's first error. The place is the NDJSON
 // line the node was read from; for a node of a JSON document, minus its
@@ -28,7 +28,7 @@ import (
 // when there is neither. Error messages name the place as the
 // one-transaction loader does: "f.ndjson:7: cites[0]: ...",
 // "f.json: reports[6].cites[0]: ...".
-type Source func(emit func(line int, node any) error) error
+type RecordStream func(emit func(line int, node any) error) error
 
 // BulkOptions tune BulkLoad.
 type BulkOptions struct {
@@ -82,9 +82,9 @@ type BulkResult struct {
 // are sorted externally in bounded memory, merged with the live
 // generation's keys and written by Badger's StreamWriter as tables already
 // at their final level, so the result needs no compaction. The new
-// generation becomes live by one rename of CURRENT (layout.go); on any
+// generation becomes live by one rename of CURRENT (generation.go); on any
 // error, or a crash, the live generation is untouched.
-func BulkLoad(ctx context.Context, opt Options, src Source, bo BulkOptions) (BulkResult, error) {
+func BulkLoad(ctx context.Context, opt Options, src RecordStream, bo BulkOptions) (BulkResult, error) {
 	if opt.InMemory || opt.ReadOnly {
 		return BulkResult{}, graph.Errorf(graph.EINVALID, "a bulk load needs a database directory open for writing")
 	}
@@ -141,7 +141,7 @@ type bulk struct {
 	old   *badger.DB
 	oldTx *badger.Txn // reads the live generation; nil when it is empty
 	gen   string
-	src   Source
+	src   RecordStream
 	s     *sorter
 	seq   uint32
 	doc   bool // places are positions in a JSON document's sections
@@ -405,7 +405,7 @@ func (b *bulk) check(ref string, line uint32, from, field string) error {
 	if _, ok := b.seen[hashID(ref)]; ok {
 		return nil
 	}
-	k := append(NodeKey(ref), 0xff)
+	k := append(nodeKey(ref), 0xff)
 	return b.s.add(k, opCheck, b.seq, line, []byte(from+"\x00"+field))
 }
 
@@ -427,192 +427,96 @@ func (b *bulk) swap(line uint32, old, new map[string]bool) error {
 	return nil
 }
 
-// adj puts a packed adjacency value, or deletes a stored one when empty.
-func (b *bulk) adj(e graph.EdgeKind, id string, line uint32, nonEmpty, had bool, v []byte) error {
-	switch {
-	case nonEmpty:
-		return b.put(AdjKey(e, id), line, v)
-	case had:
-		return b.s.add(AdjKey(e, id), opDel, b.seq, line, nil)
-	}
-	return nil
-}
-
-// record turns one node into entries.
+// record turns one node into entries (entriesOf): in place of the stored
+// node of its ID, if any, with check entries for its references.
 func (b *bulk) record(line uint32, node any) error {
-	var (
-		id    string
-		v     interface{ Validate() error }
-		write func() error
-	)
-	switch n := node.(type) {
-	case *graph.Outlet:
-		id, v, write = n.ID, n, func() error { return b.put(NodeKey(n.ID), line, encodeOutlet(n)) }
-	case *graph.Official:
-		id, v, write = n.ID, n, func() error { return b.official(line, n) }
-	case *graph.Report:
-		id, v, write = n.ID, n, func() error { return b.report(line, n) }
-	case *graph.Claim:
-		id, v, write = n.ID, n, func() error { return b.claim(line, n) }
-	default:
+	id, ok := nodeID(node)
+	if !ok {
 		return graph.Errorf(graph.EINVALID, "%s: not a node: %T", b.where(line, "", ""), node)
 	}
-	if err := v.Validate(); err != nil {
+	if err := node.(interface{ Validate() error }).Validate(); err != nil {
 		return graph.Errorf(graph.EINVALID, "%s: %s", b.where(line, id, ""), graph.ErrorMessage(err))
 	}
 	b.res.Nodes++
 	b.res.Counts[graph.KindOf(id)]++
-	if err := write(); err != nil {
+	if err := b.entries(line, entriesOf(node)); err != nil {
 		return err
 	}
 	b.define(id)
 	return nil
 }
 
-// official writes an official and its possibly-same-as entries, one for
-// each side of each link, merged with the stored lists in the merge.
-func (b *bulk) official(line uint32, n *graph.Official) error {
-	if err := b.put(NodeKey(n.ID), line, encodeOfficial(n)); err != nil {
+// entries writes what one node writes. Possibly-same-as links are one
+// entry for each side of each link, merged with the stored lists in the
+// merge.
+func (b *bulk) entries(line uint32, e *nodeEntries) error {
+	var old *nodeEntries
+	if e.adjKey != nil && b.oldTx != nil { // the stored node's keys may have to go
+		n, err := readStored(badgerTxn{b.oldTx}, e.id)
+		if err != nil {
+			return fmt.Errorf("read stored %s: %w", e.id, err)
+		}
+		old = entriesOf(n)
+	}
+	if err := b.put(nodeKey(e.id), line, e.value); err != nil {
 		return err
 	}
-	for i, s := range n.PossiblySameAs {
+	switch {
+	case e.adjKey == nil:
+	case e.packed != nil:
+		if err := b.put(e.adjKey, line, e.packed); err != nil {
+			return err
+		}
+	case old != nil && old.packed != nil:
+		if err := b.s.add(e.adjKey, opDel, b.seq, line, nil); err != nil {
+			return err
+		}
+	}
+	if err := b.keys(line, old, e); err != nil {
+		return err
+	}
+	for _, ed := range e.edges { // in input order, so that paths are the input's
+		if err := b.check(ed.to, line, e.id, ed.path()); err != nil {
+			return err
+		}
+		if ed.kind != graph.EdgePossiblySameAs {
+			continue
+		}
 		b.res.Edges++
-		if err := b.check(s.Official, line, n.ID, "possiblySameAs["+strconv.Itoa(i)+"]"); err != nil {
+		if err := b.s.add(adjKey(graph.EdgePossiblySameAs, e.id), opSameAs, b.seq, line,
+			encodeSameAs([]graph.SameAs{{Official: ed.to, Note: ed.note}})); err != nil {
 			return err
 		}
-		if err := b.s.add(AdjKey(graph.EdgePossiblySameAs, n.ID), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{s})); err != nil {
-			return err
-		}
-		back := graph.SameAs{Official: n.ID, Note: s.Note}
-		if err := b.s.add(AdjKey(graph.EdgePossiblySameAs, s.Official), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{back})); err != nil {
+		back := graph.SameAs{Official: e.id, Note: ed.note}
+		if err := b.s.add(adjKey(graph.EdgePossiblySameAs, ed.to), opSameAs, b.seq, line, encodeSameAs([]graph.SameAs{back})); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readOld reads the stored version of a node being replaced; nil when
-// there is none.
-func readOld[T any](b *bulk, id string, load func(*badger.Txn, string, []byte) (T, error)) (T, bool, error) {
-	var zero T
-	if b.oldTx == nil {
-		return zero, false, nil
-	}
-	n, err := readNode(b.oldTx, id, load)
-	if graph.ErrorCode(err) == graph.ENOTFOUND {
-		return zero, false, nil
-	}
-	if err != nil {
-		return zero, false, fmt.Errorf("read stored %s: %w", id, err)
-	}
-	return n, true, nil
-}
-
-func (b *bulk) report(line uint32, r *graph.Report) error {
-	old, had, err := readOld(b, r.ID, loadReport)
-	if err != nil {
-		return err
-	}
-	nr := *r
-	nr.Cites = slices.Clone(r.Cites)
-	slices.Sort(nr.Cites)
-	if err := b.put(NodeKey(r.ID), line, encodeReport(r)); err != nil {
-		return err
-	}
-	if err := b.adj(graph.EdgeCites, r.ID, line, len(nr.Cites) > 0, had && len(old.Cites) > 0, encodeIDs(nr.Cites)); err != nil {
-		return err
-	}
-	if had {
-		oldRev, _ := reportRevKeys(old)
-		newRev, n := reportRevKeys(&nr)
+// keys puts the reverse and index keys of a node and deletes those of the
+// stored node (old, nil when none) it lacks.
+func (b *bulk) keys(line uint32, old, e *nodeEntries) error {
+	if old != nil {
+		oldKeys, _ := old.keySet()
+		newKeys, n := e.keySet()
 		b.res.Edges += n
-		if err := b.swap(line, oldRev, newRev); err != nil {
-			return err
-		}
-	} else {
-		// A new report's keys are distinct (Validate refuses a citation
-		// given twice): no sets needed.
-		b.res.Edges += 1 + len(nr.Cites)
-		if err := b.put(EdgeKey(graph.EdgePublishedBy, DirReverse, r.Outlet, r.ID, ""), line, nil); err != nil {
-			return err
-		}
-		for _, c := range nr.Cites {
-			if err := b.put(EdgeKey(graph.EdgeCites, DirReverse, c, r.ID, ""), line, nil); err != nil {
-				return err
-			}
-		}
+		return b.swap(line, oldKeys, newKeys)
 	}
-	if err := b.check(r.Outlet, line, r.ID, "outlet"); err != nil {
-		return err
-	}
-	for i, c := range r.Cites { // in input order, so that the path is the input's
-		if err := b.check(c, line, r.ID, "cites["+strconv.Itoa(i)+"]"); err != nil {
-			return err
+	// A new node's keys are distinct (Validate refuses a citation, a
+	// report or a source given twice; Words are distinct): no sets needed.
+	for _, ed := range e.edges {
+		if ed.rev == nil {
+			continue
 		}
-	}
-	return nil
-}
-
-func (b *bulk) claim(line uint32, c *graph.Claim) error {
-	old, had, err := readOld(b, c.ID, loadClaim)
-	if err != nil {
-		return err
-	}
-	nc := *c
-	nc.Appearances = canonicalAppearances(c.Appearances)
-	if err := b.put(NodeKey(c.ID), line, encodeClaim(c)); err != nil {
-		return err
-	}
-	if err := b.adj(graph.EdgeReportedBy, c.ID, line, len(nc.Appearances) > 0, had && len(old.Appearances) > 0,
-		encodeAppearances(nc.Appearances)); err != nil {
-		return err
-	}
-	if had {
-		oldRev, _ := claimRevKeys(old)
-		newRev, n := claimRevKeys(&nc)
-		b.res.Edges += n
-		if err := b.swap(line, oldRev, newRev); err != nil {
-			return err
-		}
-		if err := b.swap(line, wordKeys(old), wordKeys(&nc)); err != nil {
-			return err
-		}
-	} else if err := b.newClaimKeys(line, &nc); err != nil {
-		return err
-	}
-	for i, a := range c.Appearances { // in input order, so that paths are the input's
-		p := "appearances[" + strconv.Itoa(i) + "]"
-		if err := b.check(a.Report, line, c.ID, p+".report"); err != nil {
-			return err
-		}
-		for j, at := range a.Attributions {
-			if err := b.check(at.Source, line, c.ID, p+".attributedTo["+strconv.Itoa(j)+"].source"); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// newClaimKeys puts the reverse and index keys of a claim not stored
-// before. They are distinct (Validate refuses a report appearing twice and
-// a source given twice in one appearance; Words are distinct): no sets
-// needed.
-func (b *bulk) newClaimKeys(line uint32, c *graph.Claim) error {
-	for _, a := range c.Appearances {
 		b.res.Edges++
-		if err := b.put(EdgeKey(graph.EdgeReportedBy, DirReverse, a.Report, c.ID, ""), line, nil); err != nil {
+		if err := b.put(ed.rev, line, nil); err != nil {
 			return err
 		}
-		for _, at := range a.Attributions {
-			b.res.Edges++
-			if err := b.put(EdgeKey(graph.EdgeAttributedTo, DirReverse, at.Source, c.ID, a.Report), line, nil); err != nil {
-				return err
-			}
-		}
 	}
-	for _, w := range graph.ClaimWords(c) {
-		if err := b.put(WordKey(w, c.ID), line, nil); err != nil {
+	for _, x := range e.index {
+		if err := b.put(x.key, line, nil); err != nil {
 			return err
 		}
 	}
@@ -882,13 +786,13 @@ func (g *merge) node(grp []entry) error {
 			continue
 		}
 		if first != nil {
-			k, _ := ParseKey(grp[i].key)
+			k, _ := parseKey(grp[i].key)
 			return graph.Errorf(graph.EINVALID, "%s: %q is given twice (first at %s)",
 				g.b.where(grp[i].line, k.Node, "id"), k.Node, g.firstAt(first, k.Node))
 		}
 		first = &grp[i]
 	}
-	k, err := ParseKey(grp[0].key)
+	k, err := parseKey(grp[0].key)
 	if err != nil {
 		return fmt.Errorf("bulk load: %w", err)
 	}
@@ -952,7 +856,7 @@ func (g *merge) sameAs(grp []entry) error {
 // unknownRef reports a reference to a node that is neither in the input
 // nor stored.
 func (g *merge) unknownRef(e entry) error {
-	k, _ := ParseKey(e.key[:len(e.key)-1])
+	k, _ := parseKey(e.key[:len(e.key)-1])
 	from, path, _ := strings.Cut(string(e.val), "\x00")
 	return graph.Errorf(graph.EINVALID, "%s: unknown %s %q", g.b.where(e.line, from, path), graph.KindOf(k.Node), k.Node)
 }
@@ -960,10 +864,6 @@ func (g *merge) unknownRef(e entry) error {
 // setMeta sets the counters of the new generation beside the live
 // generation's other metadata.
 func (g *merge) setMeta() {
-	for kind, n := range map[graph.Kind]int64{graph.KindOutlet: g.stats.Outlets, graph.KindOfficial: g.stats.Officials,
-		graph.KindReport: g.stats.Reports, graph.KindClaim: g.stats.Claims} {
-		g.meta[string(countKey(kind))] = encodeCount(n)
-	}
-	g.meta[string(MetaKey(countEdges))] = encodeCount(g.stats.Edges)
+	maps.Copy(g.meta, countEntries(g.stats))
 	g.keys += int64(len(g.meta))
 }

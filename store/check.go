@@ -3,10 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
-
-	"github.com/dgraph-io/badger/v4"
 
 	"hearsay/graph"
 )
@@ -75,7 +74,7 @@ func (p Problem) String() string {
 // checker walks one snapshot.
 type checker struct {
 	ctx   context.Context
-	txn   *badger.Txn
+	txn   kvTxn
 	stats graph.Stats
 	keys  int64
 	links int64
@@ -114,7 +113,7 @@ func (c *checker) exists(id string) (bool, error) {
 	if ok, hit := c.known[id]; hit {
 		return ok, nil
 	}
-	ok, err := exists(c.txn, NodeKey(id))
+	ok, err := exists(c.txn, nodeKey(id))
 	if err != nil {
 		return false, err
 	}
@@ -163,28 +162,27 @@ func (c *checker) ref(from, field, id string) (bool, error) {
 	return false, nil
 }
 
-func (c *checker) run(txn *badger.Txn) error {
+func (c *checker) run(txn kvTxn) error {
 	c.txn = txn
-	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
-	defer it.Close()
+	it := txn.iterate(nil, true)
+	defer it.close()
 	meta := make(map[string][]byte)
-	for it.Rewind(); it.Valid(); it.Next() {
+	for it.seek(nil); it.valid(); it.next() {
 		c.keys++
 		if c.keys%4096 == 0 {
 			if err := c.ctx.Err(); err != nil {
 				return err
 			}
 		}
-		item := it.Item()
-		raw := item.KeyCopy(nil)
-		k, err := ParseKey(raw)
+		raw := slices.Clone(it.key())
+		k, err := parseKey(raw)
 		if err != nil {
 			c.problem(fmt.Sprintf("key %q", raw), true, "malformed key")
 			c.delKeys = append(c.delKeys, raw)
 			continue
 		}
-		v, err := item.ValueCopy(nil)
-		if err != nil {
+		var v []byte
+		if err := it.value(func(b []byte) error { v = slices.Clone(b); return nil }); err != nil {
 			return err
 		}
 		switch k.Family {
@@ -216,18 +214,18 @@ func (c *checker) run(txn *badger.Txn) error {
 
 // strays looks at every key of a family when the count of stored keys
 // says some are not wanted by any node: check tells each one.
-func (c *checker) strays(family byte, some bool, check func([]byte, Key) error) error {
+func (c *checker) strays(family byte, some bool, check func([]byte, parsedKey) error) error {
 	if !some {
 		return nil
 	}
-	it := c.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{family}})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
+	it := c.txn.iterate([]byte{family}, false)
+	defer it.close()
+	for it.seek(nil); it.valid(); it.next() {
 		if err := c.ctx.Err(); err != nil {
 			return err
 		}
-		raw := it.Item().KeyCopy(nil)
-		k, err := ParseKey(raw)
+		raw := slices.Clone(it.key())
+		k, err := parseKey(raw)
 		if err != nil {
 			continue // reported by the first pass
 		}
@@ -238,9 +236,10 @@ func (c *checker) strays(family byte, some bool, check func([]byte, Key) error) 
 	return nil
 }
 
-// node checks a node's value and, for reports and claims, the keys their
-// forward edges imply.
+// node checks a node's value and, for reports and claims, the references
+// and keys the write model (entriesOf) says they imply.
 func (c *checker) node(id string, v []byte) error {
+	var n any
 	switch graph.KindOf(id) {
 	case graph.KindOutlet:
 		c.stats.Outlets++
@@ -256,51 +255,54 @@ func (c *checker) node(id string, v []byte) error {
 		if err != nil {
 			return c.undecodable(id, err)
 		}
-		ok, err := c.exists(r.Outlet)
-		if err != nil {
-			return err
+		if r.Cites, err = getAdj(c.txn, graph.EdgeCites, id, decodeIDs); err != nil {
+			if err := c.undecodable(id, err); err != nil {
+				return err
+			}
 		}
-		if !ok {
-			c.problem(id, false, "its outlet %q is not stored", r.Outlet)
-			return nil
-		}
-		return c.need(id, EdgeKey(graph.EdgePublishedBy, DirReverse, r.Outlet, id, ""), "the reverse key of its outlet")
+		n = r
 	case graph.KindClaim:
 		c.stats.Claims++
 		cl, err := loadClaim(c.txn, id, v)
 		if err != nil {
 			return c.undecodable(id, err)
 		}
-		for _, a := range cl.Appearances {
-			ok, err := c.ref(id, "an appearance", a.Report)
-			if err != nil {
-				return err
-			}
-			if ok {
-				if err := c.need(id, EdgeKey(graph.EdgeReportedBy, DirReverse, a.Report, id, ""), "the reverse key of its appearance in "+a.Report); err != nil {
-					return err
-				}
-			}
-			for _, at := range a.Attributions {
-				ok, err := c.ref(id, "an attribution", at.Source)
-				if err != nil {
-					return err
-				}
-				if ok {
-					if err := c.need(id, EdgeKey(graph.EdgeAttributedTo, DirReverse, at.Source, id, a.Report),
-						"the reverse key of its attribution to "+at.Source); err != nil {
-						return err
-					}
-				}
-			}
+		n = cl
+	default:
+		return nil
+	}
+	e := entriesOf(n)
+	for _, ed := range e.edges {
+		if err := c.edgeOut(id, ed); err != nil {
+			return err
 		}
-		for _, w := range graph.ClaimWords(cl) {
-			if err := c.need(id, WordKey(w, id), fmt.Sprintf("the index key of %q", w)); err != nil {
-				return err
-			}
+	}
+	for _, x := range e.index {
+		if err := c.need(id, x.key, x.name()); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// edgeOut checks one forward edge: its target is stored and its reverse
+// key is. A report whose outlet is missing cannot be repaired.
+func (c *checker) edgeOut(id string, ed edgeEntry) error {
+	if ed.rev == nil {
+		return nil // a possibly-same-as link: checked with the lists (adj)
+	}
+	if ed.kind == graph.EdgePublishedBy {
+		ok, err := c.exists(ed.to)
+		if err != nil || !ok {
+			if err == nil {
+				c.problem(id, false, "its outlet %q is not stored", ed.to)
+			}
+			return err
+		}
+	} else if ok, err := c.ref(id, ed.noun(), ed.to); err != nil || !ok {
+		return err
+	}
+	return c.need(id, ed.rev, ed.revName())
 }
 
 func (c *checker) undecodable(id string, err error) error {
@@ -310,9 +312,10 @@ func (c *checker) undecodable(id string, err error) error {
 	return nil
 }
 
-// adj checks a packed adjacency value: its node exists, and for citations
-// and possibly-same-as links, every target and reverse side.
-func (c *checker) adj(raw []byte, k Key, v []byte) error {
+// adj checks a packed adjacency value: its node exists, and for
+// possibly-same-as links, every target and reverse side. Appearances and
+// citations are checked with their node.
+func (c *checker) adj(raw []byte, k parsedKey, v []byte) error {
 	ok, err := c.exists(k.Node)
 	if err != nil {
 		return err
@@ -323,22 +326,6 @@ func (c *checker) adj(raw []byte, k Key, v []byte) error {
 		return nil
 	}
 	switch k.Edge {
-	case graph.EdgeCites:
-		cites, err := decodeIDs(v)
-		if err != nil {
-			return c.undecodable(k.Node, err)
-		}
-		for _, cited := range cites {
-			ok, err := c.ref(k.Node, "a citation", cited)
-			if err != nil {
-				return err
-			}
-			if ok {
-				if err := c.need(k.Node, EdgeKey(graph.EdgeCites, DirReverse, cited, k.Node, ""), "the reverse key of its citation of "+cited); err != nil {
-					return err
-				}
-			}
-		}
 	case graph.EdgePossiblySameAs:
 		list, err := decodeSameAs(v)
 		if err != nil {
@@ -365,43 +352,37 @@ func (c *checker) adj(raw []byte, k Key, v []byte) error {
 }
 
 // edge checks that a reverse key has its forward edge.
-func (c *checker) edge(raw []byte, k Key) error {
+func (c *checker) edge(raw []byte, k parsedKey) error {
 	stray := func(format string, args ...any) error {
 		c.problem(fmt.Sprintf("key %s %s→%s", k.Edge, k.Other, k.Node), true, format, args...)
 		c.delKeys = append(c.delKeys, raw)
 		return nil
 	}
-	if k.Dir != DirReverse {
+	if k.Dir != dirReverse {
 		return stray("forward edges are packed, never stored one per key")
 	}
+	var (
+		n   any
+		err error
+	)
 	switch k.Edge {
-	case graph.EdgePublishedBy:
-		r, err := readNode(c.txn, k.Other, loadReport)
-		if err != nil || r.Outlet != k.Node {
-			return c.strayOr(err, stray, "report %q is not published by %q", k.Other, k.Node)
-		}
-	case graph.EdgeCites:
-		r, err := readNode(c.txn, k.Other, loadReport)
-		if err != nil || !slices.Contains(r.Cites, k.Node) {
-			return c.strayOr(err, stray, "report %q does not cite %q", k.Other, k.Node)
-		}
-	case graph.EdgeReportedBy, graph.EdgeAttributedTo:
-		cl, err := readNode(c.txn, k.Other, loadClaim)
-		if err != nil {
-			return c.strayOr(err, stray, "claim %q is not stored", k.Other)
-		}
-		report := k.Node
-		if k.Edge == graph.EdgeAttributedTo {
-			report = k.Ctx
-		}
-		a, ok := cl.Appearance(report)
-		if !ok || k.Edge == graph.EdgeAttributedTo && !slices.ContainsFunc(a.Attributions, func(at graph.Attribution) bool { return at.Source == k.Node }) {
-			return stray("claim %q has no such %s edge", k.Other, k.Edge)
-		}
+	case graph.EdgePublishedBy, graph.EdgeCites, graph.EdgeReportedBy, graph.EdgeAttributedTo:
+		n, err = readStored(c.txn, k.Other)
 	default:
 		return stray("no %s edges are stored one per key", k.Edge)
 	}
-	return nil
+	if err == nil && n != nil && entriesOf(n).hasRev(raw) {
+		return nil
+	}
+	switch {
+	case k.Edge == graph.EdgePublishedBy:
+		return c.strayOr(err, stray, "report %q is not published by %q", k.Other, k.Node)
+	case k.Edge == graph.EdgeCites:
+		return c.strayOr(err, stray, "report %q does not cite %q", k.Other, k.Node)
+	case n == nil:
+		return c.strayOr(err, stray, "claim %q is not stored", k.Other)
+	}
+	return c.strayOr(err, stray, "claim %q has no such %s edge", k.Other, k.Edge)
 }
 
 // strayOr reports a stray key, unless err is a real read error.
@@ -413,12 +394,12 @@ func (c *checker) strayOr(err error, stray func(string, ...any) error, format st
 }
 
 // word checks that an index key names a stored claim using the word.
-func (c *checker) word(raw []byte, k Key) error {
-	cl, err := readNode(c.txn, k.Node, loadClaim)
-	if err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
+func (c *checker) word(raw []byte, k parsedKey) error {
+	n, err := readStored(c.txn, k.Node)
+	if err != nil {
 		return err
 	}
-	if err != nil || !slices.Contains(graph.ClaimWords(cl), k.Word) {
+	if n == nil || !entriesOf(n).hasWord(k.Word) {
 		c.problem(fmt.Sprintf("index %q→%s", k.Word, k.Node), true, "the claim does not use the word, or is not stored")
 		c.delKeys = append(c.delKeys, raw)
 	}
@@ -427,27 +408,19 @@ func (c *checker) word(raw []byte, k Key) error {
 
 // checkCounts compares the counters with what was counted.
 func (c *checker) checkCounts(meta map[string][]byte) {
-	for _, cnt := range []struct {
-		name string
-		n    int64
-	}{
-		{"count/" + graph.KindOutlet.String(), c.stats.Outlets},
-		{"count/" + graph.KindOfficial.String(), c.stats.Officials},
-		{"count/" + graph.KindReport.String(), c.stats.Reports},
-		{"count/" + graph.KindClaim.String(), c.stats.Claims},
-		{countEdges, c.stats.Edges},
-	} {
+	want := countEntries(c.stats)
+	for _, key := range slices.Sorted(maps.Keys(want)) {
+		n, _ := decodeCount(want[key])
+		name := key[1:] // a meta key is its tag and its name
 		stored := int64(0)
-		if v, ok := meta[cnt.name]; ok {
-			n, err := decodeCount(v)
-			if err != nil {
+		if v, ok := meta[name]; ok {
+			var err error
+			if stored, err = decodeCount(v); err != nil {
 				stored = -1
-			} else {
-				stored = n
 			}
 		}
-		if stored != cnt.n {
-			c.problem("counter "+cnt.name, true, "says %d, %d are stored", stored, cnt.n)
+		if stored != n {
+			c.problem("counter "+name, true, "says %d, %d are stored", stored, n)
 			c.counts = true
 		}
 	}
@@ -462,7 +435,7 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 	for key := range c.dropRefs {
 		var node, ref string
 		node, ref, _ = strings.Cut(key, "\x00")
-		if err := db.update(ctx, func(txn *badger.Txn) error {
+		if err := db.update(ctx, func(txn kvTxn) error {
 			return newWriter(txn).dropRef(node, ref)
 		}); err != nil {
 			return fixed, fmt.Errorf("repair %s: %w", node, err)
@@ -470,7 +443,7 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 		fixed++
 	}
 	for _, l := range c.addLinks {
-		if err := db.update(ctx, func(txn *badger.Txn) error {
+		if err := db.update(ctx, func(txn kvTxn) error {
 			w := newWriter(txn)
 			if _, err := w.addSameAs(l[0], l[1], ""); err != nil {
 				return err
@@ -481,21 +454,9 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 		}
 		fixed++
 	}
-	wb := db.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, k := range c.setKeys {
-		if err := wb.Set(k, nil); err != nil {
-			return fixed, err
-		}
-		fixed++
-	}
-	for _, k := range c.delKeys {
-		if err := wb.Delete(k); err != nil {
-			return fixed, err
-		}
-		fixed++
-	}
-	if err := wb.Flush(); err != nil {
+	n, err := db.writeKeys(c.setKeys, c.delKeys)
+	fixed += n
+	if err != nil {
 		return fixed, err
 	}
 	// Recount from what is stored now.
@@ -504,20 +465,31 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 		return fixed, err
 	}
 	if c.counts || again.counts {
-		if err := db.update(ctx, func(txn *badger.Txn) error {
-			for kind, n := range map[graph.Kind]int64{graph.KindOutlet: again.stats.Outlets, graph.KindOfficial: again.stats.Officials,
-				graph.KindReport: again.stats.Reports, graph.KindClaim: again.stats.Claims} {
-				if err := txn.Set(countKey(kind), encodeCount(n)); err != nil {
+		if err := db.update(ctx, func(txn kvTxn) error {
+			for k, v := range countEntries(again.stats) {
+				if err := txn.set([]byte(k), v); err != nil {
 					return err
 				}
 			}
-			return txn.Set(MetaKey(countEdges), encodeCount(again.stats.Edges))
+			return nil
 		}); err != nil {
 			return fixed, err
 		}
 		fixed++
 	}
 	return fixed, nil
+}
+
+// writeKeys sets keys (empty values) and deletes others in a batch, which
+// may be larger than one transaction, as one write (writeMu), and returns
+// how many it wrote.
+func (db *DB) writeKeys(set, del [][]byte) (int, error) {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if err := db.kv.batch(set, del); err != nil {
+		return 0, err
+	}
+	return len(set) + len(del), nil
 }
 
 // dropRef removes every reference node makes to ref: appearances in it and
@@ -537,7 +509,7 @@ func (w *writer) dropRef(node, ref string) error {
 			c.Appearances[i].Attributions = slices.DeleteFunc(c.Appearances[i].Attributions,
 				func(a graph.Attribution) bool { return a.Source == ref })
 		}
-		if err := w.putClaim(c); err != nil {
+		if err := w.put(c); err != nil {
 			return err
 		}
 	case graph.KindReport:
@@ -546,7 +518,7 @@ func (w *writer) dropRef(node, ref string) error {
 			return err
 		}
 		r.Cites = slices.DeleteFunc(r.Cites, func(c string) bool { return c == ref })
-		if err := w.putReport(r); err != nil {
+		if err := w.put(r); err != nil {
 			return err
 		}
 	case graph.KindOfficial:

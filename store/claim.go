@@ -4,13 +4,11 @@ import (
 	"context"
 	"slices"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadClaim decodes a claim value and reads its appearances inside txn.
-func loadClaim(txn *badger.Txn, id string, v []byte) (*graph.Claim, error) {
+func loadClaim(txn kvTxn, id string, v []byte) (*graph.Claim, error) {
 	c, err := decodeClaim(id, v)
 	if err != nil {
 		return nil, err
@@ -30,8 +28,8 @@ func (db *DB) CreateClaim(ctx context.Context, c *graph.Claim) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.create(ctx, c.ID, func(w *writer) error { return w.checkClaim(c, nil) },
-		func(w *writer) error { return w.putClaim(c) })
+	return db.create(ctx, c.ID, func(w *writer) error { return w.checkRefs(c, nil) },
+		func(w *writer) error { return w.put(c) })
 }
 
 func (db *DB) updateClaim(ctx context.Context, id string, change func(*graph.Claim) error) (*graph.Claim, error) {

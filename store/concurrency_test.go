@@ -19,7 +19,6 @@ func TestConcurrentReadersWritersImports(t *testing.T) {
 	ctx := context.Background()
 	opt := diskOptions(t)
 	opt.SyncWrites = false // the test is about interleaving, not the disk
-	opt.MaxRetries = 64
 	db, err := store.Open(opt)
 	if err != nil {
 		t.Fatal(err)

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -40,9 +38,6 @@ type Options struct {
 	IndexCacheSize int64
 	// Logger receives Badger's messages; Badger's INFO lines go to DEBUG.
 	Logger zerolog.Logger
-	// MaxRetries bounds how often a write is retried after a conflict
-	// before it fails with ECONFLICT.
-	MaxRetries int
 	// SyncWrites makes every commit wait for fsync: a committed write then
 	// survives an operating system crash or power loss, not only the
 	// process's death (which it survives either way: Badger writes its log
@@ -83,7 +78,6 @@ func DefaultOptions(dir string) Options {
 		BlockCacheSize: 0,
 		IndexCacheSize: 0,
 		Logger:         zerolog.Nop(),
-		MaxRetries:     8,
 		SyncWrites:     true,
 	}
 }
@@ -97,24 +91,24 @@ func SmallOptions() Options {
 		NumMemtables:   2,
 		BlockCacheSize: 0,
 		Logger:         zerolog.Nop(),
-		MaxRetries:     8,
 	}
 }
 
 // DB is hearsay's graph on Badger. It implements graph.Graph and is safe
 // for concurrent use.
 type DB struct {
-	db         *badger.DB
-	layout     *layout // nil in memory
-	log        zerolog.Logger
-	maxRetries int
-	// writeMu runs write transactions one at a time. Every write updates
-	// the shared counters, so concurrent writes would conflict with each
-	// other on them and exhaust their retries under load (the load test
-	// saw it at 16 clients); one at a time they never conflict, and the
-	// directory lock makes this process the only writer. It also keeps a
-	// delete's scan of a node's references from racing a write that adds
-	// one (writer.mustExist).
+	db     *badger.DB // the Badger implementation's own tools: close, backup
+	kv     kvStore    // every transaction
+	layout *layout    // nil in memory
+	log    zerolog.Logger
+	// writeMu runs writes one at a time: it is the one concurrency
+	// mechanism of writes. Every write updates the shared counters, so
+	// concurrent transactions would conflict on them (the load test saw
+	// it at 16 clients); one at a time they never conflict, and the
+	// directory lock makes this process the only writer, so Badger's
+	// conflict detection never fires and no write is retried. It also
+	// keeps a delete's scan of a node's references from racing a write
+	// that adds one (writer.mustExist).
 	writeMu sync.Mutex
 	fault   *fault
 }
@@ -122,7 +116,7 @@ type DB struct {
 var _ graph.Graph = (*DB)(nil)
 
 // Open opens (creating if needed) the database described by opt: the live
-// generation of the directory opt.Dir (see layout.go), or an in-memory one.
+// generation of the directory opt.Dir (see generation.go), or an in-memory one.
 func Open(opt Options) (*DB, error) {
 	if !opt.InMemory && opt.Dir == "" {
 		return nil, graph.Errorf(graph.EINVALID, "no database directory given")
@@ -143,10 +137,6 @@ func Open(opt Options) (*DB, error) {
 		}
 		return nil, err
 	}
-	retries := opt.MaxRetries
-	if retries <= 0 {
-		retries = 8
-	}
 	minFree := opt.MinFreeBytes
 	if minFree == 0 {
 		minFree = 4*opt.MemTableSize + 64<<20
@@ -154,7 +144,7 @@ func Open(opt Options) (*DB, error) {
 	if opt.InMemory || opt.ReadOnly {
 		minFree = -1
 	}
-	return &DB{db: bdb, layout: l, log: opt.Logger, maxRetries: retries, fault: newFault(dir, minFree)}, nil
+	return &DB{db: bdb, kv: badgerKV{bdb}, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}, nil
 }
 
 // openBadger opens one generation. Badger refuses to open read-only a
@@ -330,7 +320,7 @@ func (db *DB) Close() error {
 
 // view runs fn in a read-only transaction. A panic inside it is an
 // internal error.
-func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) (err error) {
+func (db *DB) view(ctx context.Context, fn func(txn kvTxn) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -342,90 +332,59 @@ func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) (err err
 			err = fmt.Errorf("panic in a read transaction: %v", r)
 		}
 	}()
-	return db.db.View(fn)
+	return db.kv.view(fn)
 }
 
-// update runs fn in a read-write transaction and commits it, retrying the
-// whole of fn when the commit conflicts with a concurrent write, up to
-// maxRetries times. fn must be safe to run again. A commit that fails
-// otherwise, or a panic, is a storage failure (fault.go).
-func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+// update runs fn in a read-write transaction and commits it, one write at
+// a time (writeMu). A commit that fails, or a panic, is a storage failure
+// (fault.go).
+func (db *DB) update(ctx context.Context, fn func(txn kvTxn) error) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := db.unavailable(); err != nil {
-			return err
-		}
-		if err := db.roomToWrite(); err != nil {
-			return err
-		}
-		err := db.commit(fn)
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, badger.ErrConflict):
-			if attempt+1 >= db.maxRetries {
-				return graph.Errorf(graph.ECONFLICT, "the write conflicted with concurrent writes %d times; try again", db.maxRetries)
-			}
-			db.log.Debug().Int("attempt", attempt+1).Msg("write conflict, retrying")
-			if err := sleepCtx(ctx, backoff(attempt)); err != nil {
-				return err
-			}
-		case errors.Is(err, badger.ErrTxnTooBig):
-			return graph.Errorf(graph.EINVALID, "the write is too large for one atomic transaction; split it into smaller datasets")
-		default:
-			return err
-		}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
+	if err := db.unavailable(); err != nil {
+		return err
+	}
+	if err := db.roomToWrite(); err != nil {
+		return err
+	}
+	err := db.commit(fn)
+	if errors.Is(err, errTxnTooBig) {
+		return graph.Errorf(graph.EINVALID, "the write is too large for one atomic transaction; split it into smaller datasets")
+	}
+	return err
 }
 
-// commit runs fn in a transaction and commits it, as badger.DB.Update
-// does, telling fn's own errors from the commit's.
-func (db *DB) commit(fn func(txn *badger.Txn) error) (err error) {
+// commit runs fn in a transaction and commits it, telling fn's own errors
+// from the commit's.
+func (db *DB) commit(fn func(txn kvTxn) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = db.fail(panicError{r})
 		}
 	}()
-	txn := db.db.NewTransaction(true)
-	defer txn.Discard()
-	if err := fn(txn); err != nil {
+	err = db.kv.update(fn)
+	var ce commitError
+	if !errors.As(err, &ce) || errors.Is(err, errTxnTooBig) {
 		return err
 	}
-	err = txn.Commit()
-	if err == nil || errors.Is(err, badger.ErrConflict) || errors.Is(err, badger.ErrTxnTooBig) {
-		return err
-	}
-	return db.fail(err)
+	return db.fail(ce.err)
 }
 
 // get reads a key's value into fn. A missing key is graph.ENOTFOUND with
 // the message notFound.
-func get(txn *badger.Txn, key []byte, notFound string, fn func(v []byte) error) error {
-	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
+func get(txn kvTxn, key []byte, notFound string, fn func(v []byte) error) error {
+	err := txn.get(key, fn)
+	if errors.Is(err, errNoKey) {
 		return graph.Errorf(graph.ENOTFOUND, "%s", notFound)
 	}
-	if err != nil {
-		return err
-	}
-	return item.Value(fn)
+	return err
 }
 
 // exists reports whether key is present.
-func exists(txn *badger.Txn, key []byte) (bool, error) {
-	_, err := txn.Get(key)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, badger.ErrKeyNotFound):
-		return false, nil
-	}
-	return false, err
-}
+func exists(txn kvTxn, key []byte) (bool, error) { return txn.has(key) }
 
 // badgerLogger sends Badger's log lines to zerolog. Badger is chatty at
 // INFO (a dozen lines per open), so its INFO becomes DEBUG.
@@ -452,7 +411,7 @@ func (badgerLogger) log(e *zerolog.Event, f string, a []any) {
 // write runs fn with a writer in one read-write transaction and flushes
 // the writer's buffered changes before the commit.
 func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
-	return db.update(ctx, func(txn *badger.Txn) error {
+	return db.update(ctx, func(txn kvTxn) error {
 		w := newWriter(txn)
 		if err := fn(w); err != nil {
 			return err
@@ -464,7 +423,7 @@ func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
 // create writes a new node with put, refusing an ID already in use.
 func (db *DB) create(ctx context.Context, id string, check func(w *writer) error, put func(w *writer) error) error {
 	return db.write(ctx, func(w *writer) error {
-		ok, err := exists(w.txn, NodeKey(id))
+		ok, err := exists(w.txn, nodeKey(id))
 		if err != nil {
 			return err
 		}
@@ -494,32 +453,10 @@ func (db *DB) AddRating(ctx context.Context, id string, r graph.Rating) error {
 	return graph.Errorf(graph.EINVALID, "%q is not an outlet or an official; only they carry ratings", id)
 }
 
-// backoff is the wait before retry attempt+1 of a conflicting write:
-// exponential from 1 ms, capped at 100 ms, with full jitter so that writers
-// that collided do not collide again in step.
-func backoff(attempt int) time.Duration {
-	max := time.Millisecond << min(attempt, 7)
-	if max > 100*time.Millisecond {
-		max = 100 * time.Millisecond
-	}
-	return time.Duration(rand.Int64N(int64(max)) + 1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // updateFields reads a node, lets change modify its own fields, validates
 // it and writes it back, in one transaction; its edges are not touched.
 func updateFields[T interface{ Validate() error }](ctx context.Context, db *DB, kind graph.Kind, id string,
-	load func(*badger.Txn, string, []byte) (T, error), encode func(T) []byte, change func(T)) (T, error) {
+	load func(kvTxn, string, []byte) (T, error), encode func(T) []byte, change func(T)) (T, error) {
 	var zero T
 	if err := graph.CheckID(id, kind); err != nil {
 		return zero, err

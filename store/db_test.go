@@ -647,21 +647,17 @@ func TestDB_ImportDataset_Rejected(t *testing.T) {
 
 func TestDB_ImportDataset_Concurrent(t *testing.T) {
 	// Writes run one at a time (DB.update), so no import may fail with
-	// ECONFLICT, even with a single attempt per write.
+	// ECONFLICT: none is ever retried.
 	for _, tt := range []struct {
-		name    string
-		retries int
+		name string
 	}{
-		{"OK", 8},
-		{"OneAttempt", 1},
+		{"OK"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// Ensure concurrent imports of overlapping datasets each either
 			// succeed or fail with ECONFLICT, and leave a consistent graph
 			// whose nodes all come from the last successful import.
-			opt := store.SmallOptions()
-			opt.MaxRetries = tt.retries
-			db := mustOpenDBWith(t, opt)
+			db := mustOpenDBWith(t, store.SmallOptions())
 			const goroutines, rounds = 8, 4
 			var (
 				mu        sync.Mutex

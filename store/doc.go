@@ -19,6 +19,7 @@
 // fan-in is unbounded (an outlet's reports) and is read by page.
 //
 // Values use a compact versioned binary codec (codec.go). Every public
-// method owns its transaction; writes run in one transaction each and are
-// retried a bounded number of times on conflict.
+// method owns its transaction; writes run in one transaction each, one at a
+// time, so they never conflict. What a node writes is worked out in one
+// place, the write model in entries.go.
 package store

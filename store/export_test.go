@@ -1,6 +1,13 @@
 package store
 
-import "github.com/dgraph-io/badger/v4"
+import (
+	"bytes"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"hearsay/graph"
+)
 
 // This file gives the external tests (package store_test) raw access to
 // the keys and values under a DB, so that they can check the stored layout
@@ -14,6 +21,20 @@ const (
 	TagEdge = tagEdge
 	TagWord = tagWord
 )
+
+// The key constructors, for building raw keys.
+var (
+	MetaKey    = metaKey
+	NodeKey    = nodeKey
+	AdjKey     = adjKey
+	EdgeKey    = edgeKey
+	EdgePrefix = edgePrefix
+	WordKey    = wordKey
+	ParseKey   = parseKey
+)
+
+// DirReverse is the direction of reverse edge keys.
+const DirReverse = dirReverse
 
 // RawKV is one stored key and its value.
 type RawKV struct {
@@ -49,4 +70,34 @@ func SetRaw(db *DB, key, value []byte) error {
 // DeleteRaw deletes one raw key, bypassing every rule.
 func DeleteRaw(db *DB, key []byte) error {
 	return db.db.Update(func(txn *badger.Txn) error { return txn.Delete(key) })
+}
+
+// ModelKVs returns the keys and values the write model (entriesOf) says
+// the nodes of ds write, in key order, apart from possibly-same-as lists,
+// which are merged across nodes, and the counters.
+func ModelKVs(ds *graph.Dataset) []RawKV {
+	var out []RawKV
+	add := func(k, v []byte) { out = append(out, RawKV{Key: k, Value: v}) }
+	for _, n := range ds.Nodes() {
+		e := entriesOf(n)
+		add(NodeKey(e.id), e.value)
+		if e.packed != nil {
+			add(e.adjKey, e.packed)
+		}
+		for _, ed := range e.edges {
+			if ed.rev != nil {
+				add(ed.rev, []byte{})
+			}
+		}
+		for _, x := range e.index {
+			add(x.key, []byte{})
+		}
+	}
+	slices.SortFunc(out, func(a, b RawKV) int { return bytes.Compare(a.Key, b.Key) })
+	return out
+}
+
+// IsSameAsList reports whether key is an official's possibly-same-as list.
+func IsSameAsList(key []byte) bool {
+	return len(key) > 1 && key[0] == tagAdj && graph.EdgeKind(key[1]) == graph.EdgePossiblySameAs
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -20,7 +18,7 @@ func (db *DB) ImportDataset(ctx context.Context, ds *graph.Dataset) (graph.Impor
 		return graph.ImportResult{}, err
 	}
 	var res graph.ImportResult
-	err = db.update(ctx, func(txn *badger.Txn) error {
+	err = db.update(ctx, func(txn kvTxn) error {
 		w := newWriter(txn)
 		if err := w.checkImportRefs(ds, ids); err != nil {
 			return err
@@ -77,45 +75,18 @@ func checkDataset(ds *graph.Dataset) (map[string]bool, error) {
 // checkImportRefs checks that every reference names a node of the dataset or a
 // stored node.
 func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
-	check := func(from, field, id string) error {
-		if ids[id] {
-			return nil
-		}
-		ok, err := exists(w.txn, NodeKey(id))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return graph.Errorf(graph.EINVALID, "%s: %s: unknown %s %q", from, field, graph.KindOf(id), id)
-		}
-		return nil
-	}
-	for _, o := range ds.Officials {
-		for _, s := range o.PossiblySameAs {
-			if err := check(o.ID, "possiblySameAs", s.Official); err != nil {
+	for _, n := range ds.Nodes() {
+		from, _ := nodeID(n)
+		for _, e := range edgesOf(n) {
+			if ids[e.to] {
+				continue
+			}
+			ok, err := exists(w.txn, nodeKey(e.to))
+			if err != nil {
 				return err
 			}
-		}
-	}
-	for _, r := range ds.Reports {
-		if err := check(r.ID, "outlet", r.Outlet); err != nil {
-			return err
-		}
-		for _, c := range r.Cites {
-			if err := check(r.ID, "cites", c); err != nil {
-				return err
-			}
-		}
-	}
-	for _, c := range ds.Claims {
-		for _, a := range c.Appearances {
-			if err := check(c.ID, "appearances.report", a.Report); err != nil {
-				return err
-			}
-			for _, at := range a.Attributions {
-				if err := check(c.ID, "attributedTo.source", at.Source); err != nil {
-					return err
-				}
+			if !ok {
+				return graph.Errorf(graph.EINVALID, "%s: %s: unknown %s %q", from, e.field(), graph.KindOf(e.to), e.to)
 			}
 		}
 	}
@@ -124,28 +95,8 @@ func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
 
 // write upserts every node of the dataset.
 func (w *writer) write(ds *graph.Dataset) error {
-	for _, o := range ds.Outlets {
-		if err := w.putNode(o.ID, encodeOutlet(o)); err != nil {
-			return err
-		}
-	}
-	for _, o := range ds.Officials {
-		if err := w.putNode(o.ID, encodeOfficial(o)); err != nil {
-			return err
-		}
-		for _, s := range o.PossiblySameAs {
-			if err := w.link(o.ID, s); err != nil {
-				return err
-			}
-		}
-	}
-	for _, r := range ds.Reports {
-		if err := w.putReport(r); err != nil {
-			return err
-		}
-	}
-	for _, c := range ds.Claims {
-		if err := w.putClaim(c); err != nil {
+	for _, n := range ds.Nodes() {
+		if err := w.put(n); err != nil {
 			return err
 		}
 	}
@@ -154,7 +105,7 @@ func (w *writer) write(ds *graph.Dataset) error {
 
 // Walk calls the visitor for every node from one snapshot.
 func (db *DB) Walk(ctx context.Context, v graph.Visitor) error {
-	return db.view(ctx, func(txn *badger.Txn) error {
+	return db.view(ctx, func(txn kvTxn) error {
 		if err := walkKind(ctx, txn, graph.KindOutlet, loadOutlet, v.Outlet); err != nil {
 			return err
 		}
@@ -168,23 +119,23 @@ func (db *DB) Walk(ctx context.Context, v graph.Visitor) error {
 	})
 }
 
-func walkKind[T any](ctx context.Context, txn *badger.Txn, kind graph.Kind,
-	load func(*badger.Txn, string, []byte) (T, error), fn func(T) error) error {
+func walkKind[T any](ctx context.Context, txn kvTxn, kind graph.Kind,
+	load func(kvTxn, string, []byte) (T, error), fn func(T) error) error {
 	if fn == nil {
 		return nil
 	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: NodePrefix(kind), PrefetchValues: true, PrefetchSize: 100})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
+	it := txn.iterate(nodePrefix(kind), true)
+	defer it.close()
+	for it.seek(nil); it.valid(); it.next() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k, err := ParseKey(it.Item().Key())
+		k, err := parseKey(it.key())
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", kind, err)
 		}
 		var node T
-		if err := it.Item().Value(func(v []byte) (err error) {
+		if err := it.value(func(v []byte) (err error) {
 			node, err = load(txn, k.Node, v)
 			return err
 		}); err != nil {

@@ -28,26 +28,26 @@ const (
 	tagWord byte = 0x05 // one word of the claim search index
 )
 
-// Dir is the direction an edge key is stored in.
-type Dir byte
+// edgeDir is the direction an edge key is stored in.
+type edgeDir byte
 
 // The edge directions. Stored: append only, never reorder.
 const (
-	DirForward Dir = 0x01 // keyed by the edge's source: "what does X point to"
-	DirReverse Dir = 0x02 // keyed by the edge's target: "what points to X"
+	dirForward edgeDir = 0x01 // keyed by the edge's source: "what does X point to"
+	dirReverse edgeDir = 0x02 // keyed by the edge's target: "what points to X"
 )
 
-func (d Dir) String() string {
+func (d edgeDir) String() string {
 	switch d {
-	case DirForward:
+	case dirForward:
 		return "forward"
-	case DirReverse:
+	case dirReverse:
 		return "reverse"
 	}
 	return fmt.Sprintf("dir(%d)", byte(d))
 }
 
-// errBadKey is returned by ParseKey for keys that are not of this layout.
+// errBadKey is returned by parseKey for keys that are not of this layout.
 var errBadKey = errors.New("malformed key")
 
 // appendRef appends ref(id) to b. id must be a valid ID.
@@ -61,42 +61,42 @@ func appendRef(b []byte, id string) []byte {
 	return append(b, 0x00)
 }
 
-// MetaKey returns the key of a metadata entry.
+// metaKey returns the key of a metadata entry.
 //
 //	tagMeta | name
-func MetaKey(name string) []byte {
+func metaKey(name string) []byte {
 	return append([]byte{tagMeta}, name...)
 }
 
-// NodeKey returns the key of a node's fields.
+// nodeKey returns the key of a node's fields.
 //
 //	tagNode | ref(id)
-func NodeKey(id string) []byte {
+func nodeKey(id string) []byte {
 	return appendRef(append(make([]byte, 0, 2+len(id)), tagNode), id)
 }
 
-// NodePrefix returns the prefix of every node key of one kind; they sort in
+// nodePrefix returns the prefix of every node key of one kind; they sort in
 // ID order.
 //
 //	tagNode | kind
-func NodePrefix(k graph.Kind) []byte {
+func nodePrefix(k graph.Kind) []byte {
 	return []byte{tagNode, byte(k)}
 }
 
-// AdjKey returns the key of a node's packed forward edges of one kind.
+// adjKey returns the key of a node's packed forward edges of one kind.
 //
 //	tagAdj | edge | ref(id)
-func AdjKey(e graph.EdgeKind, id string) []byte {
+func adjKey(e graph.EdgeKind, id string) []byte {
 	return appendRef([]byte{tagAdj, byte(e)}, id)
 }
 
-// EdgeKey returns the key of one edge stored in one direction. node is the
-// node the key is found from (the edge's source for DirForward, its target
-// for DirReverse), other is the edge's other end, and ctx, when not "", is
+// edgeKey returns the key of one edge stored in one direction. node is the
+// node the key is found from (the edge's source for dirForward, its target
+// for dirReverse), other is the edge's other end, and ctx, when not "", is
 // the report an attribution was made in.
 //
 //	tagEdge | edge | dir | ref(node) | ref(other) [| ref(ctx)]
-func EdgeKey(e graph.EdgeKind, d Dir, node, other, ctx string) []byte {
+func edgeKey(e graph.EdgeKind, d edgeDir, node, other, ctx string) []byte {
 	b := make([]byte, 0, 6+len(node)+len(other)+len(ctx))
 	b = appendRef(append(b, tagEdge, byte(e), byte(d)), node)
 	b = appendRef(b, other)
@@ -106,28 +106,28 @@ func EdgeKey(e graph.EdgeKind, d Dir, node, other, ctx string) []byte {
 	return b
 }
 
-// EdgePrefix returns the prefix of every edge key of one kind and direction
+// edgePrefix returns the prefix of every edge key of one kind and direction
 // found from node.
 //
 //	tagEdge | edge | dir | ref(node)
-func EdgePrefix(e graph.EdgeKind, d Dir, node string) []byte {
+func edgePrefix(e graph.EdgeKind, d edgeDir, node string) []byte {
 	return appendRef([]byte{tagEdge, byte(e), byte(d)}, node)
 }
 
-// WordKey returns the key of one entry of the claim search index: the word
+// wordKey returns the key of one entry of the claim search index: the word
 // occurs in the claim's text or quotes. word is a graph.Words word: never
 // empty, no 0x00, at most graph.MaxWordLen bytes.
 //
 //	tagWord | word | 0x00 | ref(claim)
-func WordKey(word, claim string) []byte {
-	return appendRef(WordPrefix(word), claim)
+func wordKey(word, claim string) []byte {
+	return appendRef(wordPrefix(word), claim)
 }
 
-// WordPrefix returns the prefix of every index key of one word; the claims
+// wordPrefix returns the prefix of every index key of one word; the claims
 // under it sort in ID order.
 //
 //	tagWord | word | 0x00
-func WordPrefix(word string) []byte {
+func wordPrefix(word string) []byte {
 	if !validWord(word) {
 		panic(fmt.Sprintf("store: index key for invalid word %q", word))
 	}
@@ -141,30 +141,30 @@ func validWord(w string) bool {
 	return w != "" && len(w) <= graph.MaxWordLen && strings.IndexByte(w, 0x00) < 0
 }
 
-// Key is a parsed key. Only the fields of its family are set.
-type Key struct {
+// parsedKey is a parsed key. Only the fields of its family are set.
+type parsedKey struct {
 	Family byte
 	Name   string         // tagMeta
 	Node   string         // tagNode, tagAdj, tagEdge, tagWord (the claim)
 	Edge   graph.EdgeKind // tagAdj, tagEdge
-	Dir    Dir            // tagEdge
+	Dir    edgeDir        // tagEdge
 	Other  string         // tagEdge
 	Ctx    string         // tagEdge, attributions only
 	Word   string         // tagWord
 }
 
-// ParseKey parses any key built by this file.
-func ParseKey(k []byte) (Key, error) {
+// parseKey parses any key built by this file.
+func parseKey(k []byte) (parsedKey, error) {
 	if len(k) == 0 {
-		return Key{}, errBadKey
+		return parsedKey{}, errBadKey
 	}
-	key := Key{Family: k[0]}
+	key := parsedKey{Family: k[0]}
 	rest := k[1:]
 	var err error
 	switch key.Family {
 	case tagMeta:
 		if len(rest) == 0 {
-			return Key{}, errBadKey
+			return parsedKey{}, errBadKey
 		}
 		key.Name = string(rest)
 		return key, nil
@@ -172,20 +172,20 @@ func ParseKey(k []byte) (Key, error) {
 		key.Node, rest, err = parseRef(rest)
 	case tagAdj:
 		if len(rest) < 1 || !graph.EdgeKind(rest[0]).Valid() {
-			return Key{}, errBadKey
+			return parsedKey{}, errBadKey
 		}
 		key.Edge = graph.EdgeKind(rest[0])
 		key.Node, rest, err = parseRef(rest[1:])
 	case tagEdge:
-		if len(rest) < 2 || !graph.EdgeKind(rest[0]).Valid() || (Dir(rest[1]) != DirForward && Dir(rest[1]) != DirReverse) {
-			return Key{}, errBadKey
+		if len(rest) < 2 || !graph.EdgeKind(rest[0]).Valid() || (edgeDir(rest[1]) != dirForward && edgeDir(rest[1]) != dirReverse) {
+			return parsedKey{}, errBadKey
 		}
-		key.Edge, key.Dir = graph.EdgeKind(rest[0]), Dir(rest[1])
+		key.Edge, key.Dir = graph.EdgeKind(rest[0]), edgeDir(rest[1])
 		if key.Node, rest, err = parseRef(rest[2:]); err != nil {
-			return Key{}, err
+			return parsedKey{}, err
 		}
 		if key.Other, rest, err = parseRef(rest); err != nil {
-			return Key{}, err
+			return parsedKey{}, err
 		}
 		if len(rest) > 0 {
 			key.Ctx, rest, err = parseRef(rest)
@@ -193,21 +193,21 @@ func ParseKey(k []byte) (Key, error) {
 	case tagWord:
 		end := bytes.IndexByte(rest, 0x00)
 		if end < 1 || !validWord(string(rest[:end])) {
-			return Key{}, errBadKey
+			return parsedKey{}, errBadKey
 		}
 		key.Word = string(rest[:end])
 		key.Node, rest, err = parseRef(rest[end+1:])
 		if err == nil && graph.KindOf(key.Node) != graph.KindClaim {
-			return Key{}, errBadKey
+			return parsedKey{}, errBadKey
 		}
 	default:
-		return Key{}, errBadKey
+		return parsedKey{}, errBadKey
 	}
 	if err != nil {
-		return Key{}, err
+		return parsedKey{}, err
 	}
 	if len(rest) != 0 {
-		return Key{}, errBadKey
+		return parsedKey{}, errBadKey
 	}
 	return key, nil
 }

@@ -61,11 +61,11 @@ func edgeEnds(e graph.EdgeKind) (from, to string) {
 	panic(fmt.Sprintf("edgeEnds: no test ends for %v", e))
 }
 
-// keyCase is a key built by a constructor and the Key ParseKey must return.
+// keyCase is a key built by a constructor and the parsedKey parseKey must return.
 type keyCase struct {
 	name string
 	key  []byte
-	want Key
+	want parsedKey
 }
 
 // validKeys returns one key of every family and shape: meta keys, a node key
@@ -74,32 +74,32 @@ type keyCase struct {
 func validKeys() []keyCase {
 	var cs []keyCase
 	for _, name := range []string{countEdges, "count/outlet", "x"} {
-		cs = append(cs, keyCase{"meta/" + name, MetaKey(name), Key{Family: tagMeta, Name: name}})
+		cs = append(cs, keyCase{"meta/" + name, metaKey(name), parsedKey{Family: tagMeta, Name: name}})
 	}
 	for _, k := range graph.Kinds {
 		id := testIDs[k]
-		cs = append(cs, keyCase{"node/" + k.String(), NodeKey(id), Key{Family: tagNode, Node: id}})
+		cs = append(cs, keyCase{"node/" + k.String(), nodeKey(id), parsedKey{Family: tagNode, Node: id}})
 	}
 	long := "claim:" + strings.Repeat("z", graph.MaxIDLen-len("claim:"))
-	cs = append(cs, keyCase{"node/max-length", NodeKey(long), Key{Family: tagNode, Node: long}})
-	cs = append(cs, keyCase{"node/one-char", NodeKey("outlet:0"), Key{Family: tagNode, Node: "outlet:0"}})
+	cs = append(cs, keyCase{"node/max-length", nodeKey(long), parsedKey{Family: tagNode, Node: long}})
+	cs = append(cs, keyCase{"node/one-char", nodeKey("outlet:0"), parsedKey{Family: tagNode, Node: "outlet:0"}})
 	for _, e := range edgeKinds() {
 		from, _ := edgeEnds(e)
-		cs = append(cs, keyCase{"adj/" + e.String(), AdjKey(e, from), Key{Family: tagAdj, Edge: e, Node: from}})
+		cs = append(cs, keyCase{"adj/" + e.String(), adjKey(e, from), parsedKey{Family: tagAdj, Edge: e, Node: from}})
 	}
 	for _, e := range edgeKinds() {
 		from, to := edgeEnds(e)
-		for _, d := range []Dir{DirForward, DirReverse} {
+		for _, d := range []edgeDir{dirForward, dirReverse} {
 			node, other := from, to
-			if d == DirReverse {
+			if d == dirReverse {
 				node, other = to, from
 			}
 			name := "edge/" + e.String() + "/" + d.String()
 			cs = append(cs,
-				keyCase{name, EdgeKey(e, d, node, other, ""),
-					Key{Family: tagEdge, Edge: e, Dir: d, Node: node, Other: other}},
-				keyCase{name + "/ctx", EdgeKey(e, d, node, other, testReport2),
-					Key{Family: tagEdge, Edge: e, Dir: d, Node: node, Other: other, Ctx: testReport2}})
+				keyCase{name, edgeKey(e, d, node, other, ""),
+					parsedKey{Family: tagEdge, Edge: e, Dir: d, Node: node, Other: other}},
+				keyCase{name + "/ctx", edgeKey(e, d, node, other, testReport2),
+					parsedKey{Family: tagEdge, Edge: e, Dir: d, Node: node, Other: other, Ctx: testReport2}})
 		}
 	}
 	for _, w := range []struct{ name, word string }{
@@ -108,40 +108,40 @@ func validKeys() []keyCase {
 		{"non-ascii", "київ"},
 		{"digits", "2025"},
 	} {
-		cs = append(cs, keyCase{"word/" + w.name, WordKey(w.word, testClaim), Key{Family: tagWord, Word: w.word, Node: testClaim}})
+		cs = append(cs, keyCase{"word/" + w.name, wordKey(w.word, testClaim), parsedKey{Family: tagWord, Word: w.word, Node: testClaim}})
 	}
 	return cs
 }
 
-// rebuildKey builds the key a parsed Key describes with the constructors.
+// rebuildKey builds the key a parsedKey describes with the constructors.
 // It fails t rather than panicking when k holds fields of another family or
 // IDs the constructors refuse.
-func rebuildKey(t *testing.T, k Key) []byte {
+func rebuildKey(t *testing.T, k parsedKey) []byte {
 	t.Helper()
 	checkID := func(field, id string) {
 		t.Helper()
 		if _, _, err := graph.SplitID(id); err != nil {
-			t.Fatalf("ParseKey returned %s %q, which is not a valid ID: %v", field, id, err)
+			t.Fatalf("parseKey returned %s %q, which is not a valid ID: %v", field, id, err)
 		}
 	}
 	switch k.Family {
 	case tagMeta:
-		if k != (Key{Family: tagMeta, Name: k.Name}) {
+		if k != (parsedKey{Family: tagMeta, Name: k.Name}) {
 			t.Fatalf("meta key %+v has fields of another family", k)
 		}
-		return MetaKey(k.Name)
+		return metaKey(k.Name)
 	case tagNode:
-		if k != (Key{Family: tagNode, Node: k.Node}) {
+		if k != (parsedKey{Family: tagNode, Node: k.Node}) {
 			t.Fatalf("node key %+v has fields of another family", k)
 		}
 		checkID("Node", k.Node)
-		return NodeKey(k.Node)
+		return nodeKey(k.Node)
 	case tagAdj:
-		if k != (Key{Family: tagAdj, Edge: k.Edge, Node: k.Node}) {
+		if k != (parsedKey{Family: tagAdj, Edge: k.Edge, Node: k.Node}) {
 			t.Fatalf("adjacency key %+v has fields of another family", k)
 		}
 		checkID("Node", k.Node)
-		return AdjKey(k.Edge, k.Node)
+		return adjKey(k.Edge, k.Node)
 	case tagEdge:
 		if k.Name != "" || k.Word != "" {
 			t.Fatalf("edge key %+v has fields of another family", k)
@@ -151,18 +151,18 @@ func rebuildKey(t *testing.T, k Key) []byte {
 		if k.Ctx != "" {
 			checkID("Ctx", k.Ctx)
 		}
-		return EdgeKey(k.Edge, k.Dir, k.Node, k.Other, k.Ctx)
+		return edgeKey(k.Edge, k.Dir, k.Node, k.Other, k.Ctx)
 	case tagWord:
-		if k != (Key{Family: tagWord, Word: k.Word, Node: k.Node}) {
+		if k != (parsedKey{Family: tagWord, Word: k.Word, Node: k.Node}) {
 			t.Fatalf("word key %+v has fields of another family", k)
 		}
 		checkID("Node", k.Node)
 		if graph.KindOf(k.Node) != graph.KindClaim {
 			t.Fatalf("word key %+v names a %v, not a claim", k, graph.KindOf(k.Node))
 		}
-		return WordKey(k.Word, k.Node)
+		return wordKey(k.Word, k.Node)
 	}
-	t.Fatalf("ParseKey returned unknown family %#x", k.Family)
+	t.Fatalf("parseKey returned unknown family %#x", k.Family)
 	return nil
 }
 
@@ -170,12 +170,12 @@ func TestParseKey(t *testing.T) {
 	for _, tt := range validKeys() {
 		t.Run(tt.name, func(t *testing.T) {
 			// Ensure every constructor's key parses back to its parts and rebuilds to the same bytes.
-			got, err := ParseKey(tt.key)
+			got, err := parseKey(tt.key)
 			if err != nil {
-				t.Fatalf("ParseKey(%x): %v", tt.key, err)
+				t.Fatalf("parseKey(%x): %v", tt.key, err)
 			}
 			if got != tt.want {
-				t.Fatalf("ParseKey(%x) = %+v, want %+v", tt.key, got, tt.want)
+				t.Fatalf("parseKey(%x) = %+v, want %+v", tt.key, got, tt.want)
 			}
 			if b := rebuildKey(t, got); !bytes.Equal(b, tt.key) {
 				t.Fatalf("rebuilt key = %x, want %x", b, tt.key)
@@ -192,25 +192,25 @@ func TestParseKey_Truncated(t *testing.T) {
 			// which is the same edge without a context.
 			noCtx := -1
 			if tt.want.Family == tagEdge && tt.want.Ctx != "" {
-				noCtx = len(EdgeKey(tt.want.Edge, tt.want.Dir, tt.want.Node, tt.want.Other, ""))
+				noCtx = len(edgeKey(tt.want.Edge, tt.want.Dir, tt.want.Node, tt.want.Other, ""))
 			}
 			for i := 0; i < len(tt.key); i++ {
-				got, err := ParseKey(tt.key[:i])
+				got, err := parseKey(tt.key[:i])
 				switch {
 				case tt.want.Family == tagMeta && i >= 2:
-					want := Key{Family: tagMeta, Name: tt.want.Name[:i-1]}
+					want := parsedKey{Family: tagMeta, Name: tt.want.Name[:i-1]}
 					if err != nil || got != want {
-						t.Errorf("ParseKey(%x) = %+v, %v; want %+v", tt.key[:i], got, err, want)
+						t.Errorf("parseKey(%x) = %+v, %v; want %+v", tt.key[:i], got, err, want)
 					}
 				case i == noCtx:
 					want := tt.want
 					want.Ctx = ""
 					if err != nil || got != want {
-						t.Errorf("ParseKey(%x) = %+v, %v; want %+v", tt.key[:i], got, err, want)
+						t.Errorf("parseKey(%x) = %+v, %v; want %+v", tt.key[:i], got, err, want)
 					}
 				default:
 					if !errors.Is(err, errBadKey) {
-						t.Errorf("ParseKey(%x) (first %d of %d bytes) = %+v, %v; want errBadKey", tt.key[:i], i, len(tt.key), got, err)
+						t.Errorf("parseKey(%x) (first %d of %d bytes) = %+v, %v; want errBadKey", tt.key[:i], i, len(tt.key), got, err)
 					}
 				}
 			}
@@ -219,8 +219,8 @@ func TestParseKey_Truncated(t *testing.T) {
 }
 
 func TestParseKey_Garbage(t *testing.T) {
-	node := NodeKey(testOutlet)
-	edge := EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, testClaim, testReport)
+	node := nodeKey(testOutlet)
+	edge := edgeKey(graph.EdgeAttributedTo, dirReverse, testOfficial, testClaim, testReport)
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 	tests := []struct {
 		name string
@@ -238,15 +238,15 @@ func TestParseKey_Garbage(t *testing.T) {
 		{"NodeKindZero", []byte{tagNode, 0x00, 'a', 0x00}},
 		{"NodeKindUnknown", []byte{tagNode, byte(graph.KindClaim) + 1, 'a', 0x00}},
 		{"NodeKindASCII", []byte{tagNode, 'o', 'a', 0x00}},
-		{"EdgeOtherKindZero", cat(EdgePrefix(graph.EdgeCites, DirForward, testReport), []byte{0x00, 'a', 0x00})},
+		{"EdgeOtherKindZero", cat(edgePrefix(graph.EdgeCites, dirForward, testReport), []byte{0x00, 'a', 0x00})},
 
 		// Ensure bad edge kinds and directions are rejected.
 		{"AdjNoEdge", []byte{tagAdj}},
-		{"AdjEdgeZero", cat([]byte{tagAdj, 0x00}, NodeKey(testClaim)[1:])},
-		{"AdjEdgeUnknown", cat([]byte{tagAdj, byte(graph.EdgePossiblySameAs) + 1}, NodeKey(testClaim)[1:])},
-		{"EdgeEdgeZero", cat([]byte{tagEdge, 0x00, byte(DirForward)}, NodeKey(testClaim)[1:], NodeKey(testReport)[1:])},
-		{"EdgeDirZero", cat([]byte{tagEdge, byte(graph.EdgeCites), 0x00}, NodeKey(testReport)[1:], NodeKey(testReport2)[1:])},
-		{"EdgeDirUnknown", cat([]byte{tagEdge, byte(graph.EdgeCites), byte(DirReverse) + 1}, NodeKey(testReport)[1:], NodeKey(testReport2)[1:])},
+		{"AdjEdgeZero", cat([]byte{tagAdj, 0x00}, nodeKey(testClaim)[1:])},
+		{"AdjEdgeUnknown", cat([]byte{tagAdj, byte(graph.EdgePossiblySameAs) + 1}, nodeKey(testClaim)[1:])},
+		{"EdgeEdgeZero", cat([]byte{tagEdge, 0x00, byte(dirForward)}, nodeKey(testClaim)[1:], nodeKey(testReport)[1:])},
+		{"EdgeDirZero", cat([]byte{tagEdge, byte(graph.EdgeCites), 0x00}, nodeKey(testReport)[1:], nodeKey(testReport2)[1:])},
+		{"EdgeDirUnknown", cat([]byte{tagEdge, byte(graph.EdgeCites), byte(dirReverse) + 1}, nodeKey(testReport)[1:], nodeKey(testReport2)[1:])},
 		{"EdgeNoDir", []byte{tagEdge, byte(graph.EdgeCites)}},
 
 		// Ensure slugs outside [a-z0-9][a-z0-9._-]* are rejected.
@@ -264,34 +264,34 @@ func TestParseKey_Garbage(t *testing.T) {
 		{"NodeNoTerminator", node[:len(node)-1]},
 		{"NodeTrailingByte", cat(node, []byte{'a'})},
 		{"NodeTrailingZero", cat(node, []byte{0x00})},
-		{"NodeTrailingRef", cat(node, NodeKey(testOutlet)[1:])},
-		{"AdjTrailingRef", cat(AdjKey(graph.EdgeCites, testReport), NodeKey(testReport2)[1:])},
-		{"EdgeNoOther", EdgePrefix(graph.EdgeCites, DirForward, testReport)},
-		{"EdgeOtherNoTerminator", edge[:len(NodeKey(testOfficial))+2+len(NodeKey(testClaim))-2]},
+		{"NodeTrailingRef", cat(node, nodeKey(testOutlet)[1:])},
+		{"AdjTrailingRef", cat(adjKey(graph.EdgeCites, testReport), nodeKey(testReport2)[1:])},
+		{"EdgeNoOther", edgePrefix(graph.EdgeCites, dirForward, testReport)},
+		{"EdgeOtherNoTerminator", edge[:len(nodeKey(testOfficial))+2+len(nodeKey(testClaim))-2]},
 		{"EdgeCtxNoTerminator", edge[:len(edge)-1]},
-		{"EdgeCtxKindOnly", cat(EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, testClaim, ""), []byte{byte(graph.KindReport)})},
+		{"EdgeCtxKindOnly", cat(edgeKey(graph.EdgeAttributedTo, dirReverse, testOfficial, testClaim, ""), []byte{byte(graph.KindReport)})},
 		{"EdgeTrailingByte", cat(edge, []byte{'a'})},
 		{"EdgeTrailingZero", cat(edge, []byte{0x00})},
-		{"EdgeFourRefs", cat(edge, NodeKey(testReport2)[1:])},
+		{"EdgeFourRefs", cat(edge, nodeKey(testReport2)[1:])},
 
 		// Ensure word keys with a bad word or a ref that is not one claim are rejected.
-		{"WordEmpty", cat([]byte{tagWord, 0x00}, NodeKey(testClaim)[1:])},
+		{"WordEmpty", cat([]byte{tagWord, 0x00}, nodeKey(testClaim)[1:])},
 		{"WordOnly", []byte{tagWord, 'a', 'b'}},
 		{"WordNoRef", []byte{tagWord, 'a', 'b', 0x00}},
-		{"WordTooLong", cat([]byte{tagWord}, []byte(strings.Repeat("w", graph.MaxWordLen+1)), []byte{0x00}, NodeKey(testClaim)[1:])},
-		{"WordRefNotClaim", cat(WordPrefix("ab"), NodeKey(testOutlet)[1:])},
-		{"WordRefNoTerminator", cat(WordPrefix("ab"), NodeKey(testClaim)[1:len(NodeKey(testClaim))-1])},
-		{"WordTrailingRef", cat(WordKey("ab", testClaim), NodeKey(testClaim)[1:])},
-		{"WordTrailingByte", cat(WordKey("ab", testClaim), []byte{'a'})},
+		{"WordTooLong", cat([]byte{tagWord}, []byte(strings.Repeat("w", graph.MaxWordLen+1)), []byte{0x00}, nodeKey(testClaim)[1:])},
+		{"WordRefNotClaim", cat(wordPrefix("ab"), nodeKey(testOutlet)[1:])},
+		{"WordRefNoTerminator", cat(wordPrefix("ab"), nodeKey(testClaim)[1:len(nodeKey(testClaim))-1])},
+		{"WordTrailingRef", cat(wordKey("ab", testClaim), nodeKey(testClaim)[1:])},
+		{"WordTrailingByte", cat(wordKey("ab", testClaim), []byte{'a'})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseKey(tt.key)
+			got, err := parseKey(tt.key)
 			if !errors.Is(err, errBadKey) {
-				t.Fatalf("ParseKey(%x) = %+v, %v; want errBadKey", tt.key, got, err)
+				t.Fatalf("parseKey(%x) = %+v, %v; want errBadKey", tt.key, got, err)
 			}
-			if got != (Key{}) {
-				t.Fatalf("ParseKey(%x) returned %+v with its error, want the zero Key", tt.key, got)
+			if got != (parsedKey{}) {
+				t.Fatalf("parseKey(%x) returned %+v with its error, want the zero Key", tt.key, got)
 			}
 		})
 	}
@@ -303,8 +303,8 @@ func TestParseKey_LongSlug(t *testing.T) {
 	// rather than parsed into an invalid ID.
 	slug := strings.Repeat("a", graph.MaxIDLen-len("outlet:")+1)
 	key := append(append([]byte{tagNode, byte(graph.KindOutlet)}, slug...), 0x00)
-	if got, err := ParseKey(key); err == nil {
-		t.Fatalf("ParseKey(node key of a %d-byte ID) = %+v, nil; want errBadKey (graph.SplitID(%q…) fails: the ID is over graph.MaxIDLen)",
+	if got, err := parseKey(key); err == nil {
+		t.Fatalf("parseKey(node key of a %d-byte ID) = %+v, nil; want errBadKey (graph.SplitID(%q…) fails: the ID is over graph.MaxIDLen)",
 			len(got.Node), got, got.Node[:20])
 	}
 }
@@ -326,24 +326,24 @@ func TestNodeKey_Order(t *testing.T) {
 			keys := make([][]byte, len(sortSlugs))
 			for i, s := range sortSlugs {
 				ids[i] = graph.MakeID(kind, s)
-				keys[i] = NodeKey(ids[i])
+				keys[i] = nodeKey(ids[i])
 			}
 			sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
 			sort.Strings(ids)
 			for i, k := range keys {
-				parsed, err := ParseKey(k)
+				parsed, err := parseKey(k)
 				if err != nil {
-					t.Fatalf("ParseKey(%x): %v", k, err)
+					t.Fatalf("parseKey(%x): %v", k, err)
 				}
 				if parsed.Node != ids[i] {
 					t.Errorf("key order position %d holds %q, ID order holds %q", i, parsed.Node, ids[i])
 				}
-				if !bytes.HasPrefix(k, NodePrefix(kind)) {
-					t.Errorf("NodeKey(%q) = %x lacks NodePrefix(%v) = %x", parsed.Node, k, kind, NodePrefix(kind))
+				if !bytes.HasPrefix(k, nodePrefix(kind)) {
+					t.Errorf("nodeKey(%q) = %x lacks nodePrefix(%v) = %x", parsed.Node, k, kind, nodePrefix(kind))
 				}
 				for j, other := range keys {
 					if i != j && bytes.HasPrefix(other, k) {
-						t.Errorf("NodeKey(%q) = %x is a prefix of %x", parsed.Node, k, other)
+						t.Errorf("nodeKey(%q) = %x is a prefix of %x", parsed.Node, k, other)
 					}
 				}
 			}
@@ -352,17 +352,17 @@ func TestNodeKey_Order(t *testing.T) {
 }
 
 func TestNodePrefix(t *testing.T) {
-	// Ensure NodePrefix(k) is a prefix of exactly the node keys of kind k.
+	// Ensure nodePrefix(k) is a prefix of exactly the node keys of kind k.
 	for _, kind := range graph.Kinds {
 		for _, other := range graph.Kinds {
 			for _, s := range sortSlugs {
 				id := graph.MakeID(other, s)
-				if got := bytes.HasPrefix(NodeKey(id), NodePrefix(kind)); got != (kind == other) {
-					t.Errorf("HasPrefix(NodeKey(%q), NodePrefix(%v)) = %v", id, kind, got)
+				if got := bytes.HasPrefix(nodeKey(id), nodePrefix(kind)); got != (kind == other) {
+					t.Errorf("HasPrefix(nodeKey(%q), nodePrefix(%v)) = %v", id, kind, got)
 				}
 				for _, e := range edgeKinds() {
-					if bytes.HasPrefix(AdjKey(e, id), NodePrefix(kind)) {
-						t.Errorf("NodePrefix(%v) is a prefix of AdjKey(%v, %q)", kind, e, id)
+					if bytes.HasPrefix(adjKey(e, id), nodePrefix(kind)) {
+						t.Errorf("nodePrefix(%v) is a prefix of adjKey(%v, %q)", kind, e, id)
 					}
 				}
 			}
@@ -371,7 +371,7 @@ func TestNodePrefix(t *testing.T) {
 }
 
 func TestEdgePrefix(t *testing.T) {
-	// Ensure EdgePrefix(e, d, node) is a prefix of exactly the edge keys of
+	// Ensure edgePrefix(e, d, node) is a prefix of exactly the edge keys of
 	// kind e and direction d found from node, and not of those of a node
 	// whose slug extends node's ("…x" against "…xy", "…x-y", "…x.y").
 	nodes := []string{"official:x", "official:xy", "official:x-y", "official:x.y", "official:x0", "report:x"}
@@ -379,37 +379,37 @@ func TestEdgePrefix(t *testing.T) {
 	type edge struct {
 		key  []byte
 		e    graph.EdgeKind
-		d    Dir
+		d    edgeDir
 		node string
 	}
 	var edges []edge
 	for _, e := range edgeKinds() {
-		for _, d := range []Dir{DirForward, DirReverse} {
+		for _, d := range []edgeDir{dirForward, dirReverse} {
 			for _, n := range nodes {
 				for _, o := range others {
 					for _, ctx := range []string{"", "report:ctx"} {
-						edges = append(edges, edge{EdgeKey(e, d, n, o, ctx), e, d, n})
+						edges = append(edges, edge{edgeKey(e, d, n, o, ctx), e, d, n})
 					}
 				}
 			}
 		}
 	}
 	for _, e := range edgeKinds() {
-		for _, d := range []Dir{DirForward, DirReverse} {
+		for _, d := range []edgeDir{dirForward, dirReverse} {
 			for _, n := range nodes {
-				p := EdgePrefix(e, d, n)
+				p := edgePrefix(e, d, n)
 				matched := 0
 				for _, x := range edges {
 					want := x.e == e && x.d == d && x.node == n
 					if got := bytes.HasPrefix(x.key, p); got != want {
-						t.Errorf("HasPrefix(%x, EdgePrefix(%v, %v, %q)) = %v, want %v", x.key, e, d, n, got, want)
+						t.Errorf("HasPrefix(%x, edgePrefix(%v, %v, %q)) = %v, want %v", x.key, e, d, n, got, want)
 					}
 					if want {
 						matched++
 					}
 				}
 				if matched != len(others)*2 {
-					t.Errorf("EdgePrefix(%v, %v, %q) matched %d keys, want %d", e, d, n, matched, len(others)*2)
+					t.Errorf("edgePrefix(%v, %v, %q) matched %d keys, want %d", e, d, n, matched, len(others)*2)
 				}
 			}
 		}
@@ -423,18 +423,18 @@ func TestEdgeKey_Order(t *testing.T) {
 	var keys [][]byte
 	for i, s := range sortSlugs {
 		others[i] = graph.MakeID(graph.KindClaim, s)
-		keys = append(keys, EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, others[i], ""))
-		keys = append(keys, EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, others[i], "report:b"))
-		keys = append(keys, EdgeKey(graph.EdgeAttributedTo, DirReverse, testOfficial, others[i], "report:a"))
+		keys = append(keys, edgeKey(graph.EdgeAttributedTo, dirReverse, testOfficial, others[i], ""))
+		keys = append(keys, edgeKey(graph.EdgeAttributedTo, dirReverse, testOfficial, others[i], "report:b"))
+		keys = append(keys, edgeKey(graph.EdgeAttributedTo, dirReverse, testOfficial, others[i], "report:a"))
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
 	sort.Strings(others)
 	for i, k := range keys {
-		parsed, err := ParseKey(k)
+		parsed, err := parseKey(k)
 		if err != nil {
-			t.Fatalf("ParseKey(%x): %v", k, err)
+			t.Fatalf("parseKey(%x): %v", k, err)
 		}
-		want := Key{Family: tagEdge, Edge: graph.EdgeAttributedTo, Dir: DirReverse, Node: testOfficial,
+		want := parsedKey{Family: tagEdge, Edge: graph.EdgeAttributedTo, Dir: dirReverse, Node: testOfficial,
 			Other: others[i/3], Ctx: []string{"", "report:a", "report:b"}[i%3]}
 		if parsed != want {
 			t.Errorf("key %d in order = %+v, want %+v", i, parsed, want)
@@ -447,15 +447,15 @@ func TestEdgeKey_Order(t *testing.T) {
 func goldenKeys() []keyCase {
 	cs := validKeys()
 	for _, k := range graph.Kinds {
-		cs = append(cs, keyCase{name: "node-prefix/" + k.String(), key: NodePrefix(k)})
+		cs = append(cs, keyCase{name: "node-prefix/" + k.String(), key: nodePrefix(k)})
 	}
 	for _, e := range edgeKinds() {
 		from, to := edgeEnds(e)
 		cs = append(cs,
-			keyCase{name: "edge-prefix/" + e.String() + "/forward", key: EdgePrefix(e, DirForward, from)},
-			keyCase{name: "edge-prefix/" + e.String() + "/reverse", key: EdgePrefix(e, DirReverse, to)})
+			keyCase{name: "edge-prefix/" + e.String() + "/forward", key: edgePrefix(e, dirForward, from)},
+			keyCase{name: "edge-prefix/" + e.String() + "/reverse", key: edgePrefix(e, dirReverse, to)})
 	}
-	cs = append(cs, keyCase{name: "word-prefix/ab", key: WordPrefix("ab")})
+	cs = append(cs, keyCase{name: "word-prefix/ab", key: wordPrefix("ab")})
 	cs = append(cs, keyCase{name: "meta/count-key/outlet", key: countKey(graph.KindOutlet)})
 	return cs
 }
@@ -505,33 +505,33 @@ func TestKeys_Golden(t *testing.T) {
 
 func TestWordKey_Order(t *testing.T) {
 	// Ensure the index keys of one word sort in claim ID order under
-	// WordPrefix, and a word's prefix is not a prefix of a longer word's keys.
+	// wordPrefix, and a word's prefix is not a prefix of a longer word's keys.
 	claims := make([]string, len(sortSlugs))
 	var keys [][]byte
 	for i, s := range sortSlugs {
 		claims[i] = graph.MakeID(graph.KindClaim, s)
-		keys = append(keys, WordKey("back", claims[i]), WordKey("backstop", claims[i]), WordKey("bac", claims[i]))
+		keys = append(keys, wordKey("back", claims[i]), wordKey("backstop", claims[i]), wordKey("bac", claims[i]))
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
 	sort.Strings(claims)
 	var got []string
 	for _, k := range keys {
-		if bytes.HasPrefix(k, WordPrefix("back")) {
-			parsed, err := ParseKey(k)
+		if bytes.HasPrefix(k, wordPrefix("back")) {
+			parsed, err := parseKey(k)
 			if err != nil || parsed.Word != "back" {
-				t.Fatalf("ParseKey(%x) = %+v, %v; want a key of the word \"back\"", k, parsed, err)
+				t.Fatalf("parseKey(%x) = %+v, %v; want a key of the word \"back\"", k, parsed, err)
 			}
 			got = append(got, parsed.Node)
 		}
 	}
 	if strings.Join(got, " ") != strings.Join(claims, " ") {
-		t.Fatalf("claims under WordPrefix(\"back\") = %q, want %q", got, claims)
+		t.Fatalf("claims under wordPrefix(\"back\") = %q, want %q", got, claims)
 	}
 }
 
 func TestDir_String(t *testing.T) {
 	// Ensure directions print their names and unknown ones their number.
-	for d, want := range map[Dir]string{DirForward: "forward", DirReverse: "reverse", 0: "dir(0)", 7: "dir(7)"} {
+	for d, want := range map[edgeDir]string{dirForward: "forward", dirReverse: "reverse", 0: "dir(0)", 7: "dir(7)"} {
 		if got := d.String(); got != want {
 			t.Errorf("Dir(%d).String() = %q, want %q", byte(d), got, want)
 		}
@@ -540,15 +540,15 @@ func TestDir_String(t *testing.T) {
 
 func TestKeys_InvalidInputPanics(t *testing.T) {
 	// Ensure building a key for an invalid ID panics instead of writing a
-	// key ParseKey would reject.
+	// key parseKey would reject.
 	for _, id := range []string{"", "telegraph", "outlet:", "outlet:Telegraph", "person:x"} {
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("NodeKey(%q) did not panic", id)
+					t.Errorf("nodeKey(%q) did not panic", id)
 				}
 			}()
-			NodeKey(id)
+			nodeKey(id)
 		}()
 	}
 	// Ensure building an index key for an invalid word panics too.
@@ -556,10 +556,10 @@ func TestKeys_InvalidInputPanics(t *testing.T) {
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("WordPrefix(%q) did not panic", w)
+					t.Errorf("wordPrefix(%q) did not panic", w)
 				}
 			}()
-			WordPrefix(w)
+			wordPrefix(w)
 		}()
 	}
 }
@@ -570,19 +570,19 @@ func FuzzParseKey(f *testing.F) {
 	}
 	f.Add([]byte{})
 	f.Add([]byte{tagNode, byte(graph.KindOutlet), 'A', 0x00})
-	f.Add([]byte{tagEdge, byte(graph.EdgeCites), byte(DirForward), 0x02, 'a', 0x00, 0x02, 'b', 0x00, 0x02})
+	f.Add([]byte{tagEdge, byte(graph.EdgeCites), byte(dirForward), 0x02, 'a', 0x00, 0x02, 'b', 0x00, 0x02})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		// Ensure ParseKey never panics, fails only with errBadKey and a zero
-		// Key, and that whatever it accepts rebuilds to exactly its input.
-		k, err := ParseKey(b)
+		// Ensure parseKey never panics, fails only with errBadKey and a zero
+		// parsedKey, and that whatever it accepts rebuilds to exactly its input.
+		k, err := parseKey(b)
 		if err != nil {
-			if !errors.Is(err, errBadKey) || k != (Key{}) {
-				t.Fatalf("ParseKey(%x) = %+v, %v; want the zero Key and errBadKey", b, k, err)
+			if !errors.Is(err, errBadKey) || k != (parsedKey{}) {
+				t.Fatalf("parseKey(%x) = %+v, %v; want the zero parsedKey and errBadKey", b, k, err)
 			}
 			return
 		}
 		if got := rebuildKey(t, k); !bytes.Equal(got, b) {
-			t.Fatalf("ParseKey(%x) = %+v, which rebuilds to %x", b, k, got)
+			t.Fatalf("parseKey(%x) = %+v, which rebuilds to %x", b, k, got)
 		}
 	})
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -16,23 +14,23 @@ import (
 type candidates struct {
 	prefix []byte
 	seek   func(after string) []byte // the first key at or after a candidate
-	id     func(Key) string          // the candidate a key names
+	id     func(parsedKey) string    // the candidate a key names
 }
 
 func allOf(kind graph.Kind) candidates {
-	return candidates{prefix: NodePrefix(kind), seek: NodeKey, id: func(k Key) string { return k.Node }}
+	return candidates{prefix: nodePrefix(kind), seek: nodeKey, id: func(k parsedKey) string { return k.Node }}
 }
 
 func reverseOf(e graph.EdgeKind, node string) candidates {
-	return candidates{prefix: EdgePrefix(e, DirReverse, node),
-		seek: func(after string) []byte { return EdgeKey(e, DirReverse, node, after, "") },
-		id:   func(k Key) string { return k.Other }}
+	return candidates{prefix: edgePrefix(e, dirReverse, node),
+		seek: func(after string) []byte { return edgeKey(e, dirReverse, node, after, "") },
+		id:   func(k parsedKey) string { return k.Other }}
 }
 
 func wordOf(word string) candidates {
-	return candidates{prefix: WordPrefix(word),
-		seek: func(after string) []byte { return WordKey(word, after) },
-		id:   func(k Key) string { return k.Node }}
+	return candidates{prefix: wordPrefix(word),
+		seek: func(after string) []byte { return wordKey(word, after) },
+		id:   func(k parsedKey) string { return k.Node }}
 }
 
 // filterPage streams the candidates, keeps those that load and match, and
@@ -40,7 +38,7 @@ func wordOf(word string) candidates {
 // exactTotal >= 0 the total is known (an unfiltered kind) and the scan
 // starts at the cursor and stops at the end of the page.
 func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.Page, src candidates, exactTotal int64,
-	load func(*badger.Txn, string, []byte) (T, error), match func(T) bool) ([]T, int, error) {
+	load func(kvTxn, string, []byte) (T, error), match func(T) bool) ([]T, int, error) {
 	if err := page.Validate(); err != nil {
 		return nil, 0, err
 	}
@@ -51,21 +49,21 @@ func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.
 	}
 	var out []T
 	total := 0
-	err := db.view(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: src.prefix})
-		defer it.Close()
+	err := db.view(ctx, func(txn kvTxn) error {
+		it := txn.iterate(src.prefix, false)
+		defer it.close()
 		start := src.prefix
 		if exactTotal >= 0 && page.After != "" {
 			start = src.seek(page.After)
 		}
 		last := ""
-		for it.Seek(start); it.Valid(); it.Next() {
+		for it.seek(start); it.valid(); it.next() {
 			if total%256 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			k, err := ParseKey(it.Item().Key())
+			k, err := parseKey(it.key())
 			if err != nil {
 				return fmt.Errorf("list %s: %w", kind, err)
 			}
@@ -100,7 +98,7 @@ func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.
 // count reads a kind's node counter in its own transaction.
 func (db *DB) count(ctx context.Context, kind graph.Kind) (int64, error) {
 	var n int64
-	err := db.view(ctx, func(txn *badger.Txn) (err error) {
+	err := db.view(ctx, func(txn kvTxn) (err error) {
 		n, err = readCount(txn, countKey(kind))
 		return err
 	})
@@ -215,12 +213,12 @@ func (db *DB) FindAttributions(ctx context.Context, f graph.AttributionFilter) (
 	}
 	var out []graph.AttributionRef
 	total := 0
-	err := db.view(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: EdgePrefix(graph.EdgeAttributedTo, DirReverse, f.Source)})
-		defer it.Close()
+	err := db.view(ctx, func(txn kvTxn) error {
+		it := txn.iterate(edgePrefix(graph.EdgeAttributedTo, dirReverse, f.Source), false)
+		defer it.close()
 		claims := map[string]*graph.Claim{}
-		for it.Rewind(); it.Valid(); it.Next() {
-			k, err := ParseKey(it.Item().Key())
+		for it.seek(nil); it.valid(); it.next() {
+			k, err := parseKey(it.key())
 			if err != nil {
 				return fmt.Errorf("attributions of %q: %w", f.Source, err)
 			}

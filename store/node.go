@@ -5,22 +5,20 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
-// Counter names, stored under MetaKey. Each counts forward edges or nodes
+// Counter names, stored under metaKey. Each counts forward edges or nodes
 // and is updated in the transaction that changes what it counts.
 const (
 	countEdges = "count/edges"
 )
 
 // countKey returns the meta key counting nodes of a kind.
-func countKey(k graph.Kind) []byte { return MetaKey("count/" + k.String()) }
+func countKey(k graph.Kind) []byte { return metaKey("count/" + k.String()) }
 
 // readCount reads a counter; a missing counter is 0.
-func readCount(txn *badger.Txn, key []byte) (int64, error) {
+func readCount(txn kvTxn, key []byte) (int64, error) {
 	var n int64
 	err := get(txn, key, "", func(v []byte) (err error) {
 		n, err = decodeCount(v)
@@ -33,7 +31,7 @@ func readCount(txn *badger.Txn, key []byte) (int64, error) {
 }
 
 // addCount adds delta to a counter.
-func addCount(txn *badger.Txn, key []byte, delta int64) error {
+func addCount(txn kvTxn, key []byte, delta int64) error {
 	if delta == 0 {
 		return nil
 	}
@@ -41,7 +39,7 @@ func addCount(txn *badger.Txn, key []byte, delta int64) error {
 	if err != nil {
 		return err
 	}
-	return txn.Set(key, encodeCount(n+delta))
+	return txn.set(key, encodeCount(n+delta))
 }
 
 // notFound is the message of a missing node.
@@ -55,13 +53,13 @@ func notFound(id string) string {
 
 // findNode reads one node of a kind by ID through load.
 func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
-	load func(txn *badger.Txn, id string, v []byte) (T, error)) (T, error) {
+	load func(txn kvTxn, id string, v []byte) (T, error)) (T, error) {
 	var node T
 	if err := graph.CheckID(id, kind); err != nil {
 		return node, err
 	}
-	err := db.view(ctx, func(txn *badger.Txn) error {
-		return get(txn, NodeKey(id), "", func(v []byte) (err error) {
+	err := db.view(ctx, func(txn kvTxn) error {
+		return get(txn, nodeKey(id), "", func(v []byte) (err error) {
 			node, err = load(txn, id, v)
 			return err
 		})
@@ -79,9 +77,9 @@ func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
 
 // getAdj reads a node's packed forward edges of one kind through decode;
 // a missing value is an empty list.
-func getAdj[T any](txn *badger.Txn, e graph.EdgeKind, id string, decode func([]byte) (T, error)) (T, error) {
+func getAdj[T any](txn kvTxn, e graph.EdgeKind, id string, decode func([]byte) (T, error)) (T, error) {
 	var out T
-	err := get(txn, AdjKey(e, id), "", func(v []byte) (err error) {
+	err := get(txn, adjKey(e, id), "", func(v []byte) (err error) {
 		out, err = decode(v)
 		return err
 	})
@@ -97,13 +95,13 @@ func getAdj[T any](txn *badger.Txn, e graph.EdgeKind, id string, decode func([]b
 // Exists reports the kind of each ID that names a stored node.
 func (db *DB) Exists(ctx context.Context, ids []string) (map[string]graph.Kind, error) {
 	out := make(map[string]graph.Kind, len(ids))
-	err := db.view(ctx, func(txn *badger.Txn) error {
+	err := db.view(ctx, func(txn kvTxn) error {
 		for _, id := range ids {
 			kind, _, err := graph.SplitID(id)
 			if err != nil {
 				continue
 			}
-			ok, err := exists(txn, NodeKey(id))
+			ok, err := exists(txn, nodeKey(id))
 			if err != nil {
 				return err
 			}
@@ -119,7 +117,7 @@ func (db *DB) Exists(ctx context.Context, ids []string) (map[string]graph.Kind, 
 // Stats counts nodes and edges.
 func (db *DB) Stats(ctx context.Context) (graph.Stats, error) {
 	var s graph.Stats
-	err := db.view(ctx, func(txn *badger.Txn) error {
+	err := db.view(ctx, func(txn kvTxn) error {
 		for _, c := range []struct {
 			key []byte
 			dst *int64
@@ -128,7 +126,7 @@ func (db *DB) Stats(ctx context.Context) (graph.Stats, error) {
 			{countKey(graph.KindOfficial), &s.Officials},
 			{countKey(graph.KindReport), &s.Reports},
 			{countKey(graph.KindClaim), &s.Claims},
-			{MetaKey(countEdges), &s.Edges},
+			{metaKey(countEdges), &s.Edges},
 		} {
 			n, err := readCount(txn, c.key)
 			if err != nil {

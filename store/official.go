@@ -3,14 +3,12 @@ package store
 import (
 	"context"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadOfficial decodes an official value and reads its possibly-same-as
 // links inside txn.
-func loadOfficial(txn *badger.Txn, id string, v []byte) (*graph.Official, error) {
+func loadOfficial(txn kvTxn, id string, v []byte) (*graph.Official, error) {
 	o, err := decodeOfficial(id, v)
 	if err != nil {
 		return nil, err
@@ -33,23 +31,13 @@ func (db *DB) CreateOfficial(ctx context.Context, o *graph.Official) error {
 	}
 	graph.SortRatings(o.Ratings)
 	return db.create(ctx, o.ID, func(w *writer) error {
-		for _, s := range o.PossiblySameAs {
-			if err := w.mustExist("possiblySameAs", s.Official); err != nil {
+		for _, e := range edgesOf(o) {
+			if err := w.mustExist(e.field(), e.to); err != nil {
 				return err
 			}
 		}
 		return nil
-	}, func(w *writer) error {
-		if err := w.putNode(o.ID, encodeOfficial(o)); err != nil {
-			return err
-		}
-		for _, s := range o.PossiblySameAs {
-			if err := w.link(o.ID, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}, func(w *writer) error { return w.put(o) })
 }
 
 // UpdateOfficial changes some fields of an official.

@@ -3,13 +3,11 @@ package store
 import (
 	"context"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadOutlet decodes an outlet value.
-func loadOutlet(_ *badger.Txn, id string, v []byte) (*graph.Outlet, error) {
+func loadOutlet(_ kvTxn, id string, v []byte) (*graph.Outlet, error) {
 	return decodeOutlet(id, v)
 }
 
@@ -25,7 +23,7 @@ func (db *DB) CreateOutlet(ctx context.Context, o *graph.Outlet) error {
 	}
 	graph.SortRatings(o.Ratings)
 	return db.create(ctx, o.ID, func(*writer) error { return nil },
-		func(w *writer) error { return w.putNode(o.ID, encodeOutlet(o)) })
+		func(w *writer) error { return w.put(o) })
 }
 
 // UpdateOutlet changes some fields of an outlet.

@@ -4,13 +4,11 @@ import (
 	"context"
 	"slices"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
 // loadReport decodes a report value and reads its citations inside txn.
-func loadReport(txn *badger.Txn, id string, v []byte) (*graph.Report, error) {
+func loadReport(txn kvTxn, id string, v []byte) (*graph.Report, error) {
 	r, err := decodeReport(id, v)
 	if err != nil {
 		return nil, err
@@ -33,8 +31,8 @@ func (db *DB) CreateReport(ctx context.Context, r *graph.Report) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return db.create(ctx, r.ID, func(w *writer) error { return w.checkReport(r, nil) },
-		func(w *writer) error { return w.putReport(r) })
+	return db.create(ctx, r.ID, func(w *writer) error { return w.checkRefs(r, nil) },
+		func(w *writer) error { return w.put(r) })
 }
 
 // UpdateReport changes some fields of a report, its outlet included.

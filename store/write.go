@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"hearsay/graph"
 )
 
@@ -16,14 +14,14 @@ import (
 // puts or deletes. Possibly-same-as lists and counters are buffered and
 // written by flush, which every write must call last.
 type writer struct {
-	txn    *badger.Txn
+	txn    kvTxn
 	sameAs map[string][]graph.SameAs // possibly-same-as lists being changed
 	edges  int64                     // change of the edge counter
 	nodes  map[graph.Kind]int64      // change of the node counters
 	res    graph.ImportResult
 }
 
-func newWriter(txn *badger.Txn) *writer {
+func newWriter(txn kvTxn) *writer {
 	return &writer{txn: txn, sameAs: make(map[string][]graph.SameAs), nodes: make(map[graph.Kind]int64)}
 }
 
@@ -37,14 +35,13 @@ func (w *writer) flush() error {
 			return err
 		}
 	}
-	return addCount(w.txn, MetaKey(countEdges), w.edges)
+	return addCount(w.txn, metaKey(countEdges), w.edges)
 }
 
 // flushLists writes the buffered possibly-same-as lists.
 func (w *writer) flushLists() error {
 	for id, list := range w.sameAs {
-		slices.SortFunc(list, func(a, b graph.SameAs) int { return strings.Compare(a.Official, b.Official) })
-		if err := w.putAdj(graph.EdgePossiblySameAs, id, len(list) > 0, encodeSameAs(list)); err != nil {
+		if err := w.putAdj(sameAsEntry(id, list)); err != nil {
 			return err
 		}
 	}
@@ -52,9 +49,9 @@ func (w *writer) flushLists() error {
 }
 
 // readNode reads one node inside the transaction; missing is ENOTFOUND.
-func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, []byte) (T, error)) (T, error) {
+func readNode[T any](txn kvTxn, id string, load func(kvTxn, string, []byte) (T, error)) (T, error) {
 	var node T
-	err := get(txn, NodeKey(id), notFound(id), func(v []byte) (err error) {
+	err := get(txn, nodeKey(id), notFound(id), func(v []byte) (err error) {
 		node, err = load(txn, id, v)
 		return err
 	})
@@ -68,7 +65,7 @@ func readNode[T any](txn *badger.Txn, id string, load func(*badger.Txn, string, 
 // transactions run one at a time (DB.update), so none can.
 func (w *writer) mustExist(from string, ids ...string) error {
 	for _, id := range ids {
-		ok, err := exists(w.txn, NodeKey(id))
+		ok, err := exists(w.txn, nodeKey(id))
 		if err != nil {
 			return err
 		}
@@ -81,7 +78,7 @@ func (w *writer) mustExist(from string, ids ...string) error {
 
 // putNode writes a node's fields and counts it if it is new.
 func (w *writer) putNode(id string, v []byte) error {
-	ok, err := exists(w.txn, NodeKey(id))
+	ok, err := exists(w.txn, nodeKey(id))
 	if err != nil {
 		return err
 	}
@@ -89,78 +86,69 @@ func (w *writer) putNode(id string, v []byte) error {
 		w.nodes[graph.KindOf(id)]++
 	}
 	w.res.Nodes++
-	return w.txn.Set(NodeKey(id), v)
+	return w.txn.set(nodeKey(id), v)
 }
 
 // deleteNode deletes a node's fields and uncounts it.
 func (w *writer) deleteNode(id string) error {
 	w.nodes[graph.KindOf(id)]--
-	return w.txn.Delete(NodeKey(id))
+	return w.txn.delete(nodeKey(id))
 }
 
-// putReport writes a report, its published-by edge (the outlet in its
-// fields, reverse key under the outlet) and its citations (packed forward,
-// one reverse key each).
-func (w *writer) putReport(r *graph.Report) error {
-	old, err := readNode(w.txn, r.ID, loadReport)
-	if err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
-		return fmt.Errorf("read report %q: %w", r.ID, err)
+// put writes a node (see entriesOf) in place of the stored node of its
+// ID: its fields, its packed forward edges, the reverse and index keys
+// the change adds or removes, and its possibly-same-as links, merged into
+// the stored ones.
+func (w *writer) put(node any) error {
+	e := entriesOf(node)
+	var old *nodeEntries
+	if e.adjKey != nil { // the stored node's keys may have to go
+		n, err := readStored(w.txn, e.id)
+		if err != nil {
+			return fmt.Errorf("read %s %q: %w", graph.KindOf(e.id), e.id, err)
+		}
+		old = entriesOf(n)
 	}
-	oldRev, oldEdges := reportRevKeys(old)
-	cites := slices.Clone(r.Cites)
-	slices.Sort(cites)
-	nr := *r
-	nr.Cites = cites
-	newRev, newEdges := reportRevKeys(&nr)
+	oldKeys, oldEdges := old.keySet()
+	newKeys, newEdges := e.keySet()
 	w.edges += int64(newEdges - oldEdges)
 	w.res.Edges += newEdges
-	if err := w.putNode(r.ID, encodeReport(r)); err != nil {
+	if err := w.putNode(e.id, e.value); err != nil {
 		return err
 	}
-	if err := w.putAdj(graph.EdgeCites, r.ID, len(cites) > 0, encodeIDs(cites)); err != nil {
+	if e.adjKey != nil {
+		if err := w.putAdj(e.adjKey, e.packed); err != nil {
+			return err
+		}
+	}
+	if err := w.swapKeys(oldKeys, newKeys); err != nil {
 		return err
 	}
-	return w.swapKeys(oldRev, newRev)
+	for _, ed := range e.edges {
+		if ed.kind == graph.EdgePossiblySameAs {
+			if err := w.link(e.id, graph.SameAs{Official: ed.to, Note: ed.note}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-// reportRevKeys returns the reverse keys of a report's forward edges and
-// how many edges they are; a nil report has none.
-func reportRevKeys(r *graph.Report) (map[string]bool, int) {
-	keys := make(map[string]bool)
-	if r == nil {
-		return keys, 0
-	}
-	keys[string(EdgeKey(graph.EdgePublishedBy, DirReverse, r.Outlet, r.ID, ""))] = true
-	for _, c := range r.Cites {
-		keys[string(EdgeKey(graph.EdgeCites, DirReverse, c, r.ID, ""))] = true
-	}
-	return keys, len(keys)
-}
-
-// putClaim writes a claim, its appearances and their attributions (packed
-// forward under the claim, one reverse key each under the report and the
-// source) and its search words.
-func (w *writer) putClaim(c *graph.Claim) error {
-	old, err := readNode(w.txn, c.ID, loadClaim)
-	if err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
-		return fmt.Errorf("read claim %q: %w", c.ID, err)
-	}
-	nc := *c
-	nc.Appearances = canonicalAppearances(c.Appearances)
-	oldRev, oldEdges := claimRevKeys(old)
-	newRev, newEdges := claimRevKeys(&nc)
-	w.edges += int64(newEdges - oldEdges)
-	w.res.Edges += newEdges
-	if err := w.putNode(c.ID, encodeClaim(c)); err != nil {
+// remove deletes a stored node (read with its edges) with its packed
+// forward edges, reverse keys and index keys.
+func (w *writer) remove(node any) error {
+	e := entriesOf(node)
+	keys, n := e.keySet()
+	w.edges -= int64(n)
+	if err := w.swapKeys(keys, nil); err != nil {
 		return err
 	}
-	if err := w.putAdj(graph.EdgeReportedBy, c.ID, len(nc.Appearances) > 0, encodeAppearances(nc.Appearances)); err != nil {
-		return err
+	if e.adjKey != nil {
+		if err := w.txn.delete(e.adjKey); err != nil {
+			return err
+		}
 	}
-	if err := w.swapKeys(oldRev, newRev); err != nil {
-		return err
-	}
-	return w.swapKeys(wordKeys(old), wordKeys(&nc))
+	return w.deleteNode(e.id)
 }
 
 // deleteClaim deletes a claim with all its edges and index entries.
@@ -169,66 +157,15 @@ func (w *writer) deleteClaim(id string) error {
 	if err != nil {
 		return err
 	}
-	rev, n := claimRevKeys(c)
-	w.edges -= int64(n)
-	if err := w.swapKeys(rev, nil); err != nil {
-		return err
-	}
-	if err := w.swapKeys(wordKeys(c), nil); err != nil {
-		return err
-	}
-	if err := w.txn.Delete(AdjKey(graph.EdgeReportedBy, id)); err != nil {
-		return err
-	}
-	return w.deleteNode(id)
+	return w.remove(c)
 }
 
-// canonicalAppearances returns a copy sorted by report, each appearance's
-// attributions sorted by source.
-func canonicalAppearances(in []graph.Appearance) []graph.Appearance {
-	apps := slices.Clone(in)
-	for i := range apps {
-		apps[i].Attributions = slices.Clone(apps[i].Attributions)
-		slices.SortFunc(apps[i].Attributions, func(a, b graph.Attribution) int { return strings.Compare(a.Source, b.Source) })
+// putAdj writes a packed adjacency value, or deletes it when nil.
+func (w *writer) putAdj(key, v []byte) error {
+	if v == nil {
+		return w.txn.delete(key)
 	}
-	slices.SortFunc(apps, func(a, b graph.Appearance) int { return strings.Compare(a.Report, b.Report) })
-	return apps
-}
-
-// claimRevKeys returns the reverse keys of a claim's appearances and
-// attributions and how many edges they are; a nil claim has none.
-func claimRevKeys(c *graph.Claim) (map[string]bool, int) {
-	keys := make(map[string]bool)
-	if c == nil {
-		return keys, 0
-	}
-	for _, a := range c.Appearances {
-		keys[string(EdgeKey(graph.EdgeReportedBy, DirReverse, a.Report, c.ID, ""))] = true
-		for _, at := range a.Attributions {
-			keys[string(EdgeKey(graph.EdgeAttributedTo, DirReverse, at.Source, c.ID, a.Report))] = true
-		}
-	}
-	return keys, len(keys)
-}
-
-// wordKeys returns the search index keys of a claim; a nil claim has none.
-func wordKeys(c *graph.Claim) map[string]bool {
-	keys := make(map[string]bool)
-	if c == nil {
-		return keys
-	}
-	for _, word := range graph.ClaimWords(c) {
-		keys[string(WordKey(word, c.ID))] = true
-	}
-	return keys
-}
-
-// putAdj writes a packed adjacency value, or deletes it when empty.
-func (w *writer) putAdj(e graph.EdgeKind, id string, nonEmpty bool, v []byte) error {
-	if !nonEmpty {
-		return w.txn.Delete(AdjKey(e, id))
-	}
-	return w.txn.Set(AdjKey(e, id), v)
+	return w.txn.set(key, v)
 }
 
 // swapKeys deletes the keys of old that are not in new and sets those of
@@ -236,14 +173,14 @@ func (w *writer) putAdj(e graph.EdgeKind, id string, nonEmpty bool, v []byte) er
 func (w *writer) swapKeys(old, new map[string]bool) error {
 	for k := range old {
 		if !new[k] {
-			if err := w.txn.Delete([]byte(k)); err != nil {
+			if err := w.txn.delete([]byte(k)); err != nil {
 				return err
 			}
 		}
 	}
 	for k := range new {
 		if !old[k] {
-			if err := w.txn.Set([]byte(k), nil); err != nil {
+			if err := w.txn.set([]byte(k), nil); err != nil {
 				return err
 			}
 		}
@@ -319,12 +256,12 @@ func (w *writer) unlinkAll(id string) error {
 }
 
 // reverse lists the keys of the edges of one kind pointing at node.
-func (w *writer) reverse(e graph.EdgeKind, node string) ([]Key, error) {
-	var out []Key
-	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: EdgePrefix(e, DirReverse, node)})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		k, err := ParseKey(it.Item().KeyCopy(nil))
+func (w *writer) reverse(e graph.EdgeKind, node string) ([]parsedKey, error) {
+	var out []parsedKey
+	it := w.txn.iterate(edgePrefix(e, dirReverse, node), false)
+	defer it.close()
+	for it.seek(nil); it.valid(); it.next() {
+		k, err := parseKey(slices.Clone(it.key()))
 		if err != nil {
 			return nil, fmt.Errorf("reverse %s of %q: %w", e, node, err)
 		}
@@ -340,36 +277,24 @@ func (w *writer) updateClaim(id string, change func(*graph.Claim) error) (*graph
 	if err != nil {
 		return nil, err
 	}
-	had := claimRefs(c)
+	had := refSet(c)
 	if err := change(c); err != nil {
 		return nil, err
 	}
-	if err := w.checkClaim(c, had); err != nil {
+	if err := w.checkRefs(c, had); err != nil {
 		return nil, err
 	}
-	return c, w.putClaim(c)
+	return c, w.put(c)
 }
 
-// claimRefs returns the reports and sources a claim refers to.
-func claimRefs(c *graph.Claim) map[string]bool {
-	refs := make(map[string]bool)
-	for _, a := range c.Appearances {
-		refs[a.Report] = true
-		for _, at := range a.Attributions {
-			refs[at.Source] = true
-		}
-	}
-	return refs
-}
-
-// checkClaim validates a claim and checks that the references it did not
-// have before (had) exist. References it had are kept
-// consistent by deletes, which refuse or cascade into this claim.
-func (w *writer) checkClaim(c *graph.Claim, had map[string]bool) error {
-	if err := c.Validate(); err != nil {
+// checkRefs validates a node and checks that the references it did not
+// have before (had) exist. References it had are kept consistent by
+// deletes, which refuse or cascade into this node.
+func (w *writer) checkRefs(node interface{ Validate() error }, had map[string]bool) error {
+	if err := node.Validate(); err != nil {
 		return err
 	}
-	for _, ref := range slices.Sorted(maps.Keys(claimRefs(c))) {
+	for _, ref := range slices.Sorted(maps.Keys(refSet(node))) {
 		if !had[ref] {
 			if err := w.mustExist("reference", ref); err != nil {
 				return err
@@ -386,40 +311,15 @@ func (w *writer) updateReport(id string, change func(*graph.Report) error) (*gra
 	if err != nil {
 		return nil, err
 	}
-	had := reportRefs(r)
+	had := refSet(r)
 	if err := change(r); err != nil {
 		return nil, err
 	}
 	slices.Sort(r.Cites)
-	if err := w.checkReport(r, had); err != nil {
+	if err := w.checkRefs(r, had); err != nil {
 		return nil, err
 	}
-	return r, w.putReport(r)
-}
-
-// reportRefs returns the outlet and reports a report refers to.
-func reportRefs(r *graph.Report) map[string]bool {
-	refs := map[string]bool{r.Outlet: true}
-	for _, c := range r.Cites {
-		refs[c] = true
-	}
-	return refs
-}
-
-// checkReport validates a report and checks that the references it did not
-// have before (had) exist.
-func (w *writer) checkReport(r *graph.Report, had map[string]bool) error {
-	if err := r.Validate(); err != nil {
-		return err
-	}
-	for _, ref := range slices.Sorted(maps.Keys(reportRefs(r))) {
-		if !had[ref] {
-			if err := w.mustExist("reference", ref); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return r, w.put(r)
 }
 
 // dropAttributionsTo removes every attribution naming source from the
@@ -512,15 +412,7 @@ func (w *writer) deleteReport(id string, cascade bool) error {
 			return err
 		}
 	}
-	rev, n := reportRevKeys(r)
-	w.edges -= int64(n)
-	if err := w.swapKeys(rev, nil); err != nil {
-		return err
-	}
-	if err := w.txn.Delete(AdjKey(graph.EdgeCites, id)); err != nil {
-		return err
-	}
-	return w.deleteNode(id)
+	return w.remove(r)
 }
 
 // deleteOutlet deletes an outlet. Its reports and attributions naming it

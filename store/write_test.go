@@ -954,6 +954,9 @@ func TestDB_UpdateClaim(t *testing.T) {
 		wantEqual(t, "UpdateClaim result", got, want)
 		got, err = db.UpdateClaim(ctx, cBackstop, graph.ClaimUpdate{Topics: &[]string{}})
 		wantCode(t, "UpdateClaim", err, "")
+		if len(got.Topics) != 0 || got.Text != want.Text {
+			t.Errorf("UpdateClaim clearing topics returned %+v", got)
+		}
 		if c := mustClaim(t, db, cBackstop); len(c.Topics) != 0 || c.Text != want.Text {
 			t.Errorf("after clearing topics: %+v", c)
 		}
