@@ -107,9 +107,3 @@ func (c *docCache) put(query string, doc *document) {
 		delete(c.items, last.Value.(*cacheEntry).query)
 	}
 }
-
-func (c *docCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ll.Len()
-}

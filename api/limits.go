@@ -58,8 +58,10 @@ var filterWeights = map[string]int{
 }
 
 // plainLists are the schema's list fields without a `first` argument.
+// attributions is not one here: by name it is Official.attributions, a
+// connection (isConnection), although Appearance.attributions is a list.
 var plainLists = map[string]bool{
-	"chains": true, "hops": true, "appearances": true, "attributions": true, "origins": true,
+	"chains": true, "hops": true, "appearances": true, "origins": true,
 	"cites": true, "citedBy": true, "ratings": true, "reviews": true, "possiblySameAs": true,
 	"flags": true, "topics": true,
 }
