@@ -236,7 +236,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query is %d fields deep; the limit is %d.", doc.depth, s.cfg.MaxDepth)
 	}
-	if c := complexity(op, fragments(doc.ast), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
+	if c := complexity(&s.schema, op, fragments(doc.ast), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query's complexity is over %d (estimated at least %d: each field costs 1, times the items its lists may return); ask for fewer items with first, or fewer nested lists.",
 			s.cfg.MaxComplexity, c)

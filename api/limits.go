@@ -2,7 +2,9 @@ package api
 
 import (
 	"strconv"
+	"strings"
 
+	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 
 	"hearsay/graph"
@@ -15,12 +17,13 @@ import (
 //
 // Complexity estimates the fields a query may resolve: each field costs 1,
 // and the cost of a list field's selection is multiplied by how many items
-// it may return: its `first` argument for connections (default 20, at most
-// 100), and listWeight for the plain lists of the schema (chains, hops,
-// appearances, ...).
+// it may return, read from the field's type in the schema: its `first`
+// argument for connections, the fields that take one (default 20, at most
+// 100), and listWeight for plain GraphQL lists (chains, hops, appearances,
+// ...). A new list field is costed without being named here.
 //
-// Fields that do work of their own cost more than 1, the weights below,
-// whatever they select. A filtered list scans (its totalCount counts every
+// Fields that do work of their own cost more than 1, the weights below
+// (workWeights), whatever they select. A filtered list scans (its totalCount counts every
 // match, so the scan is paid whether or not totalCount is asked for, and
 // totalCount itself costs 1). These bound what runs before anything does;
 // the run's own limits (meter.go) stop what the estimate cannot foresee,
@@ -57,13 +60,17 @@ var filterWeights = map[string]int{
 	"report": edgeWeight, "source": edgeWeight, "outlet": edgeWeight, "cites": edgeWeight,
 }
 
-// plainLists are the schema's list fields without a `first` argument.
-// attributions is not one here: by name it is Official.attributions, a
-// connection (isConnection), although Appearance.attributions is a list.
-var plainLists = map[string]bool{
-	"chains": true, "hops": true, "appearances": true, "origins": true,
-	"cites": true, "citedBy": true, "ratings": true, "reviews": true, "possiblySameAs": true,
-	"flags": true, "topics": true,
+// workWeights are the fields that do work of their own, by type and
+// field. The items a field returns are costed from its type (multiplier);
+// these are about its resolver. TestWorkWeightsNameFields keeps them on
+// fields the schema has.
+var workWeights = map[string]int{
+	"Claim.chains":             traceWeight,
+	"Claim.origins":            traceWeight,
+	"Claim.independentOrigins": traceWeight,
+	"Claim.credibility":        traceWeight,
+	"Claim.firstAppearance":    firstAppearanceWeight,
+	"Outlet.echo":              echoWeight,
 }
 
 // depth returns the deepest field nesting of the document's operations.
@@ -119,7 +126,7 @@ func fragments(doc *ast.Document) map[string]*ast.FragmentDefinition {
 
 // complexity estimates the cost of one operation with the request's
 // variables. It stops counting once past limit.
-func complexity(op *ast.OperationDefinition, frags map[string]*ast.FragmentDefinition, vars map[string]any, limit int) int {
+func complexity(schema *graphql.Schema, op *ast.OperationDefinition, frags map[string]*ast.FragmentDefinition, vars map[string]any, limit int) int {
 	// A variable the request leaves out takes its default from the
 	// operation.
 	all := make(map[string]any, len(vars))
@@ -132,19 +139,26 @@ func complexity(op *ast.OperationDefinition, frags map[string]*ast.FragmentDefin
 	for k, v := range vars {
 		all[k] = v
 	}
-	c := &costing{frags: frags, vars: all, limit: limit, visiting: map[string]bool{}}
-	return c.set(op.SelectionSet, true)
+	c := &costing{schema: schema, frags: frags, vars: all, limit: limit, visiting: map[string]bool{}}
+	root := schema.QueryType()
+	if op.Operation == ast.OperationTypeMutation {
+		root = schema.MutationType()
+	}
+	return c.set(op.SelectionSet, root, true, false)
 }
 
 type costing struct {
+	schema   *graphql.Schema
 	frags    map[string]*ast.FragmentDefinition
 	vars     map[string]any
 	limit    int
 	visiting map[string]bool
 }
 
-// set costs a selection set; root is true for the operation's own.
-func (c *costing) set(set *ast.SelectionSet, root bool) int {
+// set costs a selection set on the type parent; root is true for the
+// operation's own, paged for a connection's, whose lists its `first`
+// already counts.
+func (c *costing) set(set *ast.SelectionSet, parent graphql.Type, root, paged bool) int {
 	if set == nil {
 		return 0
 	}
@@ -152,14 +166,20 @@ func (c *costing) set(set *ast.SelectionSet, root bool) int {
 	for _, sel := range set.Selections {
 		switch s := sel.(type) {
 		case *ast.Field:
-			total += 1 + c.work(s, root) + c.multiplier(s)*c.set(s.SelectionSet, false)
+			def := c.field(parent, s.Name.Value)
+			if def == nil { // __typename, or nothing validation would pass
+				total++
+				break
+			}
+			total += 1 + c.work(parent, s, def, root) +
+				c.multiplier(parent, s, def, paged)*c.set(s.SelectionSet, named(def.Type), false, hasFirst(def))
 		case *ast.InlineFragment:
-			total += c.set(s.SelectionSet, root)
+			total += c.set(s.SelectionSet, c.condition(s.TypeCondition, parent), root, paged)
 		case *ast.FragmentSpread:
 			name := s.Name.Value
 			if f, ok := c.frags[name]; ok && !c.visiting[name] {
 				c.visiting[name] = true
-				total += c.set(f.SelectionSet, root)
+				total += c.set(f.SelectionSet, c.condition(f.TypeCondition, parent), root, paged)
 				delete(c.visiting, name)
 			}
 		}
@@ -170,13 +190,78 @@ func (c *costing) set(set *ast.SelectionSet, root bool) int {
 	return total
 }
 
-// multiplier is how many items a field may return.
-func (c *costing) multiplier(f *ast.Field) int {
+// condition is the type a fragment's fields are on.
+func (c *costing) condition(cond *ast.Named, parent graphql.Type) graphql.Type {
+	if cond == nil || cond.Name == nil {
+		return parent
+	}
+	if t := c.schema.Type(cond.Name.Value); t != nil {
+		return t
+	}
+	return parent
+}
+
+// field is the definition of a field of parent, with the introspection
+// fields of the query type; nil when it has none.
+func (c *costing) field(parent graphql.Type, name string) *graphql.FieldDefinition {
+	if parent == c.schema.QueryType() {
+		switch name {
+		case "__schema":
+			return graphql.SchemaMetaFieldDef
+		case "__type":
+			return graphql.TypeMetaFieldDef
+		}
+	}
+	var fields graphql.FieldDefinitionMap
+	switch t := parent.(type) {
+	case *graphql.Object:
+		fields = t.Fields()
+	case *graphql.Interface:
+		fields = t.Fields()
+	}
+	return fields[name]
+}
+
+// hasFirst reports whether a field is a connection: it takes `first`.
+func hasFirst(def *graphql.FieldDefinition) bool {
+	for _, arg := range def.Args {
+		if arg.Name() == "first" {
+			return true
+		}
+	}
+	return false
+}
+
+// isList reports whether a field's type is a GraphQL list.
+func isList(t graphql.Type) bool {
+	if nn, ok := t.(*graphql.NonNull); ok {
+		t = nn.OfType
+	}
+	_, ok := t.(*graphql.List)
+	return ok
+}
+
+// multiplier is how many items a field may return: a connection's `first`
+// (default 20, at most 100), listWeight for a plain list, 1 for the rest.
+// A connection's own lists (edges) are its page, counted by its `first`;
+// introspection's lists are bounded by the schema.
+func (c *costing) multiplier(parent graphql.Type, f *ast.Field, def *graphql.FieldDefinition, paged bool) int {
+	if hasFirst(def) {
+		return c.first(f)
+	}
+	if !isList(def.Type) || paged || strings.HasPrefix(parent.Name(), "__") {
+		return 1
+	}
+	return listWeight
+}
+
+// first is the page size a connection field asks for.
+func (c *costing) first(f *ast.Field) int {
+	n := graph.DefaultPageSize
 	for _, arg := range f.Arguments {
 		if arg.Name.Value != "first" {
 			continue
 		}
-		n := graph.DefaultPageSize
 		switch v := arg.Value.(type) {
 		case *ast.IntValue:
 			n, _ = strconv.Atoi(v.Value)
@@ -188,49 +273,17 @@ func (c *costing) multiplier(f *ast.Field) int {
 				n = x
 			}
 		}
-		if n < 1 {
-			n = 1
-		}
-		if n > graph.MaxPageSize {
-			n = graph.MaxPageSize
-		}
-		return n
 	}
-	switch f.Name.Value {
-	case "edges", "node", "pageInfo":
-		return 1
-	}
-	if isConnection(f.Name.Value) {
-		return graph.DefaultPageSize
-	}
-	if plainLists[f.Name.Value] {
-		return listWeight
-	}
-	return 1
-}
-
-// isConnection reports whether a field is one of the schema's connections,
-// which take `first` and default to a page of 20.
-func isConnection(name string) bool {
-	switch name {
-	case "outlets", "reports", "officials", "claims", "attributions":
-		return true
-	}
-	return false
+	return min(max(n, 1), graph.MaxPageSize)
 }
 
 // work is what a field costs beyond 1 for the work it does itself; root
 // is true for the operation's own fields.
-func (c *costing) work(f *ast.Field, root bool) int {
-	switch f.Name.Value {
-	case "chains", "origins", "independentOrigins", "credibility":
-		return traceWeight
-	case "echo":
-		return echoWeight
-	case "firstAppearance":
-		return firstAppearanceWeight
+func (c *costing) work(parent graphql.Type, f *ast.Field, def *graphql.FieldDefinition, root bool) int {
+	if w, ok := workWeights[parent.Name()+"."+def.Name]; ok {
+		return w
 	}
-	if !isConnection(f.Name.Value) {
+	if !hasFirst(def) {
 		return 0
 	}
 	for _, arg := range f.Arguments {
@@ -267,4 +320,18 @@ func (c *costing) filterWork(v ast.Value) int {
 		}
 	}
 	return max(w, edgeWeight)
+}
+
+// named is a type with its lists and non-nulls taken off.
+func named(t graphql.Type) graphql.Type {
+	for {
+		switch w := t.(type) {
+		case *graphql.NonNull:
+			t = w.OfType
+		case *graphql.List:
+			t = w.OfType
+		default:
+			return t
+		}
+	}
 }
