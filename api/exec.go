@@ -10,6 +10,8 @@ import (
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
+
+	"hearsay/api/internal/gql"
 )
 
 // A small executor for the queries dashboards send over and over.
@@ -267,7 +269,7 @@ func (pl *planner) object(typ *graphql.Object, sets []*ast.SelectionSet) (*objec
 	op := &objectPlan{typ: typ}
 	defs := typ.Fields()
 	for _, key := range keys {
-		if key == typenameKey {
+		if key == gql.TypenameKey {
 			continue // the ordered writer's marker; never written
 		}
 		if pl.fields++; pl.fields > maxPlanFields {
@@ -385,7 +387,7 @@ func (pl *planner) output(typ graphql.Type, sets []*ast.SelectionSet) (*outPlan,
 
 func jsonKey(key string) []byte {
 	var b bytes.Buffer
-	writeJSONString(&b, key)
+	gql.WriteJSONString(&b, key)
 	b.WriteByte(':')
 	return b.Bytes()
 }
@@ -501,7 +503,7 @@ func (x *execution) object(op *objectPlan, source any) error {
 		}
 		x.buf.Write(f.key)
 		if f.typename {
-			writeJSONString(x.buf, op.typ.Name())
+			gql.WriteJSONString(x.buf, op.typ.Name())
 			continue
 		}
 		v, err := f.resolve(graphql.ResolveParams{Source: source, Args: x.args(f), Info: x.info(op.typ, f), Context: x.ctx})
@@ -586,11 +588,11 @@ func (x *execution) value(out *outPlan, v any, parent *graphql.Object, f *fieldP
 func (x *execution) leaf(out *outPlan, v any) error {
 	if s, ok := v.(string); ok && (out.str || out.names != nil) {
 		if out.str {
-			writeJSONString(x.buf, s)
+			gql.WriteJSONString(x.buf, s)
 			return nil
 		}
 		if name, ok := out.names[s]; ok {
-			writeJSONString(x.buf, name)
+			gql.WriteJSONString(x.buf, name)
 			return nil
 		}
 		return x.null(out) // Enum.Serialize: not a value of the enum
@@ -599,7 +601,7 @@ func (x *execution) leaf(out *outPlan, v any) error {
 	if nullish(s) {
 		return x.null(out)
 	}
-	return writeScalar(x.buf, s)
+	return gql.WriteScalar(x.buf, s)
 }
 
 // null writes null, where the type allows it.

@@ -21,6 +21,8 @@ import (
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/source"
 	"github.com/rs/zerolog"
+
+	"hearsay/api/internal/gql"
 )
 
 // request is one GraphQL request, from a POST body or GET parameters.
@@ -69,7 +71,7 @@ func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *http
 	}
 	var buf bytes.Buffer
 	fe := gqlerrors.FormattedError{Message: herr.err.message, Extensions: herr.err.Extensions()}
-	_ = writeResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{fe})
+	_ = gql.WriteResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{fe})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	switch herr.status {
 	case http.StatusMethodNotAllowed:
@@ -129,15 +131,15 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 // document returns the parsed and validated document of a query, from the
 // cache when it was seen before.
 func (s *Server) document(query string) (doc *document) {
-	if doc, ok := s.cache.get(query); ok {
+	if doc, ok := s.cache.Get(query); ok {
 		return doc
 	}
-	body, gerr := recognise(query, s.maxTokens())
-	if gerr != nil {
-		return gerr.refusal(query) // not cached: recognising is cheap
+	body, gerr := gql.Recognise(query, gql.TokensPerField*s.cfg.MaxFields)
+	if gerr != nil { // not cached: recognising is cheap
+		return &document{status: http.StatusBadRequest, errs: []gqlerrors.FormattedError{gerr.Formatted(query)}}
 	}
 	defer s.refuseOnPanic(query, &doc)
-	doc = &document{query: query}
+	doc = newDocument(query)
 	src := source.NewSource(&source.Source{Body: body, Name: "GraphQL request"})
 	// Without the source in the tree's locations, graphql-go's errors
 	// carry byte offsets (line 1, column offset+1) instead of scanning
@@ -163,7 +165,7 @@ func (s *Server) document(query string) (doc *document) {
 		}
 		doc.depth = depth(tree)
 		if len(doc.errs) == 0 {
-			addTypenames(tree)
+			gql.AddTypenames(tree)
 			doc.plans = s.compilePlans(tree)
 		}
 	}
@@ -173,7 +175,7 @@ func (s *Server) document(query string) (doc *document) {
 			doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
 		}
 	}
-	s.cache.put(query, doc)
+	s.cache.Put(query, doc)
 	return doc
 }
 
@@ -208,7 +210,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	doc := s.document(req.Query)
 	if doc.errs != nil {
 		var buf bytes.Buffer
-		if err := writeResponse(&buf, nil, nil, nil, nil, false, doc.errs); err != nil {
+		if err := gql.WriteResponse(&buf, nil, nil, nil, nil, false, doc.errs); err != nil {
 			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 		}
 		return &buf, doc.status, nil
@@ -276,13 +278,13 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		// graphql-go refused the request before executing it (its
 		// variables): 400 with the errors, no data.
 		var buf bytes.Buffer
-		if err := writeResponse(&buf, nil, nil, nil, nil, false, errs); err != nil {
+		if err := gql.WriteResponse(&buf, nil, nil, nil, nil, false, errs); err != nil {
 			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 		}
 		return &buf, http.StatusBadRequest, nil
 	}
 	var buf bytes.Buffer
-	if err := writeResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
+	if err := gql.WriteResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
 		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 	}

@@ -11,8 +11,8 @@ import (
 
 // graphql-go v0.8.1's parser and validator trust their input more than a
 // public server can. Its parser only sees queries the recogniser accepted
-// (grammar.go), which, for one, leaves no variable without a whole type
-// for the validator to dereference. What remains is refused here.
+// (internal/gql/grammar.go), which, for one, leaves no variable without a
+// whole type for the validator to dereference. What remains is refused here.
 
 // checkDocument returns an error for what graphql-go's validator would
 // crash on or spend unbounded time on, nil when the document is safe to
@@ -42,8 +42,8 @@ func formatErrors(err error) []gqlerrors.FormattedError {
 
 // refuseOnPanic, deferred by document, turns a panic of graphql-go's parser
 // or validator into a refused (and cached) document: a safety net for
-// malformed input that the recogniser (grammar.go) does not know yet. The query text
-// is never logged; the panic is, for the operator, once per distinct query.
+// malformed input that the recogniser (internal/gql/grammar.go) does not
+// know yet. The query text is never logged; the panic is, for the operator, once per distinct query.
 func (s *Server) refuseOnPanic(query string, doc **document) {
 	r := recover()
 	if r == nil {
@@ -55,7 +55,7 @@ func (s *Server) refuseOnPanic(query string, doc **document) {
 		Message:    "The query is malformed: it could not be validated. Check its syntax against the schema.",
 		Extensions: map[string]any{extensionCode: CodeBadUserInput},
 	}}}
-	s.cache.put(query, *doc)
+	s.cache.Put(query, *doc)
 }
 
 // fragmentCycleError returns an error for the first fragment that spreads

@@ -19,7 +19,7 @@ func TestRefuseOnPanic(t *testing.T) {
 	if doc == nil || doc.status != http.StatusBadRequest || len(doc.errs) != 1 || doc.errs[0].Extensions[extensionCode] != CodeBadUserInput {
 		t.Fatalf("document %+v, want one BAD_USER_INPUT error with status 400", doc)
 	}
-	if cached, ok := s.cache.get(query); !ok || cached != doc {
+	if cached, ok := s.cache.Get(query); !ok || cached != doc {
 		t.Error("the refused document was not cached")
 	}
 }
