@@ -238,7 +238,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query is %d fields deep; the limit is %d.", doc.depth, s.cfg.MaxDepth)
 	}
-	if c := complexity(&s.schema, op, fragments(doc.ast), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
+	if c := complexity(&s.schema, op, gql.Fragments(doc.ast), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query's complexity is over %d (estimated at least %d: each field costs 1, times the items its lists may return); ask for fewer items with first, or fewer nested lists.",
 			s.cfg.MaxComplexity, c)
@@ -284,7 +284,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		return &buf, http.StatusBadRequest, nil
 	}
 	var buf bytes.Buffer
-	if err := gql.WriteResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
+	if err := gql.WriteResponse(&buf, &s.schema, op, gql.Fragments(doc.ast), res.Data, true, errs); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
 		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 
+	"hearsay/api/internal/gql"
 	"hearsay/graph"
 )
 
@@ -75,7 +76,7 @@ var workWeights = map[string]int{
 
 // depth returns the deepest field nesting of the document's operations.
 func depth(doc *ast.Document) int {
-	frags := fragments(doc)
+	frags := gql.Fragments(doc)
 	max := 0
 	for _, def := range doc.Definitions {
 		if op, ok := def.(*ast.OperationDefinition); ok {
@@ -112,16 +113,6 @@ func selectionDepth(set *ast.SelectionSet, frags map[string]*ast.FragmentDefinit
 		}
 	}
 	return max
-}
-
-func fragments(doc *ast.Document) map[string]*ast.FragmentDefinition {
-	frags := make(map[string]*ast.FragmentDefinition)
-	for _, def := range doc.Definitions {
-		if f, ok := def.(*ast.FragmentDefinition); ok {
-			frags[f.Name.Value] = f
-		}
-	}
-	return frags
 }
 
 // complexity estimates the cost of one operation with the request's

@@ -6,6 +6,8 @@ import (
 
 	"github.com/graphql-go/graphql/language/ast"
 	"github.com/graphql-go/graphql/language/parser"
+
+	"hearsay/api/internal/gql"
 )
 
 // TestWorkWeightsNameFields ensures every work weight names a field the
@@ -53,7 +55,7 @@ func TestComplexityFromTypes(t *testing.T) {
 			t.Fatal(err)
 		}
 		op := doc.Definitions[0].(*ast.OperationDefinition)
-		if got := complexity(&schema, op, fragments(doc), nil, DefaultMaxComplexity); got != c.want {
+		if got := complexity(&schema, op, gql.Fragments(doc), nil, DefaultMaxComplexity); got != c.want {
 			t.Errorf("%s: complexity %d, want %d", c.query, got, c.want)
 		}
 	}

@@ -43,7 +43,8 @@ func formatErrors(err error) []gqlerrors.FormattedError {
 // refuseOnPanic, deferred by document, turns a panic of graphql-go's parser
 // or validator into a refused (and cached) document: a safety net for
 // malformed input that the recogniser (internal/gql/grammar.go) does not
-// know yet. The query text is never logged; the panic is, for the operator, once per distinct query.
+// know yet. The query text is never logged; the panic is, for the
+// operator, once per distinct query.
 func (s *Server) refuseOnPanic(query string, doc **document) {
 	r := recover()
 	if r == nil {

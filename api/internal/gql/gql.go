@@ -3,7 +3,14 @@
 // graphql-go parses it (grammar.go), keeps parsed documents (cache.go),
 // and writes a response in the order the query selected its fields
 // (response.go). Package api holds the schema and HTTP.
+//
+// Its API: Recognise a query, then parse and validate it with graphql-go
+// and Compile a Plan for each query operation that can have one; Run the
+// plan (or graphql-go's executor where there is none, or it falls back);
+// WriteResponse the result in the query's field order.
 package gql
+
+import "github.com/graphql-go/graphql/language/ast"
 
 // The extensions.code values the engine's own errors carry; package api
 // answers with the same codes.
@@ -13,3 +20,14 @@ const (
 	// ExtensionCode is the key of an error's code in its extensions.
 	ExtensionCode = "code"
 )
+
+// Fragments returns the fragment definitions of a document by name.
+func Fragments(doc *ast.Document) map[string]*ast.FragmentDefinition {
+	frags := make(map[string]*ast.FragmentDefinition)
+	for _, def := range doc.Definitions {
+		if f, ok := def.(*ast.FragmentDefinition); ok {
+			frags[f.Name.Value] = f
+		}
+	}
+	return frags
+}

@@ -12,10 +12,10 @@ type document struct {
 	query  string     // the text
 	lines  *gql.Lines // relocates graphql-go's errors into the text's lines
 	ast    *ast.Document
-	errs   []gqlerrors.FormattedError         // parse or validation errors; nil when valid
-	status int                                // HTTP status for errs
-	depth  int                                // deepest field nesting, fragments followed
-	plans  map[*ast.OperationDefinition]*plan // the query operations that have one (exec.go)
+	errs   []gqlerrors.FormattedError             // parse or validation errors; nil when valid
+	status int                                    // HTTP status for errs
+	depth  int                                    // deepest field nesting, fragments followed
+	plans  map[*ast.OperationDefinition]*gql.Plan // the query operations that have one (exec.go)
 }
 
 // newDocument returns the document of query, not yet parsed.
