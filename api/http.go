@@ -163,7 +163,7 @@ func (s *Server) document(query string) (doc *document) {
 		if res := graphql.ValidateDocument(&s.schema, tree, graphql.SpecifiedRules); !res.IsValid {
 			doc.errs, doc.status = res.Errors, http.StatusBadRequest
 		}
-		doc.depth = depth(tree)
+		doc.depth = gql.Depth(tree)
 		if len(doc.errs) == 0 {
 			gql.AddTypenames(tree)
 			doc.plans = s.compilePlans(tree)

@@ -7,7 +7,6 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 
-	"hearsay/api/internal/gql"
 	"hearsay/graph"
 )
 
@@ -72,47 +71,6 @@ var workWeights = map[string]int{
 	"Claim.credibility":        traceWeight,
 	"Claim.firstAppearance":    firstAppearanceWeight,
 	"Outlet.echo":              echoWeight,
-}
-
-// depth returns the deepest field nesting of the document's operations.
-func depth(doc *ast.Document) int {
-	frags := gql.Fragments(doc)
-	max := 0
-	for _, def := range doc.Definitions {
-		if op, ok := def.(*ast.OperationDefinition); ok {
-			if d := selectionDepth(op.SelectionSet, frags, map[string]bool{}); d > max {
-				max = d
-			}
-		}
-	}
-	return max
-}
-
-func selectionDepth(set *ast.SelectionSet, frags map[string]*ast.FragmentDefinition, visiting map[string]bool) int {
-	if set == nil {
-		return 0
-	}
-	max := 0
-	for _, sel := range set.Selections {
-		d := 0
-		switch s := sel.(type) {
-		case *ast.Field:
-			d = 1 + selectionDepth(s.SelectionSet, frags, visiting)
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, frags, visiting)
-		case *ast.FragmentSpread:
-			name := s.Name.Value
-			if f, ok := frags[name]; ok && !visiting[name] {
-				visiting[name] = true
-				d = selectionDepth(f.SelectionSet, frags, visiting)
-				delete(visiting, name)
-			}
-		}
-		if d > max {
-			max = d
-		}
-	}
-	return max
 }
 
 // complexity estimates the cost of one operation with the request's
