@@ -3,7 +3,8 @@
 // graphql-go parses it (grammar.go), checks what graphql-go's validator
 // would crash on or spend unbounded time on (check.go), keeps parsed
 // documents (cache.go), compiles and runs plans (exec.go), and writes a
-// response in the order the query selected its fields (response.go). Package api holds the schema and HTTP.
+// response in the order the query selected its fields (response.go).
+// Package api holds the schema and HTTP.
 //
 // Its API: Recognise a query, then parse and validate it with graphql-go
 // and Compile a Plan for each query operation that can have one; Run the
