@@ -21,24 +21,11 @@ type planStats struct {
 	fallbacks atomic.Int64
 }
 
-// compilePlans compiles the query operations of a valid document.
-func (s *Server) compilePlans(doc *ast.Document) map[*ast.OperationDefinition]*gql.Plan {
-	plans := make(map[*ast.OperationDefinition]*gql.Plan)
-	for _, def := range doc.Definitions {
-		if op, ok := def.(*ast.OperationDefinition); ok {
-			if p := gql.Compile(&s.schema, doc, op); p != nil {
-				plans[op] = p
-			}
-		}
-	}
-	return plans
-}
-
 // runPlan answers a query through its plan, with a loader and limits of
 // its own: the answer, or the refusal of a query stopped by a limit or its
 // context. ok is false when graphql-go must answer.
 func (s *Server) runPlan(ctx context.Context, doc *document, op *ast.OperationDefinition, variables map[string]any) (*bytes.Buffer, *httpError, bool) {
-	p := doc.plans[op]
+	p := doc.Plans[op]
 	if p == nil || s.plans.off {
 		return nil, nil, false
 	}

@@ -5,43 +5,14 @@ import (
 	"net/http"
 
 	"github.com/graphql-go/graphql/gqlerrors"
-	"github.com/graphql-go/graphql/language/ast"
-	"github.com/graphql-go/graphql/language/source"
-
-	"hearsay/api/internal/gql"
 )
 
 // graphql-go v0.8.1's parser and validator trust their input more than a
 // public server can. Its parser only sees queries the recogniser accepted
 // (internal/gql/grammar.go), which, for one, leaves no variable without a
-// whole type for the validator to dereference. What remains is refused here,
-// with the checks of internal/gql/check.go.
-
-// checkDocument returns an error for what graphql-go's validator would
-// crash on or spend unbounded time on, nil when the document is safe to
-// validate. The depth limit, checked again before execution, is checked
-// here too: validating 1,000 nested fields took 0.4 s, refusing them none.
-func (s *Server) checkDocument(doc *ast.Document, src *source.Source) error {
-	if err := gql.FragmentCycleError(doc, src); err != nil {
-		return err
-	}
-	if err := fieldCountError(doc, s.cfg.MaxFields); err != nil {
-		return err
-	}
-	if d := gql.Depth(doc); d > s.cfg.MaxDepth { // bounded: the field count follows spreads too
-		return newClientError(CodeQueryTooComplex, "The query is %d fields deep; the limit is %d.", d, s.cfg.MaxDepth)
-	}
-	return nil
-}
-
-// formatErrors formats a parse or checkDocument error; a clientError keeps
-// its code.
-func formatErrors(err error) []gqlerrors.FormattedError {
-	if ce, ok := err.(*clientError); ok {
-		return []gqlerrors.FormattedError{{Message: ce.message, Extensions: ce.Extensions()}}
-	}
-	return gqlerrors.FormatErrors(err)
-}
+// whole type for the validator to dereference. What remains is refused by
+// gql.Prepare's checks (internal/gql/check.go) and, should graphql-go panic
+// all the same, here.
 
 // refuseOnPanic, deferred by document, turns a panic of graphql-go's parser
 // or validator into a refused (and cached) document: a safety net for
@@ -55,7 +26,7 @@ func (s *Server) refuseOnPanic(query string, doc **document) {
 	}
 	s.cfg.Logger.Warn().Str(logFieldError, fmt.Sprint(r)).
 		Msg("graphql-go panicked parsing or validating a query; refused it as malformed")
-	*doc = &document{status: http.StatusBadRequest, errs: []gqlerrors.FormattedError{{
+	*doc = &document{Status: http.StatusBadRequest, Errs: []gqlerrors.FormattedError{{
 		Message:    "The query is malformed: it could not be validated. Check its syntax against the schema.",
 		Extensions: map[string]any{extensionCode: CodeBadUserInput},
 	}}}
@@ -72,13 +43,3 @@ func (s *Server) refuseOnPanic(query string, doc **document) {
 // query would take hours. GraphiQL's introspection query counts 476, the
 // largest golden query (node-kinds) 154.
 const DefaultMaxFields = 1000
-
-// fieldCountError refuses a document larger than limit (see
-// DefaultMaxFields, gql.CountFields), before it is validated.
-func fieldCountError(doc *ast.Document, limit int) error {
-	if gql.CountFields(doc, limit) > limit {
-		return newClientError(CodeQueryTooComplex,
-			"The query has more than %d fields, arguments and values (each fragment counted wherever it is spread); ask for less.", limit)
-	}
-	return nil
-}

@@ -1,15 +1,15 @@
 // Package gql is hearsay's GraphQL engine around graphql-go, apart from
 // the schema: it knows GraphQL, not claims. It recognises a query before
-// graphql-go parses it (grammar.go), checks what graphql-go's validator
-// would crash on or spend unbounded time on (check.go), keeps parsed
-// documents (cache.go), compiles and runs plans (exec.go), and writes a
-// response in the order the query selected its fields (response.go).
-// Package api holds the schema and HTTP.
+// graphql-go parses it (grammar.go), prepares documents (prepare.go) with
+// the checks graphql-go's validator needs first (check.go), keeps them
+// (cache.go), compiles and runs plans (exec.go), and writes a response in
+// the order the query selected its fields (response.go). Package api holds
+// the schema and HTTP.
 //
-// Its API: Recognise a query, then parse and validate it with graphql-go
-// and Compile a Plan for each query operation that can have one; Run the
-// plan (or graphql-go's executor where there is none, or it falls back);
-// WriteResponse the result in the query's field order.
+// Its API: Prepare a query (recognised, parsed, checked, validated, with
+// a Plan for each query operation that can have one), keep it in a Cache;
+// Run its plan, or graphql-go's executor where there is none or the plan
+// falls back; WriteResponse the result in the query's field order.
 package gql
 
 import "github.com/graphql-go/graphql/language/ast"
