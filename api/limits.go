@@ -1,31 +1,30 @@
 package api
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 
+	"hearsay/api/internal/gql"
 	"hearsay/graph"
 )
 
 // The query limits, checked after validation and before execution.
 // graphql-go has none built in.
 //
-// Depth is the deepest nesting of fields, following fragments.
+// Depth is the deepest nesting of fields, following fragments (gql.Depth).
 //
-// Complexity estimates the fields a query may resolve: each field costs 1,
-// and the cost of a list field's selection is multiplied by how many items
-// it may return, read from the field's type in the schema: its `first`
-// argument for connections, the fields that take one (default 20, at most
-// 100), and listWeight for plain GraphQL lists (chains, hops, appearances,
-// ...). A new list field is costed without being named here.
+// Complexity estimates the fields a query may resolve (gql.Complexity):
+// each field costs 1, and the cost of a list field's selection is
+// multiplied by how many items it may return, read from the field's type
+// in the schema: its `first` argument for connections, the fields that
+// take one (default 20, at most 100), and listWeight for plain GraphQL
+// lists (chains, hops, appearances, ...). A new list field is costed
+// without being named here.
 //
 // Fields that do work of their own cost more than 1, the weights below
-// (workWeights), whatever they select. A filtered list scans (its totalCount counts every
-// match, so the scan is paid whether or not totalCount is asked for, and
-// totalCount itself costs 1). These bound what runs before anything does;
+// (workWeights, filterWeights), whatever they select. A filtered list
+// scans (its totalCount counts every match, so the scan is paid whether or
+// not totalCount is asked for, and totalCount itself costs 1). These bound what runs before anything does;
 // the run's own limits (meter.go) stop what the estimate cannot foresee,
 // such as how many chains a trace returns.
 const (
@@ -61,7 +60,7 @@ var filterWeights = map[string]int{
 }
 
 // workWeights are the fields that do work of their own, by type and
-// field. The items a field returns are costed from its type (multiplier);
+// field. The items a field returns are costed from its type (gql.Complexity);
 // these are about its resolver. TestWorkWeightsNameFields keeps them on
 // fields the schema has.
 var workWeights = map[string]int{
@@ -73,171 +72,27 @@ var workWeights = map[string]int{
 	"Outlet.echo":              echoWeight,
 }
 
+// costs are the schema's for gql.Complexity.
+var costs = &gql.Costs{ListWeight: listWeight, DefaultPage: graph.DefaultPageSize, MaxPage: graph.MaxPageSize, Work: work}
+
 // complexity estimates the cost of one operation with the request's
-// variables. It stops counting once past limit.
+// variables (gql.Complexity). It stops counting once past limit.
 func complexity(schema *graphql.Schema, op *ast.OperationDefinition, frags map[string]*ast.FragmentDefinition, vars map[string]any, limit int) int {
-	// A variable the request leaves out takes its default from the
-	// operation.
-	all := make(map[string]any, len(vars))
-	for _, def := range op.VariableDefinitions {
-		if v, ok := def.DefaultValue.(*ast.IntValue); ok && def.Variable != nil {
-			n, _ := strconv.Atoi(v.Value)
-			all[def.Variable.Name.Value] = n
-		}
-	}
-	for k, v := range vars {
-		all[k] = v
-	}
-	c := &costing{schema: schema, frags: frags, vars: all, limit: limit, visiting: map[string]bool{}}
-	root := schema.QueryType()
-	if op.Operation == ast.OperationTypeMutation {
-		root = schema.MutationType()
-	}
-	return c.set(op.SelectionSet, root, true, false)
-}
-
-type costing struct {
-	schema   *graphql.Schema
-	frags    map[string]*ast.FragmentDefinition
-	vars     map[string]any
-	limit    int
-	visiting map[string]bool
-}
-
-// set costs a selection set on the type parent; root is true for the
-// operation's own, paged for a connection's, whose lists its `first`
-// already counts.
-func (c *costing) set(set *ast.SelectionSet, parent graphql.Type, root, paged bool) int {
-	if set == nil {
-		return 0
-	}
-	total := 0
-	for _, sel := range set.Selections {
-		switch s := sel.(type) {
-		case *ast.Field:
-			def := c.field(parent, s.Name.Value)
-			if def == nil { // __typename, or nothing validation would pass
-				total++
-				break
-			}
-			total += 1 + c.work(parent, s, def, root) +
-				c.multiplier(parent, s, def, paged)*c.set(s.SelectionSet, named(def.Type), false, hasFirst(def))
-		case *ast.InlineFragment:
-			total += c.set(s.SelectionSet, c.condition(s.TypeCondition, parent), root, paged)
-		case *ast.FragmentSpread:
-			name := s.Name.Value
-			if f, ok := c.frags[name]; ok && !c.visiting[name] {
-				c.visiting[name] = true
-				total += c.set(f.SelectionSet, c.condition(f.TypeCondition, parent), root, paged)
-				delete(c.visiting, name)
-			}
-		}
-		if total > c.limit {
-			return total // past the limit: the exact figure no longer matters
-		}
-	}
-	return total
-}
-
-// condition is the type a fragment's fields are on.
-func (c *costing) condition(cond *ast.Named, parent graphql.Type) graphql.Type {
-	if cond == nil || cond.Name == nil {
-		return parent
-	}
-	if t := c.schema.Type(cond.Name.Value); t != nil {
-		return t
-	}
-	return parent
-}
-
-// field is the definition of a field of parent, with the introspection
-// fields of the query type; nil when it has none.
-func (c *costing) field(parent graphql.Type, name string) *graphql.FieldDefinition {
-	if parent == c.schema.QueryType() {
-		switch name {
-		case "__schema":
-			return graphql.SchemaMetaFieldDef
-		case "__type":
-			return graphql.TypeMetaFieldDef
-		}
-	}
-	var fields graphql.FieldDefinitionMap
-	switch t := parent.(type) {
-	case *graphql.Object:
-		fields = t.Fields()
-	case *graphql.Interface:
-		fields = t.Fields()
-	}
-	return fields[name]
-}
-
-// hasFirst reports whether a field is a connection: it takes `first`.
-func hasFirst(def *graphql.FieldDefinition) bool {
-	for _, arg := range def.Args {
-		if arg.Name() == "first" {
-			return true
-		}
-	}
-	return false
-}
-
-// isList reports whether a field's type is a GraphQL list.
-func isList(t graphql.Type) bool {
-	if nn, ok := t.(*graphql.NonNull); ok {
-		t = nn.OfType
-	}
-	_, ok := t.(*graphql.List)
-	return ok
-}
-
-// multiplier is how many items a field may return: a connection's `first`
-// (default 20, at most 100), listWeight for a plain list, 1 for the rest.
-// A connection's own lists (edges) are its page, counted by its `first`;
-// introspection's lists are bounded by the schema.
-func (c *costing) multiplier(parent graphql.Type, f *ast.Field, def *graphql.FieldDefinition, paged bool) int {
-	if hasFirst(def) {
-		return c.first(f)
-	}
-	if !isList(def.Type) || paged || strings.HasPrefix(parent.Name(), "__") {
-		return 1
-	}
-	return listWeight
-}
-
-// first is the page size a connection field asks for.
-func (c *costing) first(f *ast.Field) int {
-	n := graph.DefaultPageSize
-	for _, arg := range f.Arguments {
-		if arg.Name.Value != "first" {
-			continue
-		}
-		switch v := arg.Value.(type) {
-		case *ast.IntValue:
-			n, _ = strconv.Atoi(v.Value)
-		case *ast.Variable:
-			switch x := c.vars[v.Name.Value].(type) {
-			case float64:
-				n = int(x)
-			case int:
-				n = x
-			}
-		}
-	}
-	return min(max(n, 1), graph.MaxPageSize)
+	return gql.Complexity(schema, op, frags, vars, limit, costs)
 }
 
 // work is what a field costs beyond 1 for the work it does itself; root
 // is true for the operation's own fields.
-func (c *costing) work(parent graphql.Type, f *ast.Field, def *graphql.FieldDefinition, root bool) int {
+func work(parent graphql.Type, f *ast.Field, def *graphql.FieldDefinition, root bool, vars map[string]any) int {
 	if w, ok := workWeights[parent.Name()+"."+def.Name]; ok {
 		return w
 	}
-	if !hasFirst(def) {
+	if !gql.HasFirst(def) {
 		return 0
 	}
 	for _, arg := range f.Arguments {
 		if arg.Name.Value == "filter" {
-			return c.filterWork(arg.Value)
+			return filterWork(arg.Value, vars)
 		}
 	}
 	if root {
@@ -247,7 +102,7 @@ func (c *costing) work(parent graphql.Type, f *ast.Field, def *graphql.FieldDefi
 }
 
 // filterWork is the weight of a filter: the heaviest of its keys.
-func (c *costing) filterWork(v ast.Value) int {
+func filterWork(v ast.Value, vars map[string]any) int {
 	w := 0
 	key := func(k string) {
 		if filterWeights[k] > w {
@@ -260,7 +115,7 @@ func (c *costing) filterWork(v ast.Value) int {
 			key(f.Name.Value)
 		}
 	case *ast.Variable:
-		m, ok := c.vars[v.Name.Value].(map[string]any)
+		m, ok := vars[v.Name.Value].(map[string]any)
 		if !ok {
 			return scanWeight + echoFilterWeight // unknown: the worst
 		}
@@ -269,18 +124,4 @@ func (c *costing) filterWork(v ast.Value) int {
 		}
 	}
 	return max(w, edgeWeight)
-}
-
-// named is a type with its lists and non-nulls taken off.
-func named(t graphql.Type) graphql.Type {
-	for {
-		switch w := t.(type) {
-		case *graphql.NonNull:
-			t = w.OfType
-		case *graphql.List:
-			t = w.OfType
-		default:
-			return t
-		}
-	}
 }
