@@ -24,9 +24,10 @@ import (
 // Fields that do work of their own cost more than 1, the weights below
 // (workWeights, filterWeights), whatever they select. A filtered list
 // scans (its totalCount counts every match, so the scan is paid whether or
-// not totalCount is asked for, and totalCount itself costs 1). These bound what runs before anything does;
-// the run's own limits (meter.go) stop what the estimate cannot foresee,
-// such as how many chains a trace returns.
+// not totalCount is asked for, and totalCount itself costs 1). These bound
+// what runs before anything does; the run's own limits (meter.go) stop
+// what the estimate cannot foresee, such as how many chains a trace
+// returns.
 const (
 	DefaultMaxDepth      = 20
 	DefaultMaxComplexity = 20_000

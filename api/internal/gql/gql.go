@@ -2,7 +2,8 @@
 // the schema: it knows GraphQL, not claims. It recognises a query before
 // graphql-go parses it (grammar.go), prepares documents (prepare.go) with
 // the checks graphql-go's validator needs first (check.go), keeps them
-// (cache.go), compiles and runs plans (exec.go), and writes a response in
+// (cache.go), estimates an operation's cost from the schema's types
+// (cost.go), compiles and runs plans (exec.go), and writes a response in
 // the order the query selected its fields (response.go). Package api holds
 // the schema and HTTP.
 //
