@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/graphql-go/graphql"
 
 	"hearsay/graph"
@@ -184,4 +186,160 @@ func (s *Server) claims(p graphql.ResolveParams, f graph.ClaimFilter) (any, erro
 		f.Page = page
 		return s.cfg.Graph.FindClaims(p.Context, f)
 	}, func(x *graph.Claim) string { return x.ID })
+}
+
+// addClaimInputs builds the inputs of the claim mutations: reviews, attributions,
+// appearances, claims.
+func addClaimInputs(t *types, in *inputs) {
+	in.review = inputObject("ReviewInput", "A fact-checker's review.", graphql.InputObjectConfigFieldMap{
+		"verdict": inputField(nonNull(t.verdict), ""), "reviewedBy": inputField(nonNull(graphql.String), ""),
+		"reviewedAt": inputField(graphql.String, dateDesc), "url": inputField(graphql.String, ""),
+	})
+	in.attribution = inputObject("AttributionInput", "In a report, the claim is attributed to source.", graphql.InputObjectConfigFieldMap{
+		"source": inputField(nonNull(graphql.ID), "An official, report or outlet."), "mode": inputField(nonNull(t.mode), ""),
+		"quote": inputField(graphql.String, ""),
+	})
+	in.appearance = inputObject("AppearanceInput", "The claim appears in a report.", graphql.InputObjectConfigFieldMap{
+		"report": inputField(nonNull(graphql.ID), ""), "quote": inputField(graphql.String, "The span as printed."),
+		"mode": inputField(nonNull(t.mode), ""), "language": inputField(graphql.String, ""), "hedge": inputField(graphql.String, ""),
+		"attributedTo": inputField(graphql.NewList(nonNull(in.attribution)), ""),
+	})
+	in.claim = inputObject("ClaimInput", "A new claim.", graphql.InputObjectConfigFieldMap{
+		"id": inputField(nonNull(graphql.ID), "claim:slug"), "text": inputField(nonNull(graphql.String), ""),
+		"topics": inputField(graphql.NewList(nonNull(graphql.String)), ""), "appearances": inputField(graphql.NewList(nonNull(in.appearance)), ""),
+		"reviews": inputField(graphql.NewList(nonNull(in.review)), ""),
+	})
+	in.claimUpd = inputObject("ClaimUpdateInput", "Fields to change; absent fields stay.", graphql.InputObjectConfigFieldMap{
+		"text": inputField(graphql.String, ""), "topics": inputField(graphql.NewList(nonNull(graphql.String)), ""),
+	})
+}
+
+// claimMutations are the claim mutations: the claim, its appearances, attributions
+// and reviews.
+func (mt *mutations) claimMutations() graphql.Fields {
+	return graphql.Fields{
+		"createClaim": mt.mutate(nonNull(mt.t.claim), "Creates a claim, with its appearances.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.claim)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				c, err := claimOf(argObject(a, "input"))
+				if err != nil {
+					return nil, err
+				}
+				if err := mt.g().CreateClaim(ctx, c); err != nil {
+					return nil, err
+				}
+				return mt.g().FindClaimByID(ctx, c.ID)
+			}),
+		"updateClaim": mt.mutate(nonNull(mt.t.claim), "Changes a claim's text or topics.",
+			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.claimUpd)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				m := argObject(a, "input")
+				upd := graph.ClaimUpdate{Text: optStringField(m, "text")}
+				if _, ok := m["topics"]; ok {
+					topics := argStrings(m, "topics")
+					upd.Topics = &topics
+				}
+				return mt.g().UpdateClaim(ctx, argString(a, "id"), upd)
+			}),
+		"deleteClaim": mt.mutate(nonNull(graphql.ID), "Deletes a claim with its appearances and attributions.",
+			graphql.FieldConfigArgument{"id": idArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				id := argString(a, "id")
+				return deleted(id, mt.g().DeleteClaim(ctx, id))
+			}),
+		"addAppearance": mt.mutate(nonNull(mt.t.claim), "Records that a claim appears in a report.",
+			graphql.FieldConfigArgument{"claim": idArg(), "input": {Type: nonNull(mt.in.appearance)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				app, err := appearanceOf(argObject(a, "input"))
+				if err != nil {
+					return nil, err
+				}
+				return mt.g().AddAppearance(ctx, argString(a, "claim"), app)
+			}),
+		"removeAppearance": mt.mutate(nonNull(mt.t.claim), "Removes a claim's appearance in a report.",
+			graphql.FieldConfigArgument{"claim": idArg(), "report": idArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				return mt.g().RemoveAppearance(ctx, argString(a, "claim"), argString(a, "report"))
+			}),
+		"addAttribution": mt.mutate(nonNull(mt.t.claim), "In the claim's appearance in report, attributes it to a source.",
+			graphql.FieldConfigArgument{"claim": idArg(), "report": idArg(), "input": {Type: nonNull(mt.in.attribution)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				at, err := attributionOf(argObject(a, "input"))
+				if err != nil {
+					return nil, err
+				}
+				return mt.g().AddAttribution(ctx, argString(a, "claim"), argString(a, "report"), at)
+			}),
+		"removeAttribution": mt.mutate(nonNull(mt.t.claim), "Removes an attribution.",
+			graphql.FieldConfigArgument{"claim": idArg(), "report": idArg(), "source": idArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				return mt.g().RemoveAttribution(ctx, argString(a, "claim"), argString(a, "report"), argString(a, "source"))
+			}),
+		"addReview": mt.mutate(nonNull(mt.t.claim), "Adds a fact-checker's review to a claim.",
+			graphql.FieldConfigArgument{"claim": idArg(), "input": {Type: nonNull(mt.in.review)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				r, err := reviewOf(argObject(a, "input"))
+				if err != nil {
+					return nil, err
+				}
+				return mt.g().AddReview(ctx, argString(a, "claim"), r)
+			}),
+	}
+}
+
+// Input conversion: each returns EINVALID naming the field on a bad value.
+
+func reviewOf(m map[string]any) (graph.Review, error) {
+	v, err := argEnum(m, "verdict", graph.ParseVerdict)
+	if err != nil {
+		return graph.Review{}, err
+	}
+	at, err := argDate(m, "reviewedAt")
+	if err != nil {
+		return graph.Review{}, err
+	}
+	return graph.Review{Verdict: v, ReviewedBy: argString(m, "reviewedBy"), ReviewedAt: at, URL: argString(m, "url")}, nil
+}
+
+func attributionOf(m map[string]any) (graph.Attribution, error) {
+	mode, err := argEnum(m, "mode", graph.ParseMode)
+	return graph.Attribution{Source: argString(m, "source"), Mode: mode, Quote: argString(m, "quote")}, err
+}
+
+func appearanceOf(m map[string]any) (graph.Appearance, error) {
+	mode, err := argEnum(m, "mode", graph.ParseMode)
+	if err != nil {
+		return graph.Appearance{}, err
+	}
+	a := graph.Appearance{Report: argString(m, "report"), Quote: argString(m, "quote"), Mode: mode,
+		Language: argString(m, "language"), Hedge: argString(m, "hedge")}
+	for _, v := range argList(m, "attributedTo") {
+		am, _ := v.(map[string]any)
+		at, err := attributionOf(am)
+		if err != nil {
+			return graph.Appearance{}, err
+		}
+		a.Attributions = append(a.Attributions, at)
+	}
+	return a, nil
+}
+
+func claimOf(m map[string]any) (*graph.Claim, error) {
+	c := &graph.Claim{ID: argString(m, "id"), Text: argString(m, "text"), Topics: argStrings(m, "topics")}
+	for _, v := range argList(m, "appearances") {
+		am, _ := v.(map[string]any)
+		a, err := appearanceOf(am)
+		if err != nil {
+			return nil, err
+		}
+		c.Appearances = append(c.Appearances, a)
+	}
+	for _, v := range argList(m, "reviews") {
+		rm, _ := v.(map[string]any)
+		r, err := reviewOf(rm)
+		if err != nil {
+			return nil, err
+		}
+		c.Reviews = append(c.Reviews, r)
+	}
+	return c, nil
 }

@@ -9,21 +9,26 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 
+	"hearsay/api/internal/gql"
 	"hearsay/graph"
 )
 
+// MaxNesting bounds how deep brackets, braces and parentheses nest in a
+// query (gql.MaxNesting).
+const MaxNesting = gql.MaxNesting
+
 // The extensions.code values of hearsay's GraphQL errors.
 const (
-	CodeBadUserInput     = "BAD_USER_INPUT"
+	CodeBadUserInput     = gql.CodeBadUserInput
 	CodeNotFound         = "NOT_FOUND"
 	CodeConflict         = "CONFLICT"
 	CodeUnauthenticated  = "UNAUTHENTICATED"
 	CodeForbidden        = "FORBIDDEN"
-	CodeQueryTooComplex  = "QUERY_TOO_COMPLEX"
+	CodeQueryTooComplex  = gql.CodeQueryTooComplex
 	CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
 	CodeStorage          = "STORAGE_UNAVAILABLE"
 	CodeInternal         = "INTERNAL"
-	extensionCode        = "code"
+	extensionCode        = gql.ExtensionCode
 	extensionRequestID   = "requestId"
 	logFieldRequestID    = "req_id"
 	logFieldOperation    = "operation"

@@ -10,9 +10,9 @@ func Fallbacks(s *Server) int64 { return s.plans.fallbacks.Load() }
 // Planned reports whether the query's operation has a plan.
 func Planned(s *Server, query, operationName string) bool {
 	doc := s.document(query)
-	if doc.errs != nil {
+	if doc.Errs != nil {
 		return false
 	}
-	op, herr := operation(doc.ast, operationName)
-	return herr == nil && doc.plans[op] != nil
+	op, herr := operation(doc.AST, operationName)
+	return herr == nil && doc.Plans[op] != nil
 }

@@ -18,9 +18,9 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
-	"github.com/graphql-go/graphql/language/parser"
-	"github.com/graphql-go/graphql/language/source"
 	"github.com/rs/zerolog"
+
+	"hearsay/api/internal/gql"
 )
 
 // request is one GraphQL request, from a POST body or GET parameters.
@@ -69,7 +69,7 @@ func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *http
 	}
 	var buf bytes.Buffer
 	fe := gqlerrors.FormattedError{Message: herr.err.message, Extensions: herr.err.Extensions()}
-	_ = writeResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{fe})
+	_ = gql.WriteResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{fe})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	switch herr.status {
 	case http.StatusMethodNotAllowed:
@@ -126,54 +126,18 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 	return req, nil
 }
 
-// document returns the parsed and validated document of a query, from the
-// cache when it was seen before.
+// document returns the prepared document of a query (gql.Prepare), from
+// the cache when it was seen before.
 func (s *Server) document(query string) (doc *document) {
-	if doc, ok := s.cache.get(query); ok {
+	if doc, ok := s.cache.Get(query); ok {
 		return doc
 	}
-	body, gerr := recognise(query, s.maxTokens())
-	if gerr != nil {
-		return gerr.refusal(query) // not cached: recognising is cheap
-	}
 	defer s.refuseOnPanic(query, &doc)
-	doc = &document{query: query}
-	src := source.NewSource(&source.Source{Body: body, Name: "GraphQL request"})
-	// Without the source in the tree's locations, graphql-go's errors
-	// carry byte offsets (line 1, column offset+1) instead of scanning
-	// the whole query once per error (990 validation errors after a
-	// 900 KB comment took 76 s); relocate turns them into lines.
-	tree, err := parser.Parse(parser.ParseParams{Source: src, Options: parser.ParseOptions{NoSource: true}})
-	if err != nil {
-		// graphql-go refused what the recogniser accepted: a bug of the
-		// recogniser, which FuzzRecogniser looks for. graphql-go's message
-		// echoes the query's line, so it is not sent.
-		s.cfg.Logger.Warn().Msg("graphql-go refused a query the recogniser accepted; refused it as malformed")
-		err = newClientError(CodeBadUserInput, "Syntax Error: the query could not be parsed.")
+	doc = gql.Prepare(&s.schema, query, gql.Options{MaxFields: s.cfg.MaxFields, MaxDepth: s.cfg.MaxDepth,
+		Warn: func(msg string) { s.cfg.Logger.Warn().Msg(msg) }})
+	if doc.Cacheable() {
+		s.cache.Put(query, doc)
 	}
-	if err == nil {
-		err = s.checkDocument(tree, src)
-	}
-	if err != nil {
-		doc.errs, doc.status = formatErrors(err), http.StatusBadRequest
-	} else {
-		doc.ast = tree
-		if res := graphql.ValidateDocument(&s.schema, tree, graphql.SpecifiedRules); !res.IsValid {
-			doc.errs, doc.status = res.Errors, http.StatusBadRequest
-		}
-		doc.depth = depth(tree)
-		if len(doc.errs) == 0 {
-			addTypenames(tree)
-			doc.plans = s.compilePlans(tree)
-		}
-	}
-	doc.relocate(doc.errs)
-	for i := range doc.errs {
-		if doc.errs[i].Extensions == nil {
-			doc.errs[i].Extensions = map[string]any{extensionCode: CodeBadUserInput}
-		}
-	}
-	s.cache.put(query, doc)
 	return doc
 }
 
@@ -206,14 +170,14 @@ func operation(doc *ast.Document, name string) (*ast.OperationDefinition, *httpE
 // execute and returns the encoded response.
 func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*bytes.Buffer, int, *httpError) {
 	doc := s.document(req.Query)
-	if doc.errs != nil {
+	if doc.Errs != nil {
 		var buf bytes.Buffer
-		if err := writeResponse(&buf, nil, nil, nil, nil, false, doc.errs); err != nil {
+		if err := gql.WriteResponse(&buf, nil, nil, nil, nil, false, doc.Errs); err != nil {
 			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 		}
-		return &buf, doc.status, nil
+		return &buf, doc.Status, nil
 	}
-	op, herr := operation(doc.ast, req.OperationName)
+	op, herr := operation(doc.AST, req.OperationName)
 	if herr != nil {
 		return nil, 0, herr
 	}
@@ -232,11 +196,11 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	if herr := checkVariables(&s.schema, op, req.Variables); herr != nil {
 		return nil, 0, herr
 	}
-	if doc.depth > s.cfg.MaxDepth {
+	if doc.Depth > s.cfg.MaxDepth {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
-			"The query is %d fields deep; the limit is %d.", doc.depth, s.cfg.MaxDepth)
+			"The query is %d fields deep; the limit is %d.", doc.Depth, s.cfg.MaxDepth)
 	}
-	if c := complexity(op, fragments(doc.ast), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
+	if c := complexity(&s.schema, op, gql.Fragments(doc.AST), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query's complexity is over %d (estimated at least %d: each field costs 1, times the items its lists may return); ask for fewer items with first, or fewer nested lists.",
 			s.cfg.MaxComplexity, c)
@@ -259,7 +223,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,
-		AST:           doc.ast,
+		AST:           doc.AST,
 		OperationName: req.OperationName,
 		Args:          req.Variables,
 		Context:       ctx,
@@ -271,18 +235,18 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 			return nil, 0, herr
 		}
 	}
-	errs := s.finishErrors(ctx, doc.relocate(res.Errors))
+	errs := s.finishErrors(ctx, doc.Relocate(res.Errors))
 	if res.Data == nil && len(errs) > 0 && ctx.Err() == nil && pathless(errs) {
 		// graphql-go refused the request before executing it (its
 		// variables): 400 with the errors, no data.
 		var buf bytes.Buffer
-		if err := writeResponse(&buf, nil, nil, nil, nil, false, errs); err != nil {
+		if err := gql.WriteResponse(&buf, nil, nil, nil, nil, false, errs); err != nil {
 			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 		}
 		return &buf, http.StatusBadRequest, nil
 	}
 	var buf bytes.Buffer
-	if err := writeResponse(&buf, &s.schema, op, fragments(doc.ast), res.Data, true, errs); err != nil {
+	if err := gql.WriteResponse(&buf, &s.schema, op, gql.Fragments(doc.AST), res.Data, true, errs); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
 		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 	}

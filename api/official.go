@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/graphql-go/graphql"
 
 	"hearsay/graph"
@@ -67,4 +69,76 @@ func (s *Server) attributions(p graphql.ResolveParams, source string) (any, erro
 		}
 		return items, total, err
 	}, func(a attribution) string { return graph.AttributionCursor(a.claim, a.report) })
+}
+
+// addOfficialInputs builds the inputs of createOfficial and updateOfficial; ratings
+// first (newInputs).
+func addOfficialInputs(t *types, in *inputs) {
+	officialFields := func(create bool) graphql.InputObjectConfigFieldMap {
+		m := graphql.InputObjectConfigFieldMap{
+			"name": inputField(graphql.String, ""), "form": inputField(t.form, ""), "anonymous": inputField(graphql.Boolean, ""),
+			"role": inputField(graphql.String, ""), "affiliation": inputField(graphql.String, ""), "country": inputField(graphql.String, ""),
+			"description": inputField(graphql.String, ""),
+		}
+		if create {
+			m["id"], m["name"], m["form"] = inputField(nonNull(graphql.ID), "official:slug"), inputField(nonNull(graphql.String), ""), inputField(nonNull(t.form), "")
+			m["ratings"] = inputField(graphql.NewList(nonNull(in.rating)), "")
+			m["possiblySameAs"] = inputField(graphql.NewList(nonNull(graphql.ID)), "Officials that may be the same people.")
+		}
+		return m
+	}
+	in.official = inputObject("OfficialInput", "A new official.", officialFields(true))
+	in.officialUpd = inputObject("OfficialUpdateInput", "Fields to change; absent fields stay.", officialFields(false))
+}
+
+// officialMutations are createOfficial, updateOfficial and deleteOfficial.
+func (mt *mutations) officialMutations() graphql.Fields {
+	return graphql.Fields{
+		"createOfficial": mt.mutate(nonNull(mt.t.official), "Creates an official.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.official)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				m := argObject(a, "input")
+				form, err := argEnum(m, "form", graph.ParseOfficialForm)
+				if err != nil {
+					return nil, err
+				}
+				rs, err := ratingsOf(argList(m, "ratings"))
+				if err != nil {
+					return nil, err
+				}
+				o := &graph.Official{ID: argString(m, "id"), Name: argString(m, "name"), Form: form, Anonymous: argBool(m, "anonymous"),
+					Role: argString(m, "role"), Affiliation: argString(m, "affiliation"), Country: argString(m, "country"),
+					Description: argString(m, "description"), Ratings: rs}
+				for _, id := range argStrings(m, "possiblySameAs") {
+					o.PossiblySameAs = append(o.PossiblySameAs, graph.SameAs{Official: id})
+				}
+				if err := mt.g().CreateOfficial(ctx, o); err != nil {
+					return nil, err
+				}
+				return mt.g().FindOfficialByID(ctx, o.ID)
+			}),
+		"updateOfficial": mt.mutate(nonNull(mt.t.official), "Changes some fields of an official.",
+			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.officialUpd)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				m := argObject(a, "input")
+				upd := graph.OfficialUpdate{Name: optStringField(m, "name"), Role: optStringField(m, "role"),
+					Affiliation: optStringField(m, "affiliation"), Country: optStringField(m, "country"), Description: optStringField(m, "description")}
+				if v, ok := m["anonymous"].(bool); ok {
+					upd.Anonymous = &v
+				}
+				if _, ok := m["form"]; ok {
+					f, err := argEnum(m, "form", graph.ParseOfficialForm)
+					if err != nil {
+						return nil, err
+					}
+					upd.Form = &f
+				}
+				return mt.g().UpdateOfficial(ctx, argString(a, "id"), upd)
+			}),
+		"deleteOfficial": mt.mutate(nonNull(graphql.ID), "Deletes an official and its possibly-same-as links; with cascade, the attributions to it.",
+			graphql.FieldConfigArgument{"id": idArg(), "cascade": cascadeArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				id := argString(a, "id")
+				return deleted(id, mt.g().DeleteOfficial(ctx, id, argBool(a, "cascade")))
+			}),
+	}
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/graphql-go/graphql"
 
 	"hearsay/graph"
@@ -93,4 +95,66 @@ func (s *Server) outlets(p graphql.ResolveParams, f graph.OutletFilter) (any, er
 		f.Page = page
 		return s.cfg.Graph.FindOutlets(p.Context, f)
 	}, func(x *graph.Outlet) string { return x.ID })
+}
+
+// addOutletInputs builds the inputs of createOutlet and updateOutlet.
+func addOutletInputs(t *types, in *inputs) {
+	outletFields := func(create bool) graphql.InputObjectConfigFieldMap {
+		m := graphql.InputObjectConfigFieldMap{
+			"name": inputField(graphql.String, ""), "domain": inputField(graphql.String, ""), "country": inputField(graphql.String, "ISO 3166-1 alpha-2."),
+			"language": inputField(graphql.String, ""), "outletType": inputField(t.outletType, ""),
+		}
+		if create {
+			m["id"], m["name"] = inputField(nonNull(graphql.ID), "outlet:slug"), inputField(nonNull(graphql.String), "")
+			m["ratings"] = inputField(graphql.NewList(nonNull(in.rating)), "")
+		}
+		return m
+	}
+	in.outlet = inputObject("OutletInput", "A new outlet.", outletFields(true))
+	in.outletUpd = inputObject("OutletUpdateInput", "Fields to change; absent or null fields stay, \"\" clears an optional one.", outletFields(false))
+}
+
+// outletMutations are createOutlet, updateOutlet and deleteOutlet.
+func (mt *mutations) outletMutations() graphql.Fields {
+	return graphql.Fields{
+		"createOutlet": mt.mutate(nonNull(mt.t.outlet), "Creates an outlet.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.outlet)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				m := argObject(a, "input")
+				typ, err := argEnum(m, "outletType", graph.ParseOutletType)
+				if err != nil {
+					return nil, err
+				}
+				rs, err := ratingsOf(argList(m, "ratings"))
+				if err != nil {
+					return nil, err
+				}
+				o := &graph.Outlet{ID: argString(m, "id"), Name: argString(m, "name"), Domain: argString(m, "domain"),
+					Country: argString(m, "country"), Language: argString(m, "language"), Type: typ, Ratings: rs}
+				if err := mt.g().CreateOutlet(ctx, o); err != nil {
+					return nil, err
+				}
+				return mt.g().FindOutletByID(ctx, o.ID)
+			}),
+		"updateOutlet": mt.mutate(nonNull(mt.t.outlet), "Changes some fields of an outlet.",
+			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.outletUpd)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				m := argObject(a, "input")
+				upd := graph.OutletUpdate{Name: optStringField(m, "name"), Domain: optStringField(m, "domain"),
+					Country: optStringField(m, "country"), Language: optStringField(m, "language")}
+				if _, ok := m["outletType"]; ok {
+					typ, err := argEnum(m, "outletType", graph.ParseOutletType)
+					if err != nil {
+						return nil, err
+					}
+					upd.Type = &typ
+				}
+				return mt.g().UpdateOutlet(ctx, argString(a, "id"), upd)
+			}),
+		"deleteOutlet": mt.mutate(nonNull(graphql.ID), "Deletes an outlet; with cascade, its reports too.",
+			graphql.FieldConfigArgument{"id": idArg(), "cascade": cascadeArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				id := argString(a, "id")
+				return deleted(id, mt.g().DeleteOutlet(ctx, id, argBool(a, "cascade")))
+			}),
+	}
 }

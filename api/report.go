@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/graphql-go/graphql"
 
 	"hearsay/graph"
@@ -87,4 +89,85 @@ func (s *Server) reports(p graphql.ResolveParams, f graph.ReportFilter) (any, er
 		f.Page = page
 		return s.cfg.Graph.FindReports(p.Context, f)
 	}, func(x *graph.Report) string { return x.ID })
+}
+
+// addReportInputs builds the inputs of createReport and updateReport.
+func addReportInputs(t *types, in *inputs) {
+	reportFields := func(create bool) graphql.InputObjectConfigFieldMap {
+		m := graphql.InputObjectConfigFieldMap{
+			"outlet": inputField(graphql.ID, ""), "title": inputField(graphql.String, ""), "url": inputField(graphql.String, ""),
+			"published": inputField(graphql.String, dateDesc), "language": inputField(graphql.String, ""), "status": inputField(t.status, ""),
+		}
+		if create {
+			m["id"], m["outlet"] = inputField(nonNull(graphql.ID), "report:slug"), inputField(nonNull(graphql.ID), "")
+			m["cites"] = inputField(graphql.NewList(nonNull(graphql.ID)), "")
+		}
+		return m
+	}
+	in.report = inputObject("ReportInput", "A new report.", reportFields(true))
+	in.reportUpd = inputObject("ReportUpdateInput", "Fields to change; absent fields stay.", reportFields(false))
+}
+
+// reportMutations are the report mutations, citations included.
+func (mt *mutations) reportMutations() graphql.Fields {
+	return graphql.Fields{
+		"createReport": mt.mutate(nonNull(mt.t.report), "Creates a report.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.report)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				m := argObject(a, "input")
+				st, err := argEnum(m, "status", graph.ParseReportStatus)
+				if err != nil {
+					return nil, err
+				}
+				pub, err := argDate(m, "published")
+				if err != nil {
+					return nil, err
+				}
+				r := &graph.Report{ID: argString(m, "id"), Outlet: argString(m, "outlet"), Title: argString(m, "title"),
+					URL: argString(m, "url"), Published: pub, Language: argString(m, "language"), Status: st, Cites: argStrings(m, "cites")}
+				if err := mt.g().CreateReport(ctx, r); err != nil {
+					return nil, err
+				}
+				return mt.g().FindReportByID(ctx, r.ID)
+			}),
+		"updateReport": mt.mutate(nonNull(mt.t.report), "Changes some fields of a report, such as its status (CORRECTED, RETRACTED).",
+			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.reportUpd)}},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				m := argObject(a, "input")
+				upd := graph.ReportUpdate{Title: optStringField(m, "title"), URL: optStringField(m, "url"), Language: optStringField(m, "language")}
+				if _, ok := m["outlet"]; ok {
+					upd.Outlet = optStringField(m, "outlet")
+				}
+				if _, ok := m["published"]; ok {
+					d, err := argDate(m, "published")
+					if err != nil {
+						return nil, err
+					}
+					upd.Published = &d
+				}
+				if _, ok := m["status"]; ok {
+					st, err := argEnum(m, "status", graph.ParseReportStatus)
+					if err != nil {
+						return nil, err
+					}
+					upd.Status = &st
+				}
+				return mt.g().UpdateReport(ctx, argString(a, "id"), upd)
+			}),
+		"deleteReport": mt.mutate(nonNull(graphql.ID), "Deletes a report; with cascade, the appearances, attributions and citations that refer to it.",
+			graphql.FieldConfigArgument{"id": idArg(), "cascade": cascadeArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				id := argString(a, "id")
+				return deleted(id, mt.g().DeleteReport(ctx, id, argBool(a, "cascade")))
+			}),
+		"addCitation": mt.mutate(nonNull(mt.t.report), "Records that report cites another report.",
+			graphql.FieldConfigArgument{"report": idArg(), "cites": idArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				return mt.g().AddCitation(ctx, argString(a, "report"), argString(a, "cites"))
+			}),
+		"removeCitation": mt.mutate(nonNull(mt.t.report), "Removes a citation.",
+			graphql.FieldConfigArgument{"report": idArg(), "cites": idArg()},
+			func(ctx context.Context, a map[string]any) (any, error) {
+				return mt.g().RemoveCitation(ctx, argString(a, "report"), argString(a, "cites"))
+			}),
+	}
 }

@@ -16,10 +16,10 @@ func TestRefuseOnPanic(t *testing.T) {
 		defer s.refuseOnPanic(query, &doc)
 		panic("a nil type in graphql-go's validator")
 	}()
-	if doc == nil || doc.status != http.StatusBadRequest || len(doc.errs) != 1 || doc.errs[0].Extensions[extensionCode] != CodeBadUserInput {
+	if doc == nil || doc.Status != http.StatusBadRequest || len(doc.Errs) != 1 || doc.Errs[0].Extensions[extensionCode] != CodeBadUserInput {
 		t.Fatalf("document %+v, want one BAD_USER_INPUT error with status 400", doc)
 	}
-	if cached, ok := s.cache.get(query); !ok || cached != doc {
+	if cached, ok := s.cache.Get(query); !ok || cached != doc {
 		t.Error("the refused document was not cached")
 	}
 }

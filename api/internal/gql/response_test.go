@@ -1,4 +1,4 @@
-package api
+package gql
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func FuzzWriteJSONString(f *testing.F) {
 		// Ensure the encoding is valid JSON that decodes to the string as
 		// encoding/json reads it (invalid UTF-8 becomes U+FFFD in both).
 		var buf bytes.Buffer
-		writeJSONString(&buf, s)
+		WriteJSONString(&buf, s)
 		var got string
 		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 			t.Fatalf("%q encoded as %s: %v", s, buf.Bytes(), err)

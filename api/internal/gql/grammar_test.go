@@ -1,4 +1,4 @@
-package api
+package gql
 
 import (
 	"fmt"
@@ -39,12 +39,12 @@ var recogniserSeeds = []string{
 // recogniser is stricter, e.g. about numbers running into names.) Run it
 // longer by hand with
 //
-//	go test ./api -run '^$' -fuzz '^FuzzRecogniser$' -fuzztime 5m
+//	go test ./api/internal/gql -run '^$' -fuzz '^FuzzRecogniser$' -fuzztime 5m
 func FuzzRecogniser(f *testing.F) {
 	for _, q := range recogniserSeeds {
 		f.Add(q)
 	}
-	queries, _ := filepath.Glob(filepath.Join("testdata", "queries", "*.graphql"))
+	queries, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "queries", "*.graphql"))
 	for _, path := range queries {
 		if q, err := os.ReadFile(path); err == nil {
 			f.Add(string(q))
@@ -53,9 +53,9 @@ func FuzzRecogniser(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query string) {
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("hung on %q", query)) })
 		defer watchdog.Stop()
-		body, gerr := recognise(query, 1<<20)
+		body, gerr := Recognise(query, 1<<20)
 		if gerr != nil {
-			e := gerr.formatted(query)
+			e := gerr.Formatted(query)
 			if len(e.Message) > 400 {
 				t.Fatalf("a %d-byte error message: %q", len(e.Message), e.Message)
 			}
@@ -78,7 +78,7 @@ func TestRecogniserSeeds(t *testing.T) {
 	// the refusals are the expected ones.
 	accept := map[string]bool{}
 	for _, q := range recogniserSeeds {
-		body, gerr := recognise(q, 1<<20)
+		body, gerr := Recognise(q, 1<<20)
 		if gerr != nil {
 			continue
 		}
@@ -89,7 +89,7 @@ func TestRecogniserSeeds(t *testing.T) {
 	}
 	for _, q := range []string{recogniserSeeds[0], recogniserSeeds[2], recogniserSeeds[3], recogniserSeeds[4], recogniserSeeds[6], recogniserSeeds[7]} {
 		if !accept[q] {
-			_, gerr := recognise(q, 1<<20)
+			_, gerr := Recognise(q, 1<<20)
 			t.Errorf("refused %q: %v", q, gerr)
 		}
 	}
@@ -102,12 +102,12 @@ func TestRecogniserSeeds(t *testing.T) {
 		{"{ a(x: \"\xff\") }", `Syntax Error: The query is not valid UTF-8 at line 1, column 9`},
 		{`{ ` + strings.Repeat("a ", 40) + `}`, `The query has more than 32 tokens (names, values and punctuation marks; 16 per field allowed) at line 1, column 65`},
 	} {
-		_, gerr := recognise(tt.query, 32)
+		_, gerr := Recognise(tt.query, 32)
 		if gerr == nil {
 			t.Errorf("%.40q accepted", tt.query)
 			continue
 		}
-		if got := gerr.formatted(tt.query).Message; got != tt.want {
+		if got := gerr.Formatted(tt.query).Message; got != tt.want {
 			t.Errorf("%.40q:\n got %s\nwant %s", tt.query, got, tt.want)
 		}
 	}

@@ -1,8 +1,7 @@
-package api
+package gql
 
 import (
 	"fmt"
-	"net/http"
 	"unicode/utf8"
 
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -31,14 +30,11 @@ import (
 // levels of braces; 64 leaves room for fragments and nested values.
 const MaxNesting = 64
 
-// tokensPerField is how many tokens a query may hold per --max-fields
+// TokensPerField is how many tokens a query may hold per --max-fields
 // unit: a field with an alias, an argument and a selection set is 9
 // tokens. GraphiQL's introspection query counts 476 units and about 1,300
 // tokens.
-const tokensPerField = 16
-
-// maxTokens is the token limit of a server: tokensPerField per field.
-func (s *Server) maxTokens() int { return tokensPerField * s.cfg.MaxFields }
+const TokensPerField = 16
 
 type tokKind uint8
 
@@ -60,14 +56,15 @@ type token struct {
 	punct      byte
 }
 
-// grammarError is a query the recogniser refuses, at byte offset pos.
-type grammarError struct {
+// SyntaxError is a query the recogniser refuses, at byte offset pos: code
+// is CodeBadUserInput for a mistake, CodeQueryTooComplex for a limit.
+type SyntaxError struct {
 	pos  int
 	code string
 	msg  string
 }
 
-func (e *grammarError) Error() string { return e.msg }
+func (e *SyntaxError) Error() string { return e.msg }
 
 // recogniser reads one query.
 type recogniser struct {
@@ -79,13 +76,13 @@ type recogniser struct {
 	nesting   int
 }
 
-// recognise checks that query is an executable GraphQL document within the
+// Recognise checks that query is an executable GraphQL document within the
 // nesting and token limits. It returns the text for graphql-go: the query
 // with every comment and byte order mark replaced by spaces of the same
 // length, since graphql-go v0.8.1's lexer mixes byte and rune offsets when
 // it skips non-ASCII ignored characters ("# Euromaidan → Telegraph" made
 // the rest of a query unreadable). Offsets, and so locations, are kept.
-func recognise(query string, maxTokens int) ([]byte, *grammarError) {
+func Recognise(query string, maxTokens int) ([]byte, *SyntaxError) {
 	if !utf8.ValidString(query) {
 		pos := 0
 		for pos < len(query) {
@@ -95,7 +92,7 @@ func recognise(query string, maxTokens int) ([]byte, *grammarError) {
 			}
 			pos += n
 		}
-		return nil, &grammarError{pos: pos, code: CodeBadUserInput, msg: "The query is not valid UTF-8"}
+		return nil, &SyntaxError{pos: pos, code: CodeBadUserInput, msg: "The query is not valid UTF-8"}
 	}
 	r := &recogniser{src: []byte(query), maxTokens: maxTokens}
 	if err := r.document(); err != nil {
@@ -104,9 +101,9 @@ func recognise(query string, maxTokens int) ([]byte, *grammarError) {
 	return r.src, nil
 }
 
-// formatted is the error as a client reads it: a short message with the
+// Formatted is the error as a client reads it: a short message with the
 // place, never the query's text.
-func (e *grammarError) formatted(query string) gqlerrors.FormattedError {
+func (e *SyntaxError) Formatted(query string) gqlerrors.FormattedError {
 	line, col := lineColumn(query, e.pos)
 	msg := e.msg
 	if e.code == CodeBadUserInput {
@@ -115,7 +112,7 @@ func (e *grammarError) formatted(query string) gqlerrors.FormattedError {
 	return gqlerrors.FormattedError{
 		Message:    fmt.Sprintf("%s at line %d, column %d", msg, line, col),
 		Locations:  []location.SourceLocation{{Line: line, Column: col}},
-		Extensions: map[string]any{extensionCode: e.code},
+		Extensions: map[string]any{ExtensionCode: e.code},
 	}
 }
 
@@ -136,8 +133,8 @@ func lineColumn(s string, pos int) (line, col int) {
 	return line, pos - start + 1
 }
 
-func (r *recogniser) fail(pos int, format string, args ...any) *grammarError {
-	return &grammarError{pos: pos, code: CodeBadUserInput, msg: fmt.Sprintf(format, args...)}
+func (r *recogniser) fail(pos int, format string, args ...any) *SyntaxError {
+	return &SyntaxError{pos: pos, code: CodeBadUserInput, msg: fmt.Sprintf(format, args...)}
 }
 
 // describe names a token for an error without echoing the query: names
@@ -169,7 +166,7 @@ func (r *recogniser) describe(t token) string {
 // ---- lexer ----
 
 // advance reads the next token into r.tok.
-func (r *recogniser) advance() *grammarError {
+func (r *recogniser) advance() *SyntaxError {
 	if err := r.skipIgnored(); err != nil {
 		return err
 	}
@@ -179,8 +176,8 @@ func (r *recogniser) advance() *grammarError {
 		return nil
 	}
 	if r.tokens++; r.tokens > r.maxTokens {
-		return &grammarError{pos: start, code: CodeQueryTooComplex,
-			msg: fmt.Sprintf("The query has more than %d tokens (names, values and punctuation marks; %d per field allowed)", r.maxTokens, tokensPerField)}
+		return &SyntaxError{pos: start, code: CodeQueryTooComplex,
+			msg: fmt.Sprintf("The query has more than %d tokens (names, values and punctuation marks; %d per field allowed)", r.maxTokens, TokensPerField)}
 	}
 	c := b[start]
 	switch {
@@ -217,7 +214,7 @@ func (r *recogniser) advance() *grammarError {
 
 // skipIgnored skips white space, line terminators, commas, comments and
 // byte order marks, blanking the last two.
-func (r *recogniser) skipIgnored() *grammarError {
+func (r *recogniser) skipIgnored() *SyntaxError {
 	b := r.src
 	for r.pos < len(b) {
 		switch c := b[r.pos]; {
@@ -264,14 +261,14 @@ func charName(b []byte, i int) string {
 
 // number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, which must
 // not run on into a digit, a name or a dot.
-func (r *recogniser) number() *grammarError {
+func (r *recogniser) number() *SyntaxError {
 	b, start := r.src, r.pos
 	i := start
 	kind := tokInt
 	if b[i] == '-' {
 		i++
 	}
-	digits := func() *grammarError {
+	digits := func() *SyntaxError {
 		if !digit(b, i) {
 			return r.fail(i, "Invalid number, expected a digit but found %s", charName(b, i))
 		}
@@ -316,7 +313,7 @@ func hexDigit(c byte) bool {
 
 // string reads a "…" string: no line terminators or control characters
 // but tab, escapes \" \\ \/ \b \f \n \r \t and \uXXXX.
-func (r *recogniser) string() *grammarError {
+func (r *recogniser) string() *SyntaxError {
 	b, start := r.src, r.pos
 	for i := start + 1; i < len(b); {
 		switch c := b[i]; {
@@ -351,7 +348,7 @@ func (r *recogniser) string() *grammarError {
 }
 
 // blockString reads a """…""" string, in which \""" stands for """.
-func (r *recogniser) blockString() *grammarError {
+func (r *recogniser) blockString() *SyntaxError {
 	b, start := r.src, r.pos
 	for i := start + 3; i < len(b); {
 		switch c := b[i]; {
@@ -379,7 +376,7 @@ func (r *recogniser) isName(s string) bool {
 }
 
 // expect consumes the punctuator c.
-func (r *recogniser) expect(c byte) *grammarError {
+func (r *recogniser) expect(c byte) *SyntaxError {
 	if !r.isPunct(c) {
 		want := fmt.Sprintf("%q", string(c))
 		if c == '.' {
@@ -391,7 +388,7 @@ func (r *recogniser) expect(c byte) *grammarError {
 }
 
 // name consumes a name.
-func (r *recogniser) name() *grammarError {
+func (r *recogniser) name() *SyntaxError {
 	if r.tok.kind != tokName {
 		return r.fail(r.tok.start, "Expected Name, found %s", r.describe(r.tok))
 	}
@@ -400,9 +397,9 @@ func (r *recogniser) name() *grammarError {
 
 // open consumes an opening bracket, brace or parenthesis, counting the
 // nesting it starts.
-func (r *recogniser) open(c byte) *grammarError {
+func (r *recogniser) open(c byte) *SyntaxError {
 	if r.isPunct(c) && r.nesting >= MaxNesting {
-		return &grammarError{pos: r.tok.start, code: CodeQueryTooComplex,
+		return &SyntaxError{pos: r.tok.start, code: CodeQueryTooComplex,
 			msg: fmt.Sprintf("The query nests brackets, braces and parentheses more than %d deep", MaxNesting)}
 	}
 	if err := r.expect(c); err != nil {
@@ -412,7 +409,7 @@ func (r *recogniser) open(c byte) *grammarError {
 	return nil
 }
 
-func (r *recogniser) close(c byte) *grammarError {
+func (r *recogniser) close(c byte) *SyntaxError {
 	if err := r.expect(c); err != nil {
 		return err
 	}
@@ -428,7 +425,7 @@ var typeSystemKeywords = map[string]bool{
 }
 
 // document: Definition+ EOF.
-func (r *recogniser) document() *grammarError {
+func (r *recogniser) document() *SyntaxError {
 	if err := r.advance(); err != nil {
 		return err
 	}
@@ -444,7 +441,7 @@ func (r *recogniser) document() *grammarError {
 }
 
 // definition: OperationDefinition | FragmentDefinition.
-func (r *recogniser) definition() *grammarError {
+func (r *recogniser) definition() *SyntaxError {
 	switch {
 	case r.isPunct('{'):
 		return r.selectionSet()
@@ -460,7 +457,7 @@ func (r *recogniser) definition() *grammarError {
 }
 
 // operation: OperationType Name? VariableDefinitions? Directives? SelectionSet.
-func (r *recogniser) operation() *grammarError {
+func (r *recogniser) operation() *SyntaxError {
 	if err := r.advance(); err != nil {
 		return err
 	}
@@ -482,7 +479,7 @@ func (r *recogniser) operation() *grammarError {
 
 // variableDefinitions: ( VariableDefinition+ ), each $Name : Type
 // (= ConstValue)?. graphql-go knows no directives on variables.
-func (r *recogniser) variableDefinitions() *grammarError {
+func (r *recogniser) variableDefinitions() *SyntaxError {
 	if err := r.open('('); err != nil {
 		return err
 	}
@@ -513,7 +510,7 @@ func (r *recogniser) variableDefinitions() *grammarError {
 }
 
 // typeRef: Name !? | [ Type ] !?.
-func (r *recogniser) typeRef(variable string) *grammarError {
+func (r *recogniser) typeRef(variable string) *SyntaxError {
 	switch {
 	case r.tok.kind == tokName:
 		if err := r.advance(); err != nil {
@@ -539,7 +536,7 @@ func (r *recogniser) typeRef(variable string) *grammarError {
 }
 
 // fragmentDefinition: fragment FragmentName on NamedType Directives? SelectionSet.
-func (r *recogniser) fragmentDefinition() *grammarError {
+func (r *recogniser) fragmentDefinition() *SyntaxError {
 	if err := r.advance(); err != nil {
 		return err
 	}
@@ -565,7 +562,7 @@ func (r *recogniser) fragmentDefinition() *grammarError {
 }
 
 // selectionSet: { Selection+ }.
-func (r *recogniser) selectionSet() *grammarError {
+func (r *recogniser) selectionSet() *SyntaxError {
 	if err := r.open('{'); err != nil {
 		return err
 	}
@@ -579,7 +576,7 @@ func (r *recogniser) selectionSet() *grammarError {
 
 // selection: Field | ... FragmentName Directives? | ... (on NamedType)?
 // Directives? SelectionSet.
-func (r *recogniser) selection() *grammarError {
+func (r *recogniser) selection() *SyntaxError {
 	if !r.isPunct('.') {
 		return r.field()
 	}
@@ -607,7 +604,7 @@ func (r *recogniser) selection() *grammarError {
 }
 
 // field: (Alias :)? Name Arguments? Directives? SelectionSet?.
-func (r *recogniser) field() *grammarError {
+func (r *recogniser) field() *SyntaxError {
 	if err := r.name(); err != nil {
 		return err
 	}
@@ -632,7 +629,7 @@ func (r *recogniser) field() *grammarError {
 }
 
 // arguments: ( (Name : Value)+ ), when present.
-func (r *recogniser) arguments(isConst bool) *grammarError {
+func (r *recogniser) arguments(isConst bool) *SyntaxError {
 	if !r.isPunct('(') {
 		return nil
 	}
@@ -654,7 +651,7 @@ func (r *recogniser) arguments(isConst bool) *grammarError {
 }
 
 // directives: (@ Name Arguments?)*.
-func (r *recogniser) directives(isConst bool) *grammarError {
+func (r *recogniser) directives(isConst bool) *SyntaxError {
 	for r.isPunct('@') {
 		if err := r.advance(); err != nil {
 			return err
@@ -672,7 +669,7 @@ func (r *recogniser) directives(isConst bool) *grammarError {
 // value: $Name (unless const) | Int | Float | String | true | false |
 // EnumValue | [ Value* ] | { (Name : Value)* }. graphql-go v0.8.1 reads no
 // null literal.
-func (r *recogniser) value(isConst bool) *grammarError {
+func (r *recogniser) value(isConst bool) *SyntaxError {
 	switch t := r.tok; {
 	case t.kind == tokInt || t.kind == tokFloat || t.kind == tokString || t.kind == tokBlockString:
 		return r.advance()
@@ -714,9 +711,4 @@ func (r *recogniser) value(isConst bool) *grammarError {
 		return r.close('}')
 	}
 	return r.fail(r.tok.start, "Expected a value, found %s", r.describe(r.tok))
-}
-
-// refusal is the answer to a query the recogniser refuses.
-func (e *grammarError) refusal(query string) *document {
-	return &document{status: http.StatusBadRequest, errs: []gqlerrors.FormattedError{e.formatted(query)}}
 }

@@ -1,4 +1,4 @@
-package api
+package gql
 
 import (
 	"bytes"
@@ -18,10 +18,10 @@ import (
 // sorted order, so responses are written here, walking the operation's
 // selection sets beside the result.
 
-// writeResponse encodes {"errors": [...], "data": ...}: errors when there
+// WriteResponse encodes {"errors": [...], "data": ...}: errors when there
 // are some, data when execution started (hasData), in the operation's field
 // order.
-func writeResponse(buf *bytes.Buffer, schema *graphql.Schema, op *ast.OperationDefinition, frags map[string]*ast.FragmentDefinition,
+func WriteResponse(buf *bytes.Buffer, schema *graphql.Schema, op *ast.OperationDefinition, frags map[string]*ast.FragmentDefinition,
 	data any, hasData bool, errs []gqlerrors.FormattedError) error {
 	buf.WriteByte('{')
 	wrote := false
@@ -84,16 +84,16 @@ type collectedKeys struct {
 	sub  map[string][]*ast.SelectionSet
 }
 
-// typenameKey is the alias of a __typename field added to every selection
-// set with a type condition (see addTypenames), so that the writer knows
+// TypenameKey is the alias of a __typename field added to every selection
+// set with a type condition (see AddTypenames), so that the writer knows
 // which fragments applied to a result object. It is never written out.
-const typenameKey = "__hearsay_typename"
+const TypenameKey = "__hearsay_typename"
 
-// addTypenames adds `__hearsay_typename: __typename` to every selection set
+// AddTypenames adds `__hearsay_typename: __typename` to every selection set
 // of the document that holds a fragment, after validation. A fragment on
 // another type than the object's contributes no fields, and only the
 // object's type tells which fragments those are.
-func addTypenames(doc *ast.Document) {
+func AddTypenames(doc *ast.Document) {
 	var walk func(set *ast.SelectionSet)
 	walk = func(set *ast.SelectionSet) {
 		if set == nil {
@@ -113,7 +113,7 @@ func addTypenames(doc *ast.Document) {
 		}
 		if hasFragment {
 			set.Selections = append(set.Selections, &ast.Field{Kind: "Field",
-				Alias: &ast.Name{Kind: "Name", Value: typenameKey}, Name: &ast.Name{Kind: "Name", Value: "__typename"}})
+				Alias: &ast.Name{Kind: "Name", Value: TypenameKey}, Name: &ast.Name{Kind: "Name", Value: "__typename"}})
 		}
 	}
 	for _, def := range doc.Definitions {
@@ -159,14 +159,14 @@ func (o *orderedWriter) value(v any, sets []*ast.SelectionSet) error {
 		o.buf.WriteByte(']')
 		return nil
 	}
-	return writeScalar(o.buf, v)
+	return WriteScalar(o.buf, v)
 }
 
-// writeScalar writes a serialized leaf value.
-func writeScalar(buf *bytes.Buffer, v any) error {
+// WriteScalar writes a serialized leaf value.
+func WriteScalar(buf *bytes.Buffer, v any) error {
 	switch x := v.(type) {
 	case string:
-		writeJSONString(buf, x)
+		WriteJSONString(buf, x)
 	case bool:
 		buf.WriteString(strconv.FormatBool(x))
 	case int:
@@ -179,9 +179,9 @@ func writeScalar(buf *bytes.Buffer, v any) error {
 	return nil
 }
 
-// writeJSONString writes s as a JSON string, escaping what JSON requires
+// WriteJSONString writes s as a JSON string, escaping what JSON requires
 // and U+2028/U+2029 (for JavaScript readers), but not <, > and &.
-func writeJSONString(buf *bytes.Buffer, s string) {
+func WriteJSONString(buf *bytes.Buffer, s string) {
 	const hex = "0123456789abcdef"
 	buf.WriteByte('"')
 	start := 0
@@ -236,7 +236,7 @@ func writeJSONString(buf *bytes.Buffer, s string) {
 
 // object writes a result object with its keys in selection order.
 func (o *orderedWriter) object(m map[string]any, sets []*ast.SelectionSet) error {
-	typename, _ := m[typenameKey].(string)
+	typename, _ := m[TypenameKey].(string)
 	var keys []string
 	var sub map[string][]*ast.SelectionSet
 	if len(sets) == 1 {
@@ -255,14 +255,14 @@ func (o *orderedWriter) object(m map[string]any, sets []*ast.SelectionSet) error
 	}
 	o.buf.WriteByte('{')
 	n := 0
-	written := map[string]bool{typenameKey: true}
+	written := map[string]bool{TypenameKey: true}
 	write := func(k string, v any, sets []*ast.SelectionSet) error {
 		if n > 0 {
 			o.buf.WriteByte(',')
 		}
 		n++
 		written[k] = true
-		writeJSONString(o.buf, k)
+		WriteJSONString(o.buf, k)
 		o.buf.WriteByte(':')
 		return o.value(v, sets)
 	}

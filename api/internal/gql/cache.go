@@ -1,0 +1,113 @@
+package gql
+
+import (
+	"container/list"
+	"sort"
+	"sync"
+
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/location"
+)
+
+// Lines relocates the errors of one query. graphql-go's errors, when the
+// document was parsed without its source (parser.ParseOptions.NoSource),
+// carry byte offsets as line 1 and column offset+1; Relocate turns them
+// into lines and byte columns of the query. The offsets the lines start
+// at are found once, on first use, so a Lines is safe for concurrent use.
+type Lines struct {
+	query string
+	once  sync.Once
+	start []int // the offset each line starts at
+}
+
+// NewLines returns the lines of query.
+func NewLines(query string) *Lines { return &Lines{query: query} }
+
+// Relocate rewrites the locations of errs in place, and returns errs.
+// Locations on other lines than the first are real already.
+func (d *Lines) Relocate(errs []gqlerrors.FormattedError) []gqlerrors.FormattedError {
+	for i := range errs {
+		for j, l := range errs[i].Locations {
+			if l.Line != 1 || l.Column < 1 {
+				continue
+			}
+			d.once.Do(func() {
+				d.start = append(d.start, 0)
+				for k := 0; k < len(d.query); k++ {
+					switch d.query[k] {
+					case '\n':
+						d.start = append(d.start, k+1)
+					case '\r':
+						if k+1 < len(d.query) && d.query[k+1] == '\n' {
+							k++
+						}
+						d.start = append(d.start, k+1)
+					}
+				}
+			})
+			off := l.Column - 1
+			line := sort.Search(len(d.start), func(n int) bool { return d.start[n] > off }) // lines before off, and off's
+			errs[i].Locations[j] = location.SourceLocation{Line: line, Column: off - d.start[line-1] + 1}
+		}
+	}
+	return errs
+}
+
+// Cache is a bounded LRU of prepared documents keyed by the query text.
+// Parsing and validating is most of graphql-go's cost per query, and
+// dashboards send the same few queries over and over.
+type Cache[D any] struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List // front: most recently used
+	items map[string]*list.Element
+}
+
+// MaxCachedQuery is the longest query the cache keeps. A cached document
+// holds its query twice (key and source) and its syntax tree: 512 entries
+// of 1 MiB queries would pin over a gigabyte. Queries sent over and over
+// are short; longer ones are parsed each time.
+const MaxCachedQuery = 16 << 10
+
+type cacheEntry[D any] struct {
+	query string
+	doc   D
+}
+
+// NewCache returns a cache of at most max documents; none when max <= 0.
+func NewCache[D any](max int) *Cache[D] {
+	return &Cache[D]{max: max, ll: list.New(), items: make(map[string]*list.Element)}
+}
+
+// Get returns the document of query, if the cache holds it.
+func (c *Cache[D]) Get(query string) (D, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[query]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*cacheEntry[D]).doc, true
+	}
+	var zero D
+	return zero, false
+}
+
+// Put keeps the document of query, unless the query is over
+// MaxCachedQuery, dropping the least recently used past the bound.
+func (c *Cache[D]) Put(query string, doc D) {
+	if c.max <= 0 || len(query) > MaxCachedQuery {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[query]; ok {
+		c.ll.MoveToFront(e)
+		e.Value.(*cacheEntry[D]).doc = doc
+		return
+	}
+	c.items[query] = c.ll.PushFront(&cacheEntry[D]{query: query, doc: doc})
+	for c.ll.Len() > c.max {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*cacheEntry[D]).query)
+	}
+}
