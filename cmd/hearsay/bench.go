@@ -28,6 +28,7 @@ import (
 
 	"hearsay/api"
 	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -117,8 +118,8 @@ func cmdBench(e *env, args []string) error {
 	switch {
 	case fs.NArg() != 0:
 		return usageError{fmt.Sprintf("bench takes no arguments, got %q", fs.Arg(0))}
-	case *edges < 1000 || *edges > fixtures.MaxGenEdges:
-		return usageError{fmt.Sprintf("--edges must be between 1000 and %d, got %d", fixtures.MaxGenEdges, *edges)}
+	case *edges < 1000 || *edges > synth.MaxEdges:
+		return usageError{fmt.Sprintf("--edges must be between 1000 and %d, got %d", synth.MaxEdges, *edges)}
 	case *dur < 100*time.Millisecond || *dur > 10*time.Minute:
 		return usageError{"--http-time must be between 100ms and 10m"}
 	}
@@ -168,7 +169,7 @@ func (b *bench) run() (*benchReport, error) {
 	data := filepath.Join(b.work, "bench.ndjson")
 	b.say("generating about %d edges (seed %d)", b.edges, b.seed)
 	if err := writeFileAtomic(data, func(w io.Writer) error {
-		_, err := fixtures.Generate(ctxWriter{b.e.ctx, w}, fixtures.GenOptions{Edges: b.edges, Seed: b.seed})
+		_, err := synth.Generate(ctxWriter{b.e.ctx, w}, synth.Options{Edges: b.edges, Seed: b.seed})
 		return err
 	}); err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -56,7 +56,7 @@ func TestKill9_Load(t *testing.T) {
 	bin := buildHearsay(t)
 	work := t.TempDir()
 	var big bytes.Buffer
-	if _, err := fixtures.Generate(&big, fixtures.GenOptions{Edges: 25_000, Seed: 3}); err != nil {
+	if _, err := synth.Generate(&big, synth.Options{Edges: 25_000, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	// The same dataset as one JSON document: hearsay's own export.
@@ -72,7 +72,7 @@ func TestKill9_Load(t *testing.T) {
 		t.Fatal(err)
 	}
 	var small bytes.Buffer
-	if _, err := fixtures.Generate(&small, fixtures.GenOptions{Edges: 3_000, Seed: 4}); err != nil {
+	if _, err := synth.Generate(&small, synth.Options{Edges: 3_000, Seed: 4}); err != nil {
 		t.Fatal(err)
 	}
 	files := []struct {
