@@ -32,6 +32,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"hearsay/api"
+	"hearsay/api/apibench"
 	"hearsay/fixtures"
 	"hearsay/fixtures/synth"
 	"hearsay/graph"
@@ -86,7 +87,7 @@ var benchMethods = map[string]string{
 		"sort, StreamWriter, switch of generation) into a new database: edges / wall time",
 	"out_edges_p50_us": "store.OutEdges of claims sampled from the file (one read transaction, one Get of the claim's " +
 		"packed appearances and attributions, decoded to their targets), warm, one at a time",
-	"chain6_p50_us": "the 6-hop chain query of api.BenchQuery through the HTTP handler in process " +
+	"chain6_p50_us": "the 6-hop chain query of apibench.Query through the HTTP handler in process " +
 		"(routing, document cache warm, limits, execution, encoding), on the loaded database",
 	"chain6_stock_p50_us":     "the same query and schema through stock graphql.Do (parse, validate, execute every time) and encoding/json",
 	"chain6_vs_stock_graphql": "chain6_stock_p50_us / chain6_p50_us",
@@ -239,7 +240,7 @@ func (b *bench) ingest(rep *Report, data, dbDir string) error {
 // inProcess measures everything that runs against an open database.
 func (b *bench) inProcess(rep *Report, db *store.DB) error {
 	ctx := b.ctx
-	if _, err := db.ImportDataset(ctx, api.BenchDataset()); err != nil {
+	if _, err := db.ImportDataset(ctx, apibench.Dataset()); err != nil {
 		return fmt.Errorf("import the chain: %w", err)
 	}
 	ods, nodes := originsDataset()
@@ -281,7 +282,7 @@ func (b *bench) inProcess(rep *Report, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(map[string]any{"query": api.BenchQuery, "variables": api.BenchVariables()})
+	body, err := json.Marshal(map[string]any{"query": apibench.Query, "variables": apibench.Variables()})
 	if err != nil {
 		return err
 	}
@@ -289,7 +290,7 @@ func (b *bench) inProcess(rep *Report, db *store.DB) error {
 	serve := func() ([]byte, error) { return postInProcess(srv, body) }
 	if out, err := serve(); err != nil {
 		return err
-	} else if err := api.CheckBenchAnswer(out); err != nil {
+	} else if err := apibench.CheckAnswer(out); err != nil {
 		return err
 	}
 	if lat, err = timeRuns(3*time.Second, 20000, func() error { _, err := serve(); return err }); err != nil {
@@ -299,11 +300,11 @@ func (b *bench) inProcess(rep *Report, db *store.DB) error {
 
 	b.say("chain6 through stock graphql.Do")
 	stock := func() error {
-		out, err := json.Marshal(srv.ExecuteStock(ctx, api.BenchQuery, api.BenchVariables()))
+		out, err := json.Marshal(srv.ExecuteStock(ctx, apibench.Query, apibench.Variables()))
 		if err != nil {
 			return err
 		}
-		return api.CheckBenchAnswer(out)
+		return apibench.CheckAnswer(out)
 	}
 	if err := stock(); err != nil {
 		return err
@@ -441,7 +442,7 @@ func (b *bench) emptyChild() (*childReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.ImportDataset(b.ctx, api.BenchDataset())
+	_, err = db.ImportDataset(b.ctx, apibench.Dataset())
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -472,12 +473,12 @@ func Child(ctx context.Context, dir string, w io.Writer) error {
 		}
 		return postInProcess(srv, body)
 	}
-	out, err := post(api.BenchQuery, api.BenchVariables())
+	out, err := post(apibench.Query, apibench.Variables())
 	if err != nil {
 		return err
 	}
 	first := time.Since(processStart)
-	if err := api.CheckBenchAnswer(out); err != nil {
+	if err := apibench.CheckAnswer(out); err != nil {
 		return err
 	}
 	// Warm up as a server would be: claims from every part of the graph,
