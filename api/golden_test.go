@@ -15,8 +15,11 @@ var update = flag.Bool("update", false, "rewrite api/testdata/queries/*.golden.j
 
 // TestGolden posts every api/testdata/queries/<case>.graphql (with the
 // variables of <case>.vars.json, if any) to a server holding the seed and
-// compares the raw response body, byte for byte, with <case>.golden.json.
-// Run `go test ./api -update` to rewrite the golden files, and read the diff
+// compares the response body, indented by two spaces, byte for byte, with
+// <case>.golden.json. Indenting keeps the server's key order and string
+// escapes, so the comparison is as strict as one with the raw body, while a
+// changed field shows on a line of its own in a diff. Run
+// `go test ./api -update` to rewrite the golden files, and read the diff
 // before committing it.
 func TestGolden(t *testing.T) {
 	s := MustServer(t)
@@ -30,7 +33,7 @@ func TestGolden(t *testing.T) {
 	for _, path := range queries {
 		name := strings.TrimSuffix(filepath.Base(path), ".graphql")
 		t.Run(name, func(t *testing.T) {
-			// Ensure the answer is the golden file, byte for byte.
+			// Ensure the answer, indented, is the golden file, byte for byte.
 			base := strings.TrimSuffix(path, ".graphql")
 			query, err := os.ReadFile(path)
 			if err != nil {
@@ -48,7 +51,7 @@ func TestGolden(t *testing.T) {
 			if r.Status != http.StatusOK {
 				t.Fatalf("status %d:\n%s", r.Status, r.Body)
 			}
-			got := append(bytes.Clone(r.Body), '\n')
+			got := indent(t, r.Body)
 			golden := base + ".golden.json"
 			if *update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
@@ -66,4 +69,16 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// indent returns body indented by two spaces, one value or member a line,
+// with a final newline: the form of the golden files.
+func indent(t *testing.T, body []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Indent(&b, body, "", "  "); err != nil {
+		t.Fatalf("the answer is not JSON: %v\n%s", err, body)
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
 }

@@ -17,20 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 	"hearsay/graph"
 	"hearsay/store"
 )
-
-// buildHearsay builds the binary once per test.
-func buildHearsay(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "hearsay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // graphState is what a database holds, for all-or-nothing comparisons.
 func graphState(t *testing.T, dir string) (graph.Stats, store.CheckReport) {
@@ -53,7 +43,8 @@ func graphState(t *testing.T, dir string) (graph.Stats, store.CheckReport) {
 	return st, rep
 }
 
-// TestKill9_Load kills 'hearsay load' with SIGKILL at random moments, over
+// TestKill9_Load kills 'hearsay load' with SIGKILL at random moments (see
+// testSeed to replay them), over
 // and over, for each way a file is loaded (a bulk NDJSON file, a bulk JSON
 // document, a file small enough for one transaction), on a database that
 // already holds the seed. After every kill the database opens, checks
@@ -65,7 +56,7 @@ func TestKill9_Load(t *testing.T) {
 	bin := buildHearsay(t)
 	work := t.TempDir()
 	var big bytes.Buffer
-	if _, err := fixtures.Generate(&big, fixtures.GenOptions{Edges: 25_000, Seed: 3}); err != nil {
+	if _, err := synth.Generate(&big, synth.Options{Edges: 25_000, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	// The same dataset as one JSON document: hearsay's own export.
@@ -81,7 +72,7 @@ func TestKill9_Load(t *testing.T) {
 		t.Fatal(err)
 	}
 	var small bytes.Buffer
-	if _, err := fixtures.Generate(&small, fixtures.GenOptions{Edges: 3_000, Seed: 4}); err != nil {
+	if _, err := synth.Generate(&small, synth.Options{Edges: 3_000, Seed: 4}); err != nil {
 		t.Fatal(err)
 	}
 	files := []struct {
@@ -92,7 +83,7 @@ func TestKill9_Load(t *testing.T) {
 		{"big.json", "bulk", doc},
 		{"small.ndjson", "txn", small.Bytes()},
 	}
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
+	rng := rand.New(rand.NewPCG(testSeed(t), 9))
 	const kills = 5
 	for _, f := range files {
 		t.Run(f.name, func(t *testing.T) {
@@ -170,7 +161,7 @@ func TestKill9_ServerUnderWrites(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte("kill-test-token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
+	rng := rand.New(rand.NewPCG(testSeed(t), 5))
 	acked := map[string]bool{}
 	for round := range 3 {
 		cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json", "--write-token-file", tokenFile)

@@ -197,16 +197,10 @@ func storageFails(t *testing.T, wrap []string, bin, db, tokenDir, cause string, 
 	}
 }
 
-// startBinary runs the built 'hearsay serve' with args on 127.0.0.1:0,
-// waits until it listens and returns it as a servedProcess whose done
-// channel gets the exit code.
-func startBinary(t *testing.T, bin string, args ...string) *servedProcess {
-	t.Helper()
-	return startCommand(t, []string{bin}, args...)
-}
-
-// startCommand is startBinary for a command line that ends with the
-// binary (a wrapper such as setpriv may come first).
+// startCommand runs 'hearsay serve' with args on 127.0.0.1:0, the command
+// line ending with the built binary (a wrapper such as setpriv may come
+// first), waits until it listens and returns it as a servedProcess whose
+// done channel gets the exit code.
 func startCommand(t *testing.T, command []string, args ...string) *servedProcess {
 	t.Helper()
 	p := &servedProcess{stdout: &serveOutput{}, stderr: &serveOutput{}, cancel: func() {}, done: make(chan int, 1)}

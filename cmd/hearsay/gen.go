@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 )
 
 // cmdGen writes a synthetic dataset. It needs no database, so it takes
@@ -30,22 +30,22 @@ func cmdGen(e *env, args []string) error {
 	switch {
 	case fs.NArg() != 0:
 		return usageError{fmt.Sprintf("gen takes no arguments, got %q (write to a file with --out)", fs.Arg(0))}
-	case *edges < 1 || *edges > fixtures.MaxGenEdges:
-		return usageError{fmt.Sprintf("--edges must be between 1 and %d, got %d", fixtures.MaxGenEdges, *edges)}
+	case *edges < 1 || *edges > synth.MaxEdges:
+		return usageError{fmt.Sprintf("--edges must be between 1 and %d, got %d", synth.MaxEdges, *edges)}
 	}
 
 	start := time.Now()
-	opt := fixtures.GenOptions{Edges: *edges, Seed: *seed}
+	opt := synth.Options{Edges: *edges, Seed: *seed}
 	progress := !*quiet && isTerminal(e.stderr)
 	if progress {
-		opt.Progress = func(s fixtures.GenStats) {
+		opt.Progress = func(s synth.Stats) {
 			el := time.Since(start).Seconds()
 			fmt.Fprintf(e.stderr, "\rgen: %d of about %d edges (%.0f edges/s)", s.Edges, *edges, float64(s.Edges)/max(el, 1e-9))
 		}
 	}
-	var st fixtures.GenStats
+	var st synth.Stats
 	write := func(w io.Writer) (err error) {
-		st, err = fixtures.Generate(ctxWriter{e.ctx, w}, opt)
+		st, err = synth.Generate(ctxWriter{e.ctx, w}, opt)
 		return err
 	}
 	var err error

@@ -11,12 +11,12 @@ import (
 	"syscall"
 	"testing"
 
-	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 )
 
 func TestGen(t *testing.T) {
 	var want bytes.Buffer
-	st, err := fixtures.Generate(&want, fixtures.GenOptions{Edges: 2_000, Seed: 5})
+	st, err := synth.Generate(&want, synth.Options{Edges: 2_000, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

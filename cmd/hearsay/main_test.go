@@ -234,10 +234,7 @@ func TestSignal_ClosesCleanly(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "hearsay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildHearsay(t)
 	data := filepath.Join(dir, "big.ndjson")
 	writeBig(t, data, 20_000)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,9 +18,6 @@ import (
 	"hearsay/fixtures"
 	"hearsay/graph"
 )
-
-// drainTimeout bounds how long a stopping server waits for requests in flight.
-const drainTimeout = 15 * time.Second
 
 func cmdServe(e *env, args []string) (err error) {
 	fs, dir, level := e.flags("serve", "")
@@ -40,10 +35,10 @@ func cmdServe(e *env, args []string) (err error) {
 	var corsOrigins originList
 	fs.Var(&corsOrigins, "cors-origin", "let browser pages of `ORIGIN` (https://host[:port], or *) call the API; repeat or separate with commas (default: none)")
 	var lim httpLimits
-	fs.DurationVar(&lim.readHeader, "read-header-timeout", defaultReadHeaderTimeout, "time a client has to send a request's headers")
-	fs.DurationVar(&lim.read, "read-timeout", defaultReadTimeout, "time a client has to send a whole request, body included")
+	fs.DurationVar(&lim.readHeader, "read-header-timeout", api.DefaultReadHeaderTimeout, "time a client has to send a request's headers")
+	fs.DurationVar(&lim.read, "read-timeout", api.DefaultReadTimeout, "time a client has to send a whole request, body included")
 	fs.DurationVar(&lim.write, "write-timeout", 0, "time from the end of a request's headers to the end of its answer (default: --read-timeout + --timeout)")
-	fs.DurationVar(&lim.idle, "idle-timeout", defaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&lim.idle, "idle-timeout", api.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	noSeed := fs.Bool("no-seed", false, "do not load the seed dataset into an empty database")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
@@ -102,7 +97,6 @@ func cmdServe(e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	hs := lim.server(srv)
 	url := "http://" + ln.Addr().String() + "/"
 	e.log.Info().Str("addr", ln.Addr().String()).Str("db", *dir).Bool("writes", srv.WritesEnabled()).
 		Strs("cors_origins", corsOrigins).Int("max_inflight", *maxInFlight).Msg("serving")
@@ -130,34 +124,25 @@ func cmdServe(e *env, args []string) (err error) {
 		e.ready(ln.Addr().String())
 	}
 
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	var failed error
-	select {
-	case err := <-served:
-		return err
-	case <-e.ctx.Done():
-		e.log.Info().Msg("stopping: draining requests")
-	case <-db.Failed():
+	hc := lim.config(e.log)
+	hc.Failed = db.Failed()
+	hc.OnFailed = func() error {
 		// Badger cannot go on after a failed write (store/fault.go): every
 		// request now fails with STORAGE_UNAVAILABLE and /healthz answers
 		// 503. Drain, close and exit so that a supervisor starts the
 		// server again; the next open recovers from the logs.
-		failed = errStorageFailed{db.Health()}
+		failed := errStorageFailed{db.Health()}
 		e.log.Error().Str("reason", graph.ErrorMessage(failed)).Int("exit_code", exitStorage).
 			Msg("storage failed: draining requests and exiting so that a supervisor restarts the server")
+		return failed
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
-	defer cancel()
-	if err := hs.Shutdown(ctx); err != nil {
-		e.log.Warn().Err(err).Msg("requests still running at the end of the drain; closing their connections")
-		_ = hs.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = api.Serve(e.ctx, ln, srv, hc)
+	var failed errStorageFailed
+	if err != nil && !errors.As(err, &failed) {
 		return err
 	}
 	e.log.Info().Msg("stopped: requests drained; closing the database")
-	return failed
+	return err
 }
 
 // errStorageFailed ends 'hearsay serve' after a storage failure, with
@@ -166,14 +151,6 @@ type errStorageFailed struct{ err error }
 
 func (e errStorageFailed) Error() string { return "the storage failed: " + graph.ErrorMessage(e.err) }
 func (e errStorageFailed) Unwrap() error { return e.err }
-
-// The http.Server's limits on slow clients, by default.
-const (
-	defaultReadHeaderTimeout = 5 * time.Second
-	defaultReadTimeout       = 30 * time.Second
-	defaultIdleTimeout       = 2 * time.Minute
-	maxHeaderBytes           = 64 << 10
-)
 
 // httpLimits are the http.Server's timeouts, which cut off clients that
 // send or read slowly (slow loris) before they tie up connections.
@@ -203,16 +180,10 @@ func (l *httpLimits) check(timeout time.Duration) error {
 	return nil
 }
 
-// server returns the http.Server for h with the limits.
-func (l *httpLimits) server(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: l.readHeader,
-		ReadTimeout:       l.read,
-		WriteTimeout:      l.write,
-		IdleTimeout:       l.idle,
-		MaxHeaderBytes:    maxHeaderBytes,
-	}
+// config returns api.Serve's configuration with the limits.
+func (l *httpLimits) config(log zerolog.Logger) api.HTTPConfig {
+	return api.HTTPConfig{ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read, WriteTimeout: l.write,
+		IdleTimeout: l.idle, Logger: log}
 }
 
 // originList is a repeatable flag of comma-separated values.
