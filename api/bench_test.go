@@ -16,21 +16,23 @@ import (
 	"github.com/rs/zerolog"
 
 	"hearsay/api"
+	"hearsay/api/apibench"
 	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 	"hearsay/store"
 )
 
 // chainLen is the length of the benchmark chain: reports r0 → r1 → … → r5
 // → an official.
-const chainLen = api.BenchHops
+const chainLen = apibench.Hops
 
-const benchClaim = api.BenchClaim
+const benchClaim = apibench.Claim
 
 // chainQuery asks for every chain of a claim (six chains, 21 hops), hop by
-// hop, with each hop's report, outlet and next source. api.BenchQuery asks
+// hop, with each hop's report, outlet and next source. apibench.Query asks
 // for the one six-hop chain of DESIGN.md section 5.
 var chainQuery = strings.NewReplacer("query Chain6($id: ID!, $from: ID!)", "query Chain($id: ID!)",
-	"chains(from: $from)", "chains").Replace(api.BenchQuery)
+	"chains(from: $from)", "chains").Replace(apibench.Query)
 
 // benchServer returns a server over a store holding the six-hop chain.
 func benchServer(b *testing.B, opt store.Options, cfg api.Config) *api.Server {
@@ -40,7 +42,7 @@ func benchServer(b *testing.B, opt store.Options, cfg api.Config) *api.Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = db.Close() })
-	if _, err := db.ImportDataset(context.Background(), api.BenchDataset()); err != nil {
+	if _, err := db.ImportDataset(context.Background(), apibench.Dataset()); err != nil {
 		b.Fatal(err)
 	}
 	return benchServerOn(b, db, cfg)
@@ -68,9 +70,9 @@ type benchQuery struct {
 // hops that DESIGN.md section 5 sets targets for.
 var (
 	allChains = benchQuery{chainQuery, map[string]any{"id": benchClaim}, checkChain}
-	chain6    = benchQuery{api.BenchQuery, api.BenchVariables(), func(b *testing.B, body []byte) {
+	chain6    = benchQuery{apibench.Query, apibench.Variables(), func(b *testing.B, body []byte) {
 		b.Helper()
-		if err := api.CheckBenchAnswer(body); err != nil {
+		if err := apibench.CheckAnswer(body); err != nil {
 			b.Fatal(err)
 		}
 	}}
@@ -127,7 +129,7 @@ func (l latencies) report(b *testing.B) {
 func BenchmarkChainQuery(b *testing.B) { benchInProcess(b, allChains) }
 
 // BenchmarkChain6Query is BenchmarkChainQuery for the six-hop chain of
-// DESIGN.md section 5 (api.BenchQuery).
+// DESIGN.md section 5 (apibench.Query).
 func BenchmarkChain6Query(b *testing.B) { benchInProcess(b, chain6) }
 
 func benchInProcess(b *testing.B, q benchQuery) {
@@ -255,7 +257,7 @@ func benchScale(b *testing.B, edges int) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	var data bytes.Buffer
-	if _, err := fixtures.Generate(&data, fixtures.GenOptions{Edges: edges, Seed: 1}); err != nil {
+	if _, err := synth.Generate(&data, synth.Options{Edges: edges, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	// Loaded the way 'hearsay load' loads it: bulk, already compacted.
@@ -270,7 +272,7 @@ func benchScale(b *testing.B, edges int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.ImportDataset(ctx, api.BenchDataset()); err != nil {
+	if _, err := db.ImportDataset(ctx, apibench.Dataset()); err != nil {
 		b.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -289,7 +291,7 @@ func benchScale(b *testing.B, edges int) {
 // broken benchmark fails in ordinary test runs.
 func TestChainDataset(t *testing.T) {
 	db := MustOpenDB(t)
-	if _, err := db.ImportDataset(context.Background(), api.BenchDataset()); err != nil {
+	if _, err := db.ImportDataset(context.Background(), apibench.Dataset()); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := api.New(api.Config{Graph: db})
@@ -314,17 +316,17 @@ func TestChainDataset(t *testing.T) {
 	if strings.Contains(string(r.Body), "TEMPORAL_ANOMALY") {
 		t.Error("the bench chain has a temporal anomaly")
 	}
-	// Ensure api.BenchQuery answers the one six-hop chain from r0.
-	r = s.Query(t, api.BenchQuery, api.BenchVariables())
-	if err := api.CheckBenchAnswer(r.Body); err != nil {
+	// Ensure apibench.Query answers the one six-hop chain from r0.
+	r = s.Query(t, apibench.Query, apibench.Variables())
+	if err := apibench.CheckAnswer(r.Body); err != nil {
 		t.Error(err)
 	}
 	// Ensure the stock baseline answers it too.
-	stock, err := json.Marshal(srv.ExecuteStock(context.Background(), api.BenchQuery, api.BenchVariables()))
+	stock, err := json.Marshal(srv.ExecuteStock(context.Background(), apibench.Query, apibench.Variables()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := api.CheckBenchAnswer(stock); err != nil {
+	if err := apibench.CheckAnswer(stock); err != nil {
 		t.Error(err)
 	}
 }

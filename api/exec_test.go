@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"hearsay/api"
+	"hearsay/api/apibench"
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -22,7 +23,7 @@ var planned = []struct {
 	name string
 	req  Request
 }{
-	{"Bench", Request{Query: api.BenchQuery, Variables: map[string]any{"id": headline, "from": euromaidanReport}}},
+	{"Bench", Request{Query: apibench.Query, Variables: map[string]any{"id": headline, "from": euromaidanReport}}},
 	{"Chains", Request{Query: `query($id: ID!) { claim(id: $id) { id chains { from { report { id } quote mode hedge language }
 		hops { report { id title published status } outlet { id name reliability } reliabilityAtPublication published mode quote hedge
 		attributionQuote inferred temporalAnomaly to { __typename ... on Node { id } ... on Official { name } } }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -16,7 +17,7 @@ import (
 func genNDJSON(b *testing.B, n int) []byte {
 	b.Helper()
 	var buf bytes.Buffer
-	if _, err := fixtures.Generate(&buf, fixtures.GenOptions{Edges: n, Seed: 1}); err != nil {
+	if _, err := synth.Generate(&buf, synth.Options{Edges: n, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	return buf.Bytes()

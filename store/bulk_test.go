@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"hearsay/fixtures"
+	"hearsay/fixtures/synth"
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -21,7 +22,7 @@ import (
 func genDataset(tb testing.TB, n int, seed uint64) *graph.Dataset {
 	tb.Helper()
 	var buf bytes.Buffer
-	if _, err := fixtures.Generate(&buf, fixtures.GenOptions{Edges: n, Seed: seed}); err != nil {
+	if _, err := synth.Generate(&buf, synth.Options{Edges: n, Seed: seed}); err != nil {
 		tb.Fatal(err)
 	}
 	ds, err := fixtures.Parse("gen.ndjson", &buf, fixtures.Options{})
