@@ -53,7 +53,7 @@ type Options struct {
 
 // DefaultOptions is the profile for a server on 2 cores and modest memory.
 // Values are uncompressed (they are small, and uncompressed tables read
-// faster, FINDINGS.md), and there is no block cache: Badger maps the table
+// faster, DESIGN.md section 9), and there is no block cache: Badger maps the table
 // files into memory, so a read takes its block straight from the
 // operating system's page cache, which the kernel sizes and reclaims.
 //
