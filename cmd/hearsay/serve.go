@@ -17,6 +17,7 @@ import (
 	"hearsay/api"
 	"hearsay/fixtures"
 	"hearsay/graph"
+	"hearsay/store"
 )
 
 func cmdServe(e *env, args []string) (err error) {
@@ -71,19 +72,11 @@ func cmdServe(e *env, args []string) (err error) {
 	}
 	defer closeDB(db, &err)
 
-	stats, err := db.Stats(e.ctx)
-	if err != nil {
-		return err
-	}
-	if stats.Outlets+stats.Officials+stats.Reports+stats.Claims == 0 && !*noSeed {
-		res, err := fixtures.LoadSeed(e.ctx, db)
-		if err != nil {
-			return fmt.Errorf("load the seed dataset: %w", err)
+	if !*noSeed {
+		if err := e.seedIfEmpty(db); err != nil {
+			return err
 		}
-		e.log.Info().Str("dataset", res.Info.ID).Int("nodes", res.Nodes).Int("edges", res.Edges).
-			Msg("the database was empty: loaded the embedded seed dataset")
 	}
-
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return err
@@ -101,41 +94,18 @@ func cmdServe(e *env, args []string) (err error) {
 	e.log.Info().Str("addr", ln.Addr().String()).Str("db", *dir).Bool("writes", srv.WritesEnabled()).
 		Strs("cors_origins", corsOrigins).Int("max_inflight", *maxInFlight).Msg("serving")
 	fmt.Fprintf(e.stdout, "hearsay: serving %s (GraphQL at %sgraphql)\n", url, url)
-	// 'hearsay backup' finds the server holding the database here.
-	urlFile := filepath.Join(*dir, serverURLFile)
-	if err := writeFileAtomic(urlFile, func(w io.Writer) error {
-		_, err := fmt.Fprintln(w, strings.TrimSuffix(url, "/"))
-		return err
-	}); err != nil {
-		e.log.Warn().Err(err).Msg("could not record the server's address for 'hearsay backup'")
-	}
-	defer os.Remove(urlFile)
-	// ... and the key it proves itself with before it sends the token
-	// (api/identity.go). writeFileAtomic makes files of mode 0600.
-	keyFile := filepath.Join(*dir, serverKeyFile)
-	if err := writeFileAtomic(keyFile, func(w io.Writer) error {
-		_, err := fmt.Fprintln(w, hex.EncodeToString(key))
-		return err
-	}); err != nil {
-		e.log.Warn().Err(err).Msg("could not record the server's key for 'hearsay backup'")
-	}
-	defer os.Remove(keyFile)
+	// 'hearsay backup' finds the server holding the database here, and
+	// the key it proves itself with before it sends the token
+	// (api/identity.go).
+	defer e.record(filepath.Join(*dir, serverURLFile), strings.TrimSuffix(url, "/"), "address")()
+	defer e.record(filepath.Join(*dir, serverKeyFile), hex.EncodeToString(key), "key")()
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
 
 	hc := lim.config(e.log)
 	hc.Failed = db.Failed()
-	hc.OnFailed = func() error {
-		// Badger cannot go on after a failed write (store/fault.go): every
-		// request now fails with STORAGE_UNAVAILABLE and /healthz answers
-		// 503. Drain, close and exit so that a supervisor starts the
-		// server again; the next open recovers from the logs.
-		failed := errStorageFailed{db.Health()}
-		e.log.Error().Str("reason", graph.ErrorMessage(failed)).Int("exit_code", exitStorage).
-			Msg("storage failed: draining requests and exiting so that a supervisor restarts the server")
-		return failed
-	}
+	hc.OnFailed = func() error { return e.storageFailed(db.Health()) }
 	err = api.Serve(e.ctx, ln, srv, hc)
 	var failed errStorageFailed
 	if err != nil && !errors.As(err, &failed) {
@@ -143,6 +113,50 @@ func cmdServe(e *env, args []string) (err error) {
 	}
 	e.log.Info().Msg("stopped: requests drained; closing the database")
 	return err
+}
+
+// seedIfEmpty loads the embedded seed dataset into an empty database.
+func (e *env) seedIfEmpty(db *store.DB) error {
+	stats, err := db.Stats(e.ctx)
+	if err != nil {
+		return err
+	}
+	if stats.Outlets+stats.Officials+stats.Reports+stats.Claims != 0 {
+		return nil
+	}
+	res, err := fixtures.LoadSeed(e.ctx, db)
+	if err != nil {
+		return fmt.Errorf("load the seed dataset: %w", err)
+	}
+	e.log.Info().Str("dataset", res.Info.ID).Int("nodes", res.Nodes).Int("edges", res.Edges).
+		Msg("the database was empty: loaded the embedded seed dataset")
+	return nil
+}
+
+// record writes line to the file name (mode 0600, by writeFileAtomic) for
+// 'hearsay backup' and returns what removes it; a failure is logged, not
+// fatal: backups can still name the server with --server.
+func (e *env) record(name, line, what string) (remove func()) {
+	if err := writeFileAtomic(name, func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, line)
+		return err
+	}); err != nil {
+		e.log.Warn().Err(err).Msgf("could not record the server's %s for 'hearsay backup'", what)
+	}
+	return func() { os.Remove(name) }
+}
+
+// storageFailed is what the server does when its storage fails: Badger
+// cannot go on after a failed write (store/fault.go), every request now
+// fails with STORAGE_UNAVAILABLE and /healthz answers 503. It logs why
+// and returns the error that drains the server and exits with
+// exitStorage, so that a supervisor starts it again; the next open
+// recovers from the logs.
+func (e *env) storageFailed(health error) error {
+	failed := errStorageFailed{health}
+	e.log.Error().Str("reason", graph.ErrorMessage(failed)).Int("exit_code", exitStorage).
+		Msg("storage failed: draining requests and exiting so that a supervisor restarts the server")
+	return failed
 }
 
 // errStorageFailed ends 'hearsay serve' after a storage failure, with
