@@ -50,7 +50,7 @@ func streamLoad(data []byte) func(string) (int64, error) {
 }
 
 // txnLoad parses the whole file and imports it in one large transaction
-// (a memtable sized to take it), the other way DESIGN.md names.
+// (a memtable sized to take it), the other way DESIGN.md section 9 names.
 func txnLoad(data []byte) func(string) (int64, error) {
 	return func(dir string) (int64, error) {
 		ds, err := fixtures.Parse("bench.ndjson", bytes.NewReader(data), fixtures.Options{})
