@@ -32,10 +32,11 @@ func TestCheck_CLI(t *testing.T) {
 	// Damage, under hearsay's feet: drop the first reverse edge key of the
 	// live generation.
 	//
-	// Note (issue 10): 0x04 (store's edge family tag) and CURRENT (its
-	// generation file) are written here by hand: store has no API to damage
-	// a database on purpose, and its key constructors are exported only for
-	// its own tests. A test hook in store would replace this block.
+	// 0x04 (store's edge family tag) and CURRENT (its generation file) are
+	// written here by hand: store has no API to damage a database on
+	// purpose, and should not grow one for a test. Both are stored formats
+	// that never change (store/keys.go's tags are append only and pinned by
+	// its golden file), so this cannot drift from the store silently.
 	cur, err := os.ReadFile(filepath.Join(db, "CURRENT"))
 	if err != nil {
 		t.Fatal(err)
