@@ -21,6 +21,7 @@ import (
 	"hearsay/fixtures"
 	"hearsay/graph"
 	"hearsay/store"
+	"hearsay/store/storetest"
 )
 
 // testToken is the write token of the servers MustServer starts.
@@ -37,21 +38,6 @@ const (
 	usNegotiators    = "official:us-negotiators-unnamed"
 	usOfficials      = "official:us-officials-unnamed"
 )
-
-// MustOpenDB returns an empty in-memory store, closed at the end of the test.
-func MustOpenDB(tb testing.TB) *store.DB {
-	tb.Helper()
-	db, err := store.Open(store.SmallOptions())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return db
-}
 
 // MustLoadSeed loads the embedded seed dataset into g.
 func MustLoadSeed(tb testing.TB, g graph.Graph) {
@@ -144,7 +130,7 @@ func WithGraph(wrap func(*store.DB) graph.Graph) ServerOption {
 // write token testToken and a logger writing JSON lines to Server.Log.
 func MustServer(tb testing.TB, opts ...ServerOption) *Server {
 	tb.Helper()
-	db := MustOpenDB(tb)
+	db := storetest.Open(tb)
 	logs := &LogBuffer{}
 	setup := &serverSetup{cfg: api.Config{
 		WriteToken: testToken,

@@ -20,6 +20,7 @@ import (
 	"hearsay/fixtures"
 	"hearsay/fixtures/synth"
 	"hearsay/store"
+	"hearsay/store/storetest"
 )
 
 // chainLen is the length of the benchmark chain: reports r0 → r1 → … → r5
@@ -290,7 +291,7 @@ func benchScale(b *testing.B, edges int) {
 // TestChainDataset checks the benchmark's dataset and query once, so that a
 // broken benchmark fails in ordinary test runs.
 func TestChainDataset(t *testing.T) {
-	db := MustOpenDB(t)
+	db := storetest.Open(t)
 	if _, err := db.ImportDataset(context.Background(), apibench.Dataset()); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 
 	"hearsay/api"
 	"hearsay/fixtures"
-	"hearsay/store"
+	"hearsay/store/storetest"
 )
 
 // The browser check drives headless Chromium over the DevTools protocol
@@ -190,15 +190,7 @@ func browserFindChromium(tb testing.TB) string {
 // in-memory store, and closes both at cleanup.
 func browserMustServe(tb testing.TB) *httptest.Server {
 	tb.Helper()
-	db, err := store.Open(store.SmallOptions())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
+	db := storetest.Open(tb)
 	if _, err := fixtures.LoadSeed(context.Background(), db); err != nil {
 		tb.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"hearsay/api"
+	"hearsay/store/storetest"
 )
 
 // The requests that once killed or starved the whole server are sent to a
@@ -36,7 +37,7 @@ func TestHelperProcessServer(t *testing.T) {
 	if os.Getenv(helperEnv) != "1" {
 		return
 	}
-	db := MustOpenDB(t)
+	db := storetest.Open(t)
 	MustLoadSeed(t, db)
 	srv, err := api.New(api.Config{Graph: db, WriteToken: testToken, Logger: zerolog.Nop()})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hearsay/api"
+	"hearsay/store/storetest"
 )
 
 // corsRequest sends a request to /graphql from a page of origin ("" sends
@@ -157,7 +158,7 @@ func TestCORS_BadOrigin(t *testing.T) {
 		"https://user@factcheck.example", "https://", "https://factcheck.example?q", ":"} {
 		// Ensure an origin that is not scheme://host[:port] is refused with
 		// a message naming it, by the server and by CheckCORSOrigin.
-		_, err := api.New(api.Config{Graph: MustOpenDB(t), CORSOrigins: []string{"https://ok.example", origin}})
+		_, err := api.New(api.Config{Graph: storetest.Open(t), CORSOrigins: []string{"https://ok.example", origin}})
 		if err == nil || !strings.Contains(err.Error(), origin) {
 			t.Errorf("%q: error %v, want one naming it", origin, err)
 		}
