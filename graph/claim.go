@@ -63,6 +63,28 @@ func SortedAttributions(as []Attribution) []Attribution {
 	return out
 }
 
+// WithoutSource returns as without the attributions naming source, at
+// every level of relaying, each with what it relayed, and whether any was
+// dropped. Lists are copied where they change; as itself is not modified.
+func WithoutSource(as []Attribution, source string) ([]Attribution, bool) {
+	var out []Attribution
+	dropped := false
+	for _, a := range as {
+		if a.Source == source {
+			dropped = true
+			continue
+		}
+		if r, ok := WithoutSource(a.Relaying, source); ok {
+			a.Relaying, dropped = r, true
+		}
+		out = append(out, a)
+	}
+	if !dropped {
+		return as, false
+	}
+	return out, true
+}
+
 // EachRelayed calls f for every attribution relayed under at, at every
 // level, depth-first in the order given, with the official who relayed it
 // and the JSON path of the relayed attribution below at

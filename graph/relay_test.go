@@ -569,3 +569,25 @@ func TestOutletEcho_Relayed(t *testing.T) {
 		})
 	}
 }
+
+func TestWithoutSource(t *testing.T) {
+	c := relayClaim()
+	as := c.Appearances[0].Attributions
+	// Ensure a relayed official is dropped with what they relayed, the
+	// relaying official kept, and the input left as it was.
+	got, ok := graph.WithoutSource(as, "official:trump")
+	if !ok || len(got) != 2 || got[0].Source != "official:starmer" || len(got[0].Relaying) != 0 {
+		t.Fatalf("WithoutSource(trump) = %+v, %v", got, ok)
+	}
+	if len(as[0].Relaying) != 1 {
+		t.Errorf("input changed: %+v", as[0])
+	}
+	// Ensure a top-level source goes with its relays, and an unknown
+	// source drops nothing.
+	if got, ok := graph.WithoutSource(as, "official:starmer"); !ok || len(got) != 1 || got[0].Source != "report:b" {
+		t.Errorf("WithoutSource(starmer) = %+v, %v", got, ok)
+	}
+	if _, ok := graph.WithoutSource(as, "official:nobody"); ok {
+		t.Errorf("WithoutSource(nobody) dropped something")
+	}
+}
