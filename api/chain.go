@@ -26,7 +26,10 @@ func newChainType(s *Server, t *types) *graphql.Object {
 						}
 						return appearance{claim: cl, app: a}, nil
 					})},
-				"hops":     {Type: listOf(t.hop), Description: "The reports on the path, from first.", Resolve: func(p graphql.ResolveParams) (any, error) { return c(p.Source).Hops, nil }},
+				"hops": {Type: listOf(t.hop), Description: "The reports on the path, from first.", Resolve: func(p graphql.ResolveParams) (any, error) { return c(p.Source).Hops, nil }},
+				"relays": {Type: listOf(t.relay),
+					Description: "Relayed speech after the last hop: the official it names relayed another, who may relay another in turn; empty when none.",
+					Resolve:     func(p graphql.ResolveParams) (any, error) { return c(p.Source).relays(), nil }},
 				"terminal": {Type: nonNull(t.terminal), Resolve: enumValue(func(v any) graph.Terminal { return c(v).Terminal })},
 				"origin": {Type: t.source, Description: "The source that stands behind the chain; null for CIRCULAR and DEPTH_LIMIT.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
@@ -38,12 +41,21 @@ func newChainType(s *Server, t *types) *graphql.Object {
 				"flags": {Type: listOf(graphql.String), Description: "TEMPORAL_ANOMALY, VISIT_LIMIT, RETRACTED, CORRECTED.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilStrings(c(p.Source).Flags), nil }},
 				"confidence": {Type: nonNull(graphql.Float),
-					Description: "In [0,1]: the weights of the reliability of every hop's outlet and of the origin, multiplied, times 0.1 for a retracted and 0.9 for a corrected report on the path.",
+					Description: "In [0,1]: the weights of the reliability of every hop's outlet, of every official who relayed, and of the origin, multiplied, times 0.1 for a retracted and 0.9 for a corrected report on the path.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						j, err := c(p.Source).judge(p.Context, s.loaderFrom(p.Context))
 						return j.Confidence, err
 					})},
-				"weakestHop": {Type: t.hop, Description: "The hop that limits the chain: the weakest outlet, or the last hop when the origin it names is weakest.",
+				"weakestRelay": {Type: t.relay, Description: "The relay whose official limits the chain, when one does; null otherwise.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						ch := c(p.Source)
+						j, err := ch.judge(p.Context, s.loaderFrom(p.Context))
+						if err != nil || j.WeakestRelay < 0 {
+							return nil, err
+						}
+						return ch.relays()[j.WeakestRelay], nil
+					})},
+				"weakestHop": {Type: t.hop, Description: "The hop that limits the chain: the weakest outlet, or the last hop when an official who relayed or the origin is weakest.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						ch := c(p.Source)
 						j, err := ch.judge(p.Context, s.loaderFrom(p.Context))
@@ -100,6 +112,53 @@ func newHopType(s *Server, t *types) *graphql.Object {
 							return s.loaderFrom(p.Context).node(p.Context, id)
 						}
 						return nil, nil
+					})},
+			}
+		}),
+	})
+}
+
+// relay is a resolved Relay, with the publication date of its chain's last
+// report, at which its official is weighed.
+type relay struct {
+	graph.Relay
+	at graph.Date
+}
+
+// relays returns the chain's relays, resolved.
+func (c *chain) relays() []relay {
+	out := make([]relay, len(c.Relays))
+	for i, r := range c.Relays {
+		out[i] = relay{Relay: r, at: c.Hops[len(c.Hops)-1].Published}
+	}
+	return out
+}
+
+func newRelayType(s *Server, t *types) *graphql.Object {
+	r := func(v any) relay { return v.(relay) }
+	return graphql.NewObject(graphql.ObjectConfig{
+		Name:        "Relay",
+		Description: "One step of relayed speech on a chain: official passed on what to had told them.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"official": {Type: nonNull(t.official), Description: "Who relayed.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						return s.loaderFrom(p.Context).FindOfficialByID(p.Context, r(p.Source).Official)
+					})},
+				"to": {Type: nonNull(t.official), Description: "Whom they relayed.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						return s.loaderFrom(p.Context).FindOfficialByID(p.Context, r(p.Source).To)
+					})},
+				"mode":  {Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return r(v).Mode })},
+				"quote": {Type: graphql.String, Resolve: str(func(v any) string { return r(v).Quote })},
+				"reliabilityAtPublication": {Type: nonNull(t.reliability),
+					Description: "The relaying official's rating in force when the chain's last report was published; F when unrated then.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						o, err := s.loaderFrom(p.Context).FindOfficialByID(p.Context, r(p.Source).Official)
+						if err != nil {
+							return nil, err
+						}
+						return graph.Judged(graph.RatingAt(o.Ratings, r(p.Source).at)).String(), nil
 					})},
 			}
 		}),

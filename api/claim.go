@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/graphql-go/graphql"
 
@@ -15,10 +16,23 @@ type appearance struct {
 }
 
 // attribution is a resolved Attribution: in report, claim is attributed
-// to lead.Source (inferred when found through a citation).
+// to lead.Source (inferred when found through a citation), relayed by the
+// official relayedBy ("" when the report attributes it directly).
 type attribution struct {
 	claim, report string
 	lead          graph.Lead
+	relayedBy     string
+}
+
+// relayed returns the attributions a relays, as resolved attributions.
+func (a attribution) relayed() []attribution {
+	rs := graph.SortedAttributions(a.lead.Relaying)
+	out := make([]attribution, len(rs))
+	for i, r := range rs {
+		out[i] = attribution{claim: a.claim, report: a.report, relayedBy: a.lead.Source,
+			lead: graph.Lead{Source: r.Source, Mode: r.Mode, Quote: r.Quote, Relaying: r.Relaying}}
+	}
+	return out
 }
 
 func newClaimType(s *Server, t *types) *graphql.Object {
@@ -175,6 +189,17 @@ func newAttributionType(s *Server, t *types) *graphql.Object {
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return s.loaderFrom(p.Context).FindReportByID(p.Context, a(p.Source).report)
 					})},
+				"relaying": {Type: listOf(t.attribution),
+					Description: "Relayed speech: the officials whose words this official source passed on, by source; empty for any other source.",
+					Resolve:     func(p graphql.ResolveParams) (any, error) { return a(p.Source).relayed(), nil }},
+				"relayedBy": {Type: t.official,
+					Description: "The official who relayed this attribution's source; null when the report names the source itself.",
+					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+						if by := a(p.Source).relayedBy; by != "" {
+							return s.loaderFrom(p.Context).FindOfficialByID(p.Context, by)
+						}
+						return nil, nil
+					})},
 			}
 		}),
 	})
@@ -199,6 +224,8 @@ func addClaimInputs(t *types, in *inputs) {
 		"source": inputField(nonNull(graphql.ID), "An official, report or outlet."), "mode": inputField(nonNull(t.mode), ""),
 		"quote": inputField(graphql.String, ""),
 	})
+	in.attribution.AddFieldConfig("relaying", inputField(graphql.NewList(nonNull(in.attribution)),
+		"Relayed speech: when source is an official, the officials whose words they passed on (each named once in the appearance, 8 levels at most)."))
 	in.appearance = inputObject("AppearanceInput", "The claim appears in a report.", graphql.InputObjectConfigFieldMap{
 		"report": inputField(nonNull(graphql.ID), ""), "quote": inputField(graphql.String, "The span as printed."),
 		"mode": inputField(nonNull(t.mode), ""), "language": inputField(graphql.String, ""), "hedge": inputField(graphql.String, ""),
@@ -301,8 +328,31 @@ func reviewOf(m map[string]any) (graph.Review, error) {
 }
 
 func attributionOf(m map[string]any) (graph.Attribution, error) {
+	return relayedOf(m, "input", 0)
+}
+
+// relayedOf converts an attribution input at path, depth levels of
+// relaying down, with what it relays; nesting over graph.MaxRelayDepth is
+// refused before it is read.
+func relayedOf(m map[string]any, path string, depth int) (graph.Attribution, error) {
 	mode, err := argEnum(m, "mode", graph.ParseMode)
-	return graph.Attribution{Source: argString(m, "source"), Mode: mode, Quote: argString(m, "quote")}, err
+	at := graph.Attribution{Source: argString(m, "source"), Mode: mode, Quote: argString(m, "quote")}
+	if err != nil {
+		return at, err
+	}
+	rs := argList(m, "relaying")
+	if len(rs) > 0 && depth >= graph.MaxRelayDepth {
+		return at, graph.Errorf(graph.EINVALID, "%s.relaying: nests relayed speech over %d levels deep", path, graph.MaxRelayDepth)
+	}
+	for i, v := range rs {
+		rm, _ := v.(map[string]any)
+		r, err := relayedOf(rm, fmt.Sprintf("%s.relaying[%d]", path, i), depth+1)
+		if err != nil {
+			return at, err
+		}
+		at.Relaying = append(at.Relaying, r)
+	}
+	return at, nil
 }
 
 func appearanceOf(m map[string]any) (graph.Appearance, error) {

@@ -41,7 +41,7 @@ func newOfficialType(s *Server, t *types) *graphql.Object {
 						return out, nil
 					})},
 				"attributions": {Type: nonNull(t.attributionConn), Args: pageArgsConfig(),
-					Description: "The attributions that name this official, by claim and report.",
+					Description: "The attributions that name this official, by claim and report, relayed ones included (with relayedBy).",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return s.attributions(p, o(p.Source).ID)
 					})},
@@ -64,8 +64,8 @@ func (s *Server) attributions(p graphql.ResolveParams, source string) (any, erro
 		refs, total, err := s.cfg.Graph.FindAttributions(p.Context, graph.AttributionFilter{Page: page, Source: source})
 		items := make([]attribution, len(refs))
 		for i, r := range refs {
-			items[i] = attribution{claim: r.Claim, report: r.Report,
-				lead: graph.Lead{Source: source, Mode: r.Attribution.Mode, Quote: r.Attribution.Quote}}
+			items[i] = attribution{claim: r.Claim, report: r.Report, relayedBy: r.RelayedBy,
+				lead: graph.Lead{Source: source, Mode: r.Attribution.Mode, Quote: r.Attribution.Quote, Relaying: r.Attribution.Relaying}}
 		}
 		return items, total, err
 	}, func(a attribution) string { return graph.AttributionCursor(a.claim, a.report) })

@@ -13,7 +13,7 @@ type types struct {
 	node                                       *graphql.Interface
 	source                                     *graphql.Union
 	outlet, report, official, claim            *graphql.Object
-	appearance, attribution, chain, hop        *graphql.Object
+	appearance, attribution, chain, hop, relay *graphql.Object
 	rating, review, pageInfo, importResult     *graphql.Object
 	rangeType, credibility, echo               *graphql.Object
 	echoFilter                                 *graphql.InputObject
@@ -64,6 +64,7 @@ func newSchema(s *Server) (graphql.Schema, error) {
 	t.attribution = newAttributionType(s, t)
 	t.chain = newChainType(s, t)
 	t.hop = newHopType(s, t)
+	t.relay = newRelayType(s, t)
 	t.source = graphql.NewUnion(graphql.UnionConfig{
 		Name:        "Source",
 		Description: "What a claim can be attributed to: an official, a report or an outlet.",

@@ -66,8 +66,9 @@ func (db *DB) OutEdges(ctx context.Context, claim string) ([]string, error) {
 		apps, err := getAdj(txn, graph.EdgeReportedBy, claim, decodeAppearances)
 		for _, a := range apps {
 			out = append(out, a.Report)
-			for _, at := range a.Attributions {
-				out = append(out, at.Source)
+			for i := range a.Attributions {
+				out = append(out, a.Attributions[i].Source)
+				a.Attributions[i].EachRelayed(func(_ string, r *graph.Attribution, _ string) { out = append(out, r.Source) })
 			}
 		}
 		return err

@@ -319,8 +319,9 @@ func nodeSize(node any) int {
 		add(v.Topics...)
 		for _, a := range v.Appearances {
 			add(a.Report, a.Quote, a.Language, a.Hedge)
-			for _, at := range a.Attributions {
-				add(at.Source, at.Quote)
+			for i := range a.Attributions {
+				add(a.Attributions[i].Source, a.Attributions[i].Quote)
+				a.Attributions[i].EachRelayed(func(_ string, r *graph.Attribution, _ string) { add(r.Source, r.Quote) })
 			}
 		}
 		for _, r := range v.Reviews {

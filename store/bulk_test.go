@@ -120,9 +120,12 @@ func importAll(tb testing.TB, opt store.Options, dss ...*graph.Dataset) {
 
 // TestBulkLoadMatchesImport: a bulk load writes exactly the keys and
 // values, counters included, that ImportDataset writes for the same data,
-// with sort runs spilled to disk (64 KB buffers).
+// with sort runs spilled to disk (64 KB buffers), relayed speech included.
 func TestBulkLoadMatchesImport(t *testing.T) {
 	ds := genDataset(t, 3000, 7)
+	if withRelays(ds) == 0 {
+		t.Fatal("no relayed speech added")
+	}
 	viaTxn, viaBulk := diskOptions(t), diskOptions(t)
 	importAll(t, viaTxn, ds)
 	res := bulkLoad(t, viaBulk, ds)

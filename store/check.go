@@ -506,8 +506,7 @@ func (w *writer) dropRef(node, ref string) error {
 		}
 		c.Appearances = slices.DeleteFunc(c.Appearances, func(a graph.Appearance) bool { return a.Report == ref })
 		for i := range c.Appearances {
-			c.Appearances[i].Attributions = slices.DeleteFunc(c.Appearances[i].Attributions,
-				func(a graph.Attribution) bool { return a.Source == ref })
+			c.Appearances[i].Attributions, _ = graph.WithoutSource(c.Appearances[i].Attributions, ref)
 		}
 		if err := w.put(c); err != nil {
 			return err

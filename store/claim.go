@@ -93,10 +93,11 @@ func (db *DB) AddAttribution(ctx context.Context, claim, report string, at graph
 		if !ok {
 			return graph.Errorf(graph.ENOTFOUND, "claim %q has no appearance in %q; add the appearance first", claim, report)
 		}
-		for _, x := range a.Attributions {
-			if x.Source == at.Source {
-				return graph.Errorf(graph.ECONFLICT, "in %q, claim %q is already attributed to %q", report, claim, at.Source)
+		if _, by, ok := graph.FindAttribution(a, at.Source); ok {
+			if by != "" {
+				return graph.Errorf(graph.ECONFLICT, "in %q, claim %q is already attributed to %q, relayed by %q", report, claim, at.Source, by)
 			}
+			return graph.Errorf(graph.ECONFLICT, "in %q, claim %q is already attributed to %q", report, claim, at.Source)
 		}
 		a.Attributions = append(a.Attributions, at)
 		return nil
@@ -111,9 +112,8 @@ func (db *DB) RemoveAttribution(ctx context.Context, claim, report, source strin
 		if !ok {
 			return graph.Errorf(graph.ENOTFOUND, "claim %q has no appearance in %q", claim, report)
 		}
-		n := len(a.Attributions)
-		a.Attributions = slices.DeleteFunc(a.Attributions, func(x graph.Attribution) bool { return x.Source == source })
-		if len(a.Attributions) == n {
+		var dropped bool
+		if a.Attributions, dropped = graph.WithoutSource(a.Attributions, source); !dropped {
 			return graph.Errorf(graph.ENOTFOUND, "in %q, claim %q is not attributed to %q", report, claim, source)
 		}
 		return nil

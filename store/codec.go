@@ -14,6 +14,14 @@ import (
 // for the old one; versions are never reused.
 const codecV1 byte = 1
 
+// codecV2 is the appearances value with relayed speech: after each
+// attribution's quote, the list of attributions it relays, each written
+// the same way. An appearances value without relaying is still written as
+// codecV1, byte for byte as before, so databases written before relayed
+// speech read back unchanged and a database without relays stays readable
+// by binaries that predate it; both versions decode.
+const codecV2 byte = 2
+
 // errCorrupt wraps every decoding failure: the bytes are not a value this
 // codec wrote.
 var errCorrupt = errors.New("corrupt value")
@@ -291,9 +299,19 @@ func decodeClaim(id string, b []byte) (*graph.Claim, error) {
 }
 
 // encodeAppearances packs a claim's reported-by edges, each with the
-// attributed-to edges made in that report.
+// attributed-to edges made in that report: codecV1 when no attribution
+// relays anyone, codecV2 (with each attribution's relaying) otherwise.
 func encodeAppearances(as []graph.Appearance) []byte {
+	relays := false
+	for _, a := range as {
+		for _, at := range a.Attributions {
+			relays = relays || len(at.Relaying) > 0
+		}
+	}
 	e := newEncoder()
+	if relays {
+		e.b[0] = codecV2
+	}
 	e.uvarint(uint64(len(as)))
 	for _, a := range as {
 		e.str(a.Report)
@@ -303,16 +321,55 @@ func encodeAppearances(as []graph.Appearance) []byte {
 		e.str(a.Hedge)
 		e.uvarint(uint64(len(a.Attributions)))
 		for _, at := range a.Attributions {
-			e.str(at.Source)
-			e.byte(byte(at.Mode))
-			e.str(at.Quote)
+			e.attribution(at, relays)
 		}
 	}
 	return e.b
 }
 
+// attribution writes one attribution and, when relays (codecV2), the
+// attributions it relays.
+func (e *encoder) attribution(at graph.Attribution, relays bool) {
+	e.str(at.Source)
+	e.byte(byte(at.Mode))
+	e.str(at.Quote)
+	if !relays {
+		return
+	}
+	e.uvarint(uint64(len(at.Relaying)))
+	for _, r := range at.Relaying {
+		e.attribution(r, true)
+	}
+}
+
+// attributions reads m attributions, each, when relays (codecV2), with
+// what it relays, at relay depth depth; deeper than graph.MaxRelayDepth
+// is corrupt, so a value cannot recurse the decoder deep.
+func (d *decoder) attributions(m int, relays bool, depth int) []graph.Attribution {
+	if m == 0 || d.err != nil {
+		return nil
+	}
+	if depth > graph.MaxRelayDepth {
+		d.fail("relay depth")
+		return nil
+	}
+	out := make([]graph.Attribution, m)
+	for j := range out {
+		out[j] = graph.Attribution{Source: d.str(), Mode: graph.Mode(d.byte()), Quote: d.str()}
+		if relays {
+			out[j].Relaying = d.attributions(d.count(), true, depth+1)
+		}
+	}
+	return out
+}
+
 func decodeAppearances(b []byte) ([]graph.Appearance, error) {
-	d := newDecoder(b)
+	d := &decoder{b: b, src: string(b)}
+	v := d.byte()
+	if d.err == nil && v != codecV1 && v != codecV2 {
+		d.err = fmt.Errorf("%w: unknown format version %d", errCorrupt, v)
+	}
+	relays := v == codecV2
 	n := d.count()
 	var out []graph.Appearance
 	if n > 0 {
@@ -321,12 +378,7 @@ func decodeAppearances(b []byte) ([]graph.Appearance, error) {
 	for i := range out {
 		a := &out[i]
 		a.Report, a.Quote, a.Mode, a.Language, a.Hedge = d.str(), d.str(), graph.Mode(d.byte()), d.str(), d.str()
-		if m := d.count(); m > 0 {
-			a.Attributions = make([]graph.Attribution, m)
-			for j := range a.Attributions {
-				a.Attributions[j] = graph.Attribution{Source: d.str(), Mode: graph.Mode(d.byte()), Quote: d.str()}
-			}
-		}
+		a.Attributions = d.attributions(d.count(), relays, 0)
 	}
 	return out, d.done()
 }

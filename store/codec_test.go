@@ -158,6 +158,7 @@ func codecCases() []codecCase {
 		newCodecCase("ClaimMinimal", minClaim, encodeClaim, withID(minClaim.ID, decodeClaim)),
 		newCodecCase("Appearances", fullAppearances(), encodeAppearances, decodeAppearances),
 		newCodecCase("AppearancesEmpty", []graph.Appearance(nil), encodeAppearances, decodeAppearances),
+		newCodecCase("AppearancesRelayed", relayedAppearances(), encodeAppearances, decodeAppearances),
 		newCodecCase("IDs", []string{"report:a", "report:b", "report:c-d"}, encodeIDs, decodeIDs),
 		newCodecCase("IDsEmpty", []string(nil), encodeIDs, decodeIDs),
 		newCodecCase("SameAs", []graph.SameAs{
@@ -242,8 +243,13 @@ func TestCodec_UnknownVersion(t *testing.T) {
 			continue // counters carry no version byte
 		}
 		t.Run(tt.name, func(t *testing.T) {
-			// Ensure a value with any version byte but codecV1 fails with errCorrupt.
-			for _, v := range []byte{0, codecV1 + 1, 0x7f, 0xff} {
+			// Ensure a value with any version byte but codecV1 (and, for
+			// appearances, codecV2) fails with errCorrupt.
+			next := codecV1 + 1
+			if strings.HasPrefix(tt.name, "Appearances") {
+				next = codecV2 + 1
+			}
+			for _, v := range []byte{0, next, 0x7f, 0xff} {
 				b := append([]byte{v}, tt.data[1:]...)
 				if _, err := tt.decode(b); !errors.Is(err, errCorrupt) {
 					t.Errorf("decode with version %d: err = %v, want errCorrupt", v, err)
@@ -281,6 +287,17 @@ func TestCodec_Corrupt(t *testing.T) {
 			e.str("")
 			e.str("")
 			e.uvarint(huge)
+		}), errOf(decodeAppearances)},
+		{"RelayingHugeCount", relayedValue(func(e *encoder) { e.uvarint(huge) }), errOf(decodeAppearances)},
+		{"RelayTooDeep", relayedValue(func(e *encoder) {
+			// official:s relays graph.MaxRelayDepth+1 levels deep.
+			for range graph.MaxRelayDepth + 1 {
+				e.uvarint(1)
+				e.str("official:r")
+				e.byte(byte(graph.ModeParaphrase))
+				e.str("")
+			}
+			e.uvarint(0)
 		}), errOf(decodeAppearances)},
 		{"SameAsHugeCount", enc(func(e *encoder) { e.uvarint(huge) }), errOf(decodeSameAs)},
 		{"RatingsHugeCount", enc(func(e *encoder) { outletHead(e); e.uvarint(huge) }), nodeErr(decodeOutlet)},
@@ -395,6 +412,79 @@ func FuzzDecode(f *testing.F) {
 			if err := dec(b); err != nil && !errors.Is(err, errCorrupt) {
 				t.Fatalf("decode(%x): %v does not wrap errCorrupt", b, err)
 			}
+		}
+	})
+}
+
+// relayedAppearances has relayed speech: a relay beside a plain
+// attribution, nested two levels, and an appearance that relays nothing.
+func relayedAppearances() []graph.Appearance {
+	as := fullAppearances()
+	as[2].Attributions = append(as[2].Attributions, graph.Attribution{
+		Source: "official:starmer", Mode: graph.ModeParaphrase, Quote: "Starmer said",
+		Relaying: []graph.Attribution{
+			{Source: "official:macron", Mode: graph.ModeDirectQuote, Quote: "« nous sommes prêts »"},
+			{Source: "official:trump", Mode: graph.ModeParaphrase, Quote: "he'd have our back", Relaying: []graph.Attribution{
+				{Source: "official:witkoff", Mode: graph.ModeParaphrase},
+			}},
+		},
+	})
+	return as
+}
+
+// relayedValue is a codecV2 appearances value of one appearance with one
+// attribution to official:s, whose relaying rest writes.
+func relayedValue(rest func(e *encoder)) []byte {
+	e := &encoder{b: []byte{codecV2}}
+	e.uvarint(1)
+	e.str("report:a")
+	e.str("")
+	e.byte(byte(graph.ModeParaphrase))
+	e.str("")
+	e.str("")
+	e.uvarint(1)
+	e.str("official:s")
+	e.byte(byte(graph.ModeParaphrase))
+	e.str("")
+	rest(e)
+	return e.b
+}
+
+func TestCodec_AppearancesVersions(t *testing.T) {
+	// v1 is the appearances value as written before relayed speech, built
+	// by hand: version 1, one appearance, one attribution.
+	v1 := []byte{codecV1, 1}
+	for _, s := range []string{"report:a", "q"} {
+		v1 = append(append(v1, byte(len(s))), s...)
+	}
+	v1 = append(v1, byte(graph.ModeParaphrase), 0, 0, 1)
+	v1 = append(append(v1, byte(len("official:o"))), "official:o"...)
+	v1 = append(v1, byte(graph.ModeDirectQuote), 0)
+	apps := []graph.Appearance{{Report: "report:a", Quote: "q", Mode: graph.ModeParaphrase,
+		Attributions: []graph.Attribution{{Source: "official:o", Mode: graph.ModeDirectQuote}}}}
+	// Ensure appearances without relayed speech are still written as
+	// codecV1, byte for byte, so that older databases and binaries agree.
+	t.Run("NoRelaysWriteV1", func(t *testing.T) {
+		if got := encodeAppearances(apps); string(got) != string(v1) {
+			t.Fatalf("encodeAppearances = %x, want the v1 bytes %x", got, v1)
+		}
+	})
+	// Ensure a value written before relayed speech decodes.
+	t.Run("V1Decodes", func(t *testing.T) {
+		got, err := decodeAppearances(v1)
+		if err != nil || !reflect.DeepEqual(got, apps) {
+			t.Fatalf("decodeAppearances(v1) = %+v, %v", got, err)
+		}
+	})
+	// Ensure relayed speech is written as codecV2 and read back whole.
+	t.Run("RelaysWriteV2", func(t *testing.T) {
+		b := encodeAppearances(relayedAppearances())
+		if b[0] != codecV2 {
+			t.Fatalf("version byte = %d, want %d", b[0], codecV2)
+		}
+		got, err := decodeAppearances(b)
+		if err != nil || !reflect.DeepEqual(got, relayedAppearances()) {
+			t.Fatalf("round trip = %+v, %v", got, err)
 		}
 	})
 }

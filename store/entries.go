@@ -43,6 +43,9 @@ type edgeEntry struct {
 	kind graph.EdgeKind
 	to   string // the node referred to
 	i, j int    // its place in the node (appearance, attribution; citation, link)
+	// relay is the place of a relayed attribution below attribution j
+	// (".relaying[0].relaying[1]"), "" for any other edge.
+	relay string
 	// rev is the reverse key, stored with an empty value; nil for a
 	// possibly-same-as link, which is kept in both officials' lists.
 	rev  []byte
@@ -112,9 +115,17 @@ func edgesOf(node any) []edgeEntry {
 		for i, a := range n.Appearances {
 			out = append(out, edgeEntry{kind: graph.EdgeReportedBy, to: a.Report, i: i,
 				rev: edgeKey(graph.EdgeReportedBy, dirReverse, a.Report, n.ID, "")})
-			for j, at := range a.Attributions {
+			for j := range a.Attributions {
+				at := &a.Attributions[j]
 				out = append(out, edgeEntry{kind: graph.EdgeAttributedTo, to: at.Source, i: i, j: j,
 					rev: edgeKey(graph.EdgeAttributedTo, dirReverse, at.Source, n.ID, a.Report)})
+				// A relayed official is attributed the claim in that report
+				// too: the same reverse key, unique since an official is
+				// named once in an appearance (graph.Claim.Validate).
+				at.EachRelayed(func(_ string, r *graph.Attribution, path string) {
+					out = append(out, edgeEntry{kind: graph.EdgeAttributedTo, to: r.Source, i: i, j: j, relay: path,
+						rev: edgeKey(graph.EdgeAttributedTo, dirReverse, r.Source, n.ID, a.Report)})
+				})
 			}
 		}
 	}
@@ -132,7 +143,7 @@ func (e edgeEntry) path() string {
 	case graph.EdgeReportedBy:
 		return "appearances[" + strconv.Itoa(e.i) + "].report"
 	case graph.EdgeAttributedTo:
-		return "appearances[" + strconv.Itoa(e.i) + "].attributedTo[" + strconv.Itoa(e.j) + "].source"
+		return "appearances[" + strconv.Itoa(e.i) + "].attributedTo[" + strconv.Itoa(e.j) + "]" + e.relay + ".source"
 	case graph.EdgePossiblySameAs:
 		return "possiblySameAs[" + strconv.Itoa(e.i) + "]"
 	}
@@ -150,6 +161,9 @@ func (e edgeEntry) field() string {
 	case graph.EdgeReportedBy:
 		return "appearances.report"
 	case graph.EdgeAttributedTo:
+		if e.relay != "" {
+			return "attributedTo.relaying.source"
+		}
 		return "attributedTo.source"
 	case graph.EdgePossiblySameAs:
 		return "possiblySameAs"
@@ -167,6 +181,9 @@ func (e edgeEntry) noun() string {
 	case graph.EdgeReportedBy:
 		return "an appearance"
 	case graph.EdgeAttributedTo:
+		if e.relay != "" {
+			return "a relayed attribution"
+		}
 		return "an attribution"
 	case graph.EdgePossiblySameAs:
 		return "a possibly-same-as link"
@@ -185,6 +202,9 @@ func (e edgeEntry) revName() string {
 	case graph.EdgeReportedBy:
 		return "the reverse key of its appearance in " + e.to
 	case graph.EdgeAttributedTo:
+		if e.relay != "" {
+			return "the reverse key of its relayed attribution to " + e.to
+		}
 		return "the reverse key of its attribution to " + e.to
 	}
 	return "the reverse key of its " + e.kind.String() + " edge to " + e.to
@@ -232,12 +252,11 @@ func refSet(node any) map[string]bool {
 }
 
 // canonicalAppearances returns a copy sorted by report, each appearance's
-// attributions sorted by source.
+// attributions, and what each relays, sorted by source.
 func canonicalAppearances(in []graph.Appearance) []graph.Appearance {
 	apps := slices.Clone(in)
 	for i := range apps {
-		apps[i].Attributions = slices.Clone(apps[i].Attributions)
-		slices.SortFunc(apps[i].Attributions, func(a, b graph.Attribution) int { return strings.Compare(a.Source, b.Source) })
+		apps[i].Attributions = graph.SortedAttributions(apps[i].Attributions)
 	}
 	slices.SortFunc(apps, func(a, b graph.Appearance) int { return strings.Compare(a.Report, b.Report) })
 	return apps

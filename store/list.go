@@ -235,11 +235,7 @@ func (db *DB) FindAttributions(ctx context.Context, f graph.AttributionFilter) (
 			}
 			ref := graph.AttributionRef{Claim: k.Other, Report: k.Ctx}
 			if a, ok := c.Appearance(k.Ctx); ok {
-				for _, at := range a.Attributions {
-					if at.Source == f.Source {
-						ref.Attribution = at
-					}
-				}
+				ref.Attribution, ref.RelayedBy, _ = graph.FindAttribution(a, f.Source)
 			}
 			out = append(out, ref)
 		}

@@ -337,8 +337,9 @@ func (w *writer) dropAttributionsTo(source string) error {
 		done[k.Other] = true
 		_, err := w.updateClaim(k.Other, func(c *graph.Claim) error {
 			for i := range c.Appearances {
-				c.Appearances[i].Attributions = slices.DeleteFunc(c.Appearances[i].Attributions,
-					func(a graph.Attribution) bool { return a.Source == source })
+				// Relayed attributions to source go too, and an
+				// attribution to source goes with what source relayed.
+				c.Appearances[i].Attributions, _ = graph.WithoutSource(c.Appearances[i].Attributions, source)
 			}
 			return nil
 		})
