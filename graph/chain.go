@@ -46,19 +46,37 @@ type Hop struct {
 	TemporalAnomaly bool
 }
 
+// Relay is one step of relayed speech on a chain: Official, whom the
+// chain reached, passed on what To, another official, had told them.
+type Relay struct {
+	Official string // who relayed
+	To       string // whom they relayed
+	Mode     Mode   // the relayed attribution's mode
+	Quote    string // the relayed attribution's quote
+}
+
 // Chain is one root-to-leaf path of an attribution tree.
 type Chain struct {
-	Claim    string
-	From     string // the report of the appearance the chain starts at
-	Hops     []Hop  // the reports on the path, From first
+	Claim string
+	From  string // the report of the appearance the chain starts at
+	Hops  []Hop  // the reports on the path, From first
+	// Relays are the steps of relayed speech after the last hop, when the
+	// official it reaches relays others: the first relays from the last
+	// hop's To, each next one from the To before it.
+	Relays   []Relay
 	Terminal Terminal
 	// Origin is the source that stands behind the chain: the official for
-	// OFFICIAL; the outlet of the last report for UNATTRIBUTED; the outlet
-	// of the unrecorded report for CITED_REPORT_UNRECORDED; the outlet for
-	// OUTLET_UNRECORDED; "" for CIRCULAR and DEPTH_LIMIT.
+	// OFFICIAL (the innermost one, when relayed); the outlet of the last
+	// report for UNATTRIBUTED; the outlet of the unrecorded report for
+	// CITED_REPORT_UNRECORDED; the outlet for OUTLET_UNRECORDED; "" for
+	// CIRCULAR and DEPTH_LIMIT.
 	Origin string
 	Flags  []string
 }
+
+// Steps returns the chain's length as bounds count it: its hops and its
+// relays.
+func (c Chain) Steps() int { return len(c.Hops) + len(c.Relays) }
 
 // TraceReader is what the tracer reads. The store implements it; tests use
 // an in-memory graph.
@@ -211,6 +229,7 @@ type Lead struct {
 	Mode     Mode
 	Quote    string
 	Inferred bool
+	Relaying []Attribution // what an official source relays
 }
 
 // Leads returns the ways onward from the claim's appearance app in report
@@ -225,7 +244,7 @@ func Leads(c *Claim, app *Appearance, rep *Report) []Lead {
 func leads(app *Appearance, rep *Report, carries func(report string) bool) []Lead {
 	leads := make([]Lead, 0, len(app.Attributions))
 	for _, a := range app.Attributions {
-		leads = append(leads, Lead{Source: a.Source, Mode: a.Mode, Quote: a.Quote})
+		leads = append(leads, Lead{Source: a.Source, Mode: a.Mode, Quote: a.Quote, Relaying: a.Relaying})
 	}
 	if len(leads) == 0 {
 		for _, cited := range rep.Cites {
@@ -270,7 +289,7 @@ func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
 	for _, n := range nexts {
 		h := hop
 		h.Mode, h.AttributionQuote, h.Inferred, h.To = n.Mode, n.Quote, n.Inferred, n.Source
-		if err := t.follow(rep, h, path, onPath); err != nil {
+		if err := t.follow(rep, h, n.Relaying, path, onPath); err != nil {
 			return err
 		}
 		if t.err != nil {
@@ -280,12 +299,19 @@ func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
 	return nil
 }
 
-// follow continues a path out of rep along hop.To.
-func (t *tracer) follow(rep *Report, hop Hop, path []Hop, onPath map[string]bool) error {
+// follow continues a path out of rep along hop.To; relaying is what an
+// official hop.To relays.
+func (t *tracer) follow(rep *Report, hop Hop, relaying []Attribution, path []Hop, onPath map[string]bool) error {
 	switch KindOf(hop.To) {
 	case KindOfficial:
-		t.finish(path, hop, TerminalOfficial, hop.To)
-		return nil
+		if len(relaying) == 0 {
+			t.finish(path, hop, TerminalOfficial, hop.To)
+			return nil
+		}
+		hops := make([]Hop, len(path)+1)
+		copy(hops, path)
+		hops[len(path)] = hop
+		return t.relay(hops, hop.To, relaying, make([]Relay, 0, 4))
 	case KindOutlet:
 		target, err := t.latestOfOutlet(hop.To, rep)
 		if err != nil {
@@ -334,6 +360,49 @@ func (t *tracer) toReport(rep *Report, hop Hop, target string, path []Hop, onPat
 	return t.walk(target, path, onPath)
 }
 
+// relay follows relayed speech: official, reached after hops and relays,
+// relays each of relaying; a chain ends at every official who relays no
+// one. Validation names an official once per appearance, so relays never
+// loop; the depth and the visit budget bound them like hops.
+func (t *tracer) relay(hops []Hop, official string, relaying []Attribution, relays []Relay) error {
+	if len(hops)+len(relays) >= t.opt.MaxDepth {
+		t.emitRelayed(hops, relays, TerminalDepthLimit, "", "")
+		return nil
+	}
+	if t.visits >= t.opt.MaxVisit {
+		t.emitRelayed(hops, relays, TerminalDepthLimit, "", FlagVisitLimit)
+		return nil
+	}
+	rs := slices.Clone(relaying)
+	slices.SortStableFunc(rs, func(a, b Attribution) int { return strings.Compare(a.Source, b.Source) })
+	for _, r := range rs {
+		if err := t.ctx.Err(); err != nil {
+			return err
+		}
+		if t.err != nil {
+			return t.err
+		}
+		if err := t.budget.Spend(1); err != nil {
+			return err
+		}
+		t.visits++
+		next := append(relays, Relay{Official: official, To: r.Source, Mode: r.Mode, Quote: r.Quote})
+		if len(r.Relaying) == 0 {
+			t.emitRelayed(hops, next, TerminalOfficial, r.Source, "")
+			continue
+		}
+		if err := t.relay(hops, r.Source, r.Relaying, next); err != nil {
+			return err
+		}
+	}
+	return t.err
+}
+
+// emitRelayed records a chain of hops and relays, copying both.
+func (t *tracer) emitRelayed(hops []Hop, relays []Relay, term Terminal, origin, flag string) {
+	t.emit(slices.Clone(hops), slices.Clone(relays), term, origin, flag)
+}
+
 // latestOfOutlet picks, for an attribution to an outlet in rep, the latest
 // report of that outlet carrying the claim and published no later than rep.
 // Undated reports may be of any date: they qualify, and sort before dated
@@ -371,7 +440,7 @@ func (t *tracer) finish(path []Hop, hop Hop, term Terminal, origin string) {
 	hops := make([]Hop, len(path)+1)
 	copy(hops, path)
 	hops[len(path)] = hop
-	t.emit(hops, term, origin, "")
+	t.emit(hops, nil, term, origin, "")
 }
 
 // cut records a chain stopped by a bound after path; the last hop's To is
@@ -379,15 +448,15 @@ func (t *tracer) finish(path []Hop, hop Hop, term Terminal, origin string) {
 func (t *tracer) cut(path []Hop, flag string) {
 	hops := make([]Hop, len(path))
 	copy(hops, path)
-	t.emit(hops, TerminalDepthLimit, "", flag)
+	t.emit(hops, nil, TerminalDepthLimit, "", flag)
 }
 
-func (t *tracer) emit(hops []Hop, term Terminal, origin, flag string) {
-	if err := t.budget.Spend(len(hops)); err != nil {
+func (t *tracer) emit(hops []Hop, relays []Relay, term Terminal, origin, flag string) {
+	if err := t.budget.Spend(len(hops) + len(relays)); err != nil {
 		t.err = err
 		return
 	}
-	c := Chain{Claim: t.claim.ID, From: hops[0].Report, Hops: hops, Terminal: term, Origin: origin}
+	c := Chain{Claim: t.claim.ID, From: hops[0].Report, Hops: hops, Relays: relays, Terminal: term, Origin: origin}
 	for _, h := range hops {
 		if h.TemporalAnomaly {
 			c.Flags = append(c.Flags, FlagTemporalAnomaly)

@@ -1,6 +1,10 @@
 package graph
 
-import "context"
+import (
+	"context"
+	"slices"
+	"strings"
+)
 
 // Claim is one proposition that may travel through many reports.
 type Claim struct {
@@ -24,10 +28,55 @@ type Appearance struct {
 
 // Attribution is an attributed-to edge inside an appearance: in that report,
 // the claim is attributed to Source (an official, a report or an outlet).
+//
+// Relaying is relayed speech: when Source is an official who passed on what
+// other officials told them ("Starmer said Trump had told him…"), each
+// relayed attribution names one of those officials, with its own mode and
+// quote, and may relay further. Only an official relays, only officials are
+// relayed, at most MaxRelayDepth levels deep, and an official is named at
+// most once in an appearance over all its attributions and relays
+// (Claim.Validate), so a relay never loops.
 type Attribution struct {
-	Source string
-	Mode   Mode
-	Quote  string
+	Source   string
+	Mode     Mode
+	Quote    string
+	Relaying []Attribution // sorted by Source in canonical form
+}
+
+// MaxRelayDepth bounds how deeply relayed speech nests: an attribution's
+// relaying, their relaying, and so on.
+const MaxRelayDepth = 8
+
+// SortedAttributions returns a deep copy of as in canonical order: sorted
+// by source, and each one's relaying sorted likewise, at every level. A nil
+// or empty list stays nil.
+func SortedAttributions(as []Attribution) []Attribution {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]Attribution, len(as))
+	for i, a := range as {
+		a.Relaying = SortedAttributions(a.Relaying)
+		out[i] = a
+	}
+	slices.SortFunc(out, func(a, b Attribution) int { return strings.Compare(a.Source, b.Source) })
+	return out
+}
+
+// EachRelayed calls f for every attribution relayed under at, at every
+// level, depth-first in the order given, with the official who relayed it
+// and the JSON path of the relayed attribution below at
+// (".relaying[0].relaying[1]").
+func (at *Attribution) EachRelayed(f func(by string, r *Attribution, path string)) {
+	var walk func(a *Attribution, path string)
+	walk = func(a *Attribution, path string) {
+		for i := range a.Relaying {
+			p := path + ".relaying[" + itoa(i) + "]"
+			f(a.Source, &a.Relaying[i], p)
+			walk(&a.Relaying[i], p)
+		}
+	}
+	walk(at, "")
 }
 
 // Review is a fact-checker's verdict on a claim (ClaimReview style).
@@ -77,17 +126,9 @@ func (c *Claim) Validate() error {
 		k.text(p+".hedge", a.Hedge, MaxNameLen, false)
 		k.list(p+".attributedTo", len(a.Attributions))
 		srcSeen := make(map[string]bool, len(a.Attributions))
-		for j, at := range a.Attributions {
+		for j := range a.Attributions {
 			q := p + ".attributedTo[" + itoa(j) + "]"
-			k.ref(q+".source", at.Source, KindOfficial, KindReport, KindOutlet)
-			if srcSeen[at.Source] {
-				k.fail(q+".source", "%q is given twice in one appearance", at.Source)
-			}
-			srcSeen[at.Source] = true
-			if !at.Mode.Valid() {
-				k.fail(q+".mode", "is required (one of %s)", modeNames.list())
-			}
-			k.text(q+".quote", at.Quote, MaxTextLen, false)
+			k.attribution(q, &a.Attributions[j], srcSeen, 0)
 		}
 	}
 	k.list("reviews", len(c.Reviews))
@@ -100,6 +141,44 @@ func (c *Claim) Validate() error {
 		k.text(p+".url", r.URL, MaxURLLen, false)
 	}
 	return k.err
+}
+
+// attribution checks one attribution and, below it, what it relays, at
+// relay depth depth (0 for an attribution of the appearance). seen holds
+// the sources already named in the appearance, at any level.
+func (k *checker) attribution(path string, at *Attribution, seen map[string]bool, depth int) {
+	if depth == 0 {
+		k.ref(path+".source", at.Source, KindOfficial, KindReport, KindOutlet)
+	} else {
+		k.ref(path+".source", at.Source, KindOfficial)
+	}
+	if seen[at.Source] {
+		if depth == 0 {
+			k.fail(path+".source", "%q is given twice in one appearance", at.Source)
+		} else {
+			k.fail(path+".source", "%q is already named in this appearance; an official is named once in an appearance, relays included, so relayed speech never loops", at.Source)
+		}
+	}
+	seen[at.Source] = true
+	if !at.Mode.Valid() {
+		k.fail(path+".mode", "is required (one of %s)", modeNames.list())
+	}
+	k.text(path+".quote", at.Quote, MaxTextLen, false)
+	if len(at.Relaying) == 0 {
+		return
+	}
+	switch {
+	case KindOf(at.Source) != KindOfficial:
+		k.fail(path+".relaying", "is allowed only when the source is an official; %q is not one", at.Source)
+		return
+	case depth >= MaxRelayDepth:
+		k.fail(path+".relaying", "nests relayed speech over %d levels deep", MaxRelayDepth)
+		return
+	}
+	k.list(path+".relaying", len(at.Relaying))
+	for i := range at.Relaying {
+		k.attribution(path+".relaying["+itoa(i)+"]", &at.Relaying[i], seen, depth+1)
+	}
 }
 
 // ClaimService reads and writes claims, their appearances and their

@@ -5,7 +5,9 @@
 //
 // A claim appears in reports (reported-by edges, called appearances). In
 // each appearance the report may attribute the claim to sources: an
-// official, another report, or an outlet (attributed-to edges). Reports are
+// official, another report, or an outlet (attributed-to edges); an official
+// may relay other officials (relayed speech: "Starmer said Trump had told
+// him…"), and the chain goes on through them. Reports are
 // published by one outlet and may cite other reports. Anonymous officials
 // that may be the same people are joined by possibly-same-as edges.
 //

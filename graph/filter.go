@@ -94,10 +94,16 @@ func (f ClaimFilter) Match(c *Claim) bool {
 	return true
 }
 
+// attributedTo reports whether some appearance of c attributes it to
+// source, directly or through relayed speech.
 func attributedTo(c *Claim, source string) bool {
 	for _, a := range c.Appearances {
-		for _, at := range a.Attributions {
-			if at.Source == source {
+		for i := range a.Attributions {
+			found := a.Attributions[i].Source == source
+			a.Attributions[i].EachRelayed(func(_ string, r *Attribution, _ string) {
+				found = found || r.Source == source
+			})
+			if found {
 				return true
 			}
 		}
@@ -143,10 +149,32 @@ func ParseAttributionCursor(cur string) (claim, report string, err error) {
 
 // AttributionRef is one attributed-to edge seen from its source: in Report,
 // Claim is attributed to the source with Attribution's mode and quote.
+// RelayedBy is the official who relayed the source's words, "" when the
+// report attributes the claim to the source directly.
 type AttributionRef struct {
 	Claim       string
 	Report      string
 	Attribution Attribution
+	RelayedBy   string
+}
+
+// FindAttribution returns the attribution of the claim to source in app,
+// directly or relayed, and who relayed it ("" when direct).
+func FindAttribution(app *Appearance, source string) (at Attribution, relayedBy string, ok bool) {
+	for i := range app.Attributions {
+		if app.Attributions[i].Source == source {
+			return app.Attributions[i], "", true
+		}
+		app.Attributions[i].EachRelayed(func(by string, r *Attribution, _ string) {
+			if !ok && r.Source == source {
+				at, relayedBy, ok = *r, by, true
+			}
+		})
+		if ok {
+			return at, relayedBy, true
+		}
+	}
+	return Attribution{}, "", false
 }
 
 // Search words. Words are what the claim search index holds: maximal runs
@@ -192,8 +220,9 @@ func ClaimWords(c *Claim) []string {
 	parts := []string{c.Text}
 	for _, a := range c.Appearances {
 		parts = append(parts, a.Quote)
-		for _, at := range a.Attributions {
-			parts = append(parts, at.Quote)
+		for i := range a.Attributions {
+			parts = append(parts, a.Attributions[i].Quote)
+			a.Attributions[i].EachRelayed(func(_ string, r *Attribution, _ string) { parts = append(parts, r.Quote) })
 		}
 	}
 	return Words(strings.Join(parts, "\n"))

@@ -83,18 +83,27 @@ type ChainJudgement struct {
 	// HopReliability is each hop's outlet's reliability at the hop's
 	// publication (F when unrated then).
 	HopReliability []Reliability
+	// RelayReliability is, for each relay, the reliability of the
+	// official who relayed at the publication of the last report (F when
+	// unrated then), as an outlet is weighed at its report's.
+	RelayReliability []Reliability
 	// OriginReliability is the origin's reliability at the publication of
 	// the last report (F when unrated, or when there is no origin).
 	OriginReliability Reliability
 	// Confidence is in [0,1]: the product of the weights of every hop's
-	// outlet and of the origin (an outlet origin already on the path is
-	// counted once), times the status factors of retracted and corrected
-	// reports on the path, rounded to 4 decimals.
+	// outlet, of every official who relayed, and of the origin (an outlet
+	// origin already on the path is counted once), times the status
+	// factors of retracted and corrected reports on the path, rounded to
+	// 4 decimals.
 	Confidence float64
 	// WeakestHop is the index of the hop that limits the chain: the hop
-	// whose outlet weighs least, or the last hop when the origin it
-	// names weighs least (ties go to the later one, the origin last).
+	// whose outlet weighs least, or the last hop when an official who
+	// relayed or the origin weighs least (ties go to the later one: the
+	// hops, then the relays, the origin last).
 	WeakestHop int
+	// WeakestRelay is the index of the relay whose official limits the
+	// chain, or -1 when a hop or the origin does.
+	WeakestRelay int
 	// LimitedBy names the weakest link: "unnamed US negotiators (F)".
 	LimitedBy string
 }
@@ -107,7 +116,7 @@ func JudgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, er
 }
 
 func judgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, error) {
-	j := ChainJudgement{Confidence: 1, WeakestHop: -1}
+	j := ChainJudgement{Confidence: 1, WeakestHop: -1, WeakestRelay: -1}
 	weakest := 2.0
 	for i, h := range c.Hops {
 		o, err := r.FindOutletByID(ctx, h.Outlet)
@@ -136,6 +145,20 @@ func judgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, er
 		}
 	}
 	last := c.Hops[len(c.Hops)-1]
+	for i, rl := range c.Relays {
+		rs, name, err := sourceRatings(ctx, r, rl.Official)
+		if err != nil {
+			return j, err
+		}
+		rel := Judged(RatingAt(rs, last.Published))
+		j.RelayReliability = append(j.RelayReliability, rel)
+		w := Weight(rel)
+		j.Confidence *= w
+		if w <= weakest {
+			weakest, j.WeakestHop, j.WeakestRelay = w, len(c.Hops)-1, i
+			j.LimitedBy = fmt.Sprintf("%s (%s)", name, rel)
+		}
+	}
 	j.OriginReliability = ReliabilityF
 	name := "an unknown origin"
 	switch {
@@ -156,7 +179,7 @@ func judgeChain(ctx context.Context, r JudgeReader, c Chain) (ChainJudgement, er
 	w := Weight(j.OriginReliability)
 	j.Confidence *= w
 	if w <= weakest {
-		j.WeakestHop = len(c.Hops) - 1
+		j.WeakestHop, j.WeakestRelay = len(c.Hops)-1, -1
 		j.LimitedBy = fmt.Sprintf("%s (%s)", name, j.OriginReliability)
 	}
 	return j, nil
@@ -282,6 +305,9 @@ func JudgeTraced(ctx context.Context, r JudgeReader, claimID string, chains []Ch
 	for _, ch := range chains {
 		for _, h := range ch.Hops {
 			wanted = append(wanted, h.Report, h.Outlet)
+		}
+		for _, rl := range ch.Relays {
+			wanted = append(wanted, rl.Official)
 		}
 		if ch.Origin != "" {
 			wanted = append(wanted, ch.Origin)
