@@ -6,6 +6,7 @@
 //	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
 //	hearsay export [FILE]             write the graph as hearsay/v1
 //	hearsay gen --edges N [--seed S] [--out FILE]  write a synthetic NDJSON dataset
+//	hearsay extract [--format hearsay|citron] FILE|-  propose an article's attributions
 //
 // Every command takes --db DIR (default $HEARSAY_DB, else ./hearsay.db).
 package main
@@ -72,6 +73,7 @@ var commands = []command{
 	{"check", "verify both edge directions, every reference, the index and the counters; --repair fixes", cmdCheck},
 	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
 	{"restore", "restore a backup into a new database directory", cmdRestore},
+	{"extract", "propose an article's attributions as a hearsay/v1 dataset to review (or Citron JSON); writes nothing", cmdExtract},
 	{"bench", "generate, load and measure a graph of N edges against DESIGN.md section 5", cmdBench},
 }
 
