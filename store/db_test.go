@@ -177,7 +177,8 @@ func mustWalk(tb testing.TB, db *store.DB) snapshot {
 }
 
 // stats counts a snapshot's nodes and edges the way graph.Stats defines
-// them; a possibly-same-as pair counts once.
+// them; a possibly-same-as pair counts once, a relayed attribution is an
+// attributed-to edge.
 func (s snapshot) stats() graph.Stats {
 	st := graph.Stats{Outlets: int64(len(s.Outlets)), Officials: int64(len(s.Officials)),
 		Reports: int64(len(s.Reports)), Claims: int64(len(s.Claims))}
@@ -187,6 +188,9 @@ func (s snapshot) stats() graph.Stats {
 	for _, c := range s.Claims {
 		for _, a := range c.Appearances {
 			st.Edges += int64(1 + len(a.Attributions))
+			for i := range a.Attributions {
+				a.Attributions[i].EachRelayed(func(string, *graph.Attribution, string) { st.Edges++ })
+			}
 		}
 	}
 	var sameAs int64
@@ -236,6 +240,9 @@ func checkStored(tb testing.TB, db *store.DB) snapshot {
 			wantEdges[string(store.EdgeKey(graph.EdgeReportedBy, store.DirReverse, a.Report, c.ID, ""))] = true
 			for _, at := range a.Attributions {
 				wantEdges[string(store.EdgeKey(graph.EdgeAttributedTo, store.DirReverse, at.Source, c.ID, a.Report))] = true
+				at.EachRelayed(func(_ string, r *graph.Attribution, _ string) {
+					wantEdges[string(store.EdgeKey(graph.EdgeAttributedTo, store.DirReverse, r.Source, c.ID, a.Report))] = true
+				})
 			}
 		}
 		if len(c.Appearances) > 0 {
