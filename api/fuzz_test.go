@@ -158,6 +158,8 @@ func fuzzSeedCorpus(tb testing.TB) []fuzzCase {
 		{`mutation($c: ID!) { addCitation(report: "` + telegraphReport + `", cites: $c) { cites { id } } }`, `{"c": "` + euromaidanReport + `"}`, ""},
 		{`mutation($data: String!) { importDataset(data: $data) { nodes edges } }`,
 			`{"data": "{\"format\": \"hearsay/v1\", \"dataset\": {\"id\": \"fuzz\"}, \"outlets\": [{\"id\": \"outlet:x\", \"name\": \"X\"}]}"}`, ""},
+		{`{ extract(text: "The Telegraph reported that US officials have made clear they will “help”. Keir Starmer said so 🙂.", outlet: "outlet:x", published: "2025-04") { quotes { cue { start end text } sources { text } contents { text } confidence } review { record path spans { start end } note } counts { claims } records { id kind } claims { id appearances { report mode attributions { source mode relaying { source } } } } document } }`, "", ""},
+		{`query($t: String!, $r: ID) { extract(text: $t, report: $r) { document } }`, `{"t": "“No,” she said.\u0000", "r": "report:x"}`, ""},
 	}
 	// The README's example request.
 	readme, err := os.ReadFile(filepath.Join("..", "README.md"))

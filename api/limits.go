@@ -50,6 +50,11 @@ const (
 	edgeWeight = 100
 	// firstAppearanceWeight: reads every report the claim appears in.
 	firstAppearanceWeight = 10
+	// extractWeight: Query.extract reads a text of up to MaxExtractBytes
+	// (twice: nested attributions are read again) and proposes records
+	// for it, looking sources up in the graph (two scans: up to 5,000
+	// outlets and 5,000 officials). Four fit the default limit.
+	extractWeight = 5_000
 )
 
 // filterWeights are the weights of the filter keys.
@@ -71,6 +76,7 @@ var workWeights = map[string]int{
 	"Claim.credibility":        traceWeight,
 	"Claim.firstAppearance":    firstAppearanceWeight,
 	"Outlet.echo":              echoWeight,
+	"Query.extract":            extractWeight,
 }
 
 // costs are the schema's for gql.Complexity.

@@ -50,6 +50,14 @@ func worstCaseRequests() []struct {
 		{"ResponseLimitPlan", q(wideLadder(""), nil), http.StatusBadRequest},
 		{"ResponseLimitGraphQLGo", q(wideLadder("@include(if: true)"), nil), http.StatusBadRequest},
 		{"Introspection", q(introspectionQuery, nil), http.StatusOK},
+		// One endless sentence of reporting clauses, the extractor's worst
+		// shape known (its work grows faster than the text), at the limit.
+		{"ExtractOneSentence", q(`query($t: String!) { extract(text: $t) { quotes { cue { start } } review { record } document } }`,
+			map[string]any{"t": strings.Repeat("officials said that ", api.MaxExtractBytes/20)}), http.StatusOK},
+		{"ExtractQuotes", q(`query($t: String!) { extract(text: $t) { quotes { cue { start } } review { record } document } }`,
+			map[string]any{"t": strings.Repeat("“We will not move,” she said. ", api.MaxExtractBytes/34)}), http.StatusOK},
+		{"ExtractSaid", q(`query($t: String!) { extract(text: $t) { quotes { cue { start } } review { record } document } }`,
+			map[string]any{"t": strings.Repeat("Keir Starmer said the taxes on item number 7 would rise. ", api.MaxExtractBytes/58)}), http.StatusOK},
 		// Last: it replaces the ladder. (A claim's record must stay under
 		// 64 KiB in the test store: 96 quotes of 10,000 bytes are INTERNAL.)
 		{"ImportDataset", q(`mutation($d: String!) { importDataset(data: $d) { nodes } }`, map[string]any{"d": ladder(40, 600)}), http.StatusOK},

@@ -77,6 +77,7 @@ func newQueryType(s *Server, t *types) *graphql.Object {
 			"report":   byID(t.report, graph.KindReport, "A report by ID, or null."),
 			"official": byID(t.official, graph.KindOfficial, "An official by ID, or null."),
 			"claim":    byID(t.claim, graph.KindClaim, "A claim by ID, or null."),
+			"extract":  newExtractField(s, t),
 			"outlets": list(t.outletConn, t.outletFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
 				typ, err := argEnum(f, "outletType", graph.ParseOutletType)
 				if err != nil {
