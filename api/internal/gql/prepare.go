@@ -70,6 +70,7 @@ func Prepare(schema *graphql.Schema, query string, opt Options) *Document {
 		doc.AST = tree
 		if res := graphql.ValidateDocument(schema, tree, graphql.SpecifiedRules); !res.IsValid {
 			doc.Errs, doc.Status = res.Errors, http.StatusBadRequest
+			StableSuggestions(schema, doc.Errs)
 		}
 		doc.Depth = Depth(tree)
 		if len(doc.Errs) == 0 {
