@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -239,30 +241,50 @@ func cmdStats(e *env, args []string) (err error) {
 	return nil
 }
 
+// exportFormats maps each --format of 'hearsay export' to its writer; ndjson
+// says whether hearsay/v1 is to be written as NDJSON.
+var exportFormats = map[string]func(e *env, g graph.Graph, w io.Writer, ndjson, progress bool) error{
+	"hearsay": exportHearsay,
+	"prov":    exportPROV,
+	"stix":    exportSTIX,
+}
+
+func formatNames() string {
+	names := slices.Sorted(maps.Keys(exportFormats))
+	return strings.Join(names, ", ")
+}
+
 func cmdExport(e *env, args []string) (err error) {
-	fs, dir, level := e.flags("export", "[FILE] (.ndjson or .jsonl for NDJSON; standard output by default)")
-	ndjson := fs.Bool("ndjson", false, "write NDJSON even to standard output")
+	fs, dir, level := e.flags("export", "[--format FORMAT] [FILE] (.ndjson or .jsonl for NDJSON; standard output by default)")
+	ndjson := fs.Bool("ndjson", false, "write NDJSON even to standard output (hearsay format)")
+	format := fs.String("format", "hearsay", "`FORMAT` to write: "+formatNames())
+	quiet := fs.Bool("quiet", false, "print no progress")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return usageError{"export takes at most one FILE"}
 	}
+	write, ok := exportFormats[*format]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown --format %q (want one of %s)", *format, formatNames())}
+	}
 	db, err := e.open(*dir, true)
 	if err != nil {
 		return err
 	}
 	defer closeDB(db, &err)
+	progress := !*quiet && isTerminal(e.stderr)
 	if fs.NArg() == 0 || fs.Arg(0) == "-" {
-		return export(e, db, e.stdout, *ndjson)
+		return write(e, db, e.stdout, *ndjson, progress)
 	}
 	name := fs.Arg(0)
 	return writeOut(name, func(w io.Writer) error {
-		return export(e, db, w, *ndjson || isNDJSONName(name))
+		return write(e, db, w, *ndjson || isNDJSONName(name), progress)
 	})
 }
 
-func export(e *env, g graph.Graph, w io.Writer, ndjson bool) error {
+func exportHearsay(e *env, g graph.Graph, w io.Writer, ndjson, _ bool) error {
 	info := graph.DatasetInfo{ID: "hearsay-export", Title: "hearsay export"}
 	if ndjson {
 		return fixtures.ExportNDJSON(e.ctx, g, info, w)

@@ -4,7 +4,7 @@
 //	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON)
 //	hearsay stats [--json]            count nodes and edges
 //	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
-//	hearsay export [FILE]             write the graph as hearsay/v1
+//	hearsay export [--format hearsay|prov|stix] [FILE]  write the graph as hearsay/v1, PROV-JSON or STIX 2.1
 //	hearsay gen --edges N [--seed S] [--out FILE]  write a synthetic NDJSON dataset
 //	hearsay extract [--format hearsay|citron] FILE|-  propose an article's attributions
 //
@@ -68,7 +68,7 @@ var commands = []command{
 	{"load", "load hearsay/v1 datasets (JSON or NDJSON) into the database", cmdLoad},
 	{"stats", "count the nodes and edges of the database", cmdStats},
 	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
-	{"export", "write the whole graph as a hearsay/v1 dataset", cmdExport},
+	{"export", "write the whole graph as a hearsay/v1 dataset, PROV-JSON (--format prov) or a STIX 2.1 bundle (--format stix)", cmdExport},
 	{"gen", "write a synthetic hearsay/v1 NDJSON dataset of about N edges", cmdGen},
 	{"check", "verify both edge directions, every reference, the index and the counters; --repair fixes", cmdCheck},
 	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
