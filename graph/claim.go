@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Claim is one proposition that may travel through many reports.
@@ -234,4 +236,61 @@ type ClaimService interface {
 	RemoveAttribution(ctx context.Context, claim, report, source string) (*Claim, error)
 	// AddReview adds a fact-checker's review.
 	AddReview(ctx context.Context, claim string, r Review) (*Claim, error)
+	// SimilarClaims returns up to first stored claims that best match
+	// text (say the same thing in other words), best first, scored by
+	// the claim match index (package textmatch) over each claim's
+	// MatchText. The query is checked by CheckMatchQuery.
+	SimilarClaims(ctx context.Context, text string, first int) ([]ClaimMatch, error)
+}
+
+// ClaimMatch is one claim ranked against a query text.
+type ClaimMatch struct {
+	Claim *Claim
+	// Score is the claim's score for the query: higher is closer. Scores
+	// are comparable within one query only.
+	Score float64
+}
+
+// Bounds of a claim-matching query.
+const (
+	// MaxMatchRunes bounds a query text, in Unicode code points.
+	MaxMatchRunes = 4096
+	// DefaultMatches is how many matches a query returns unless told.
+	DefaultMatches = 5
+	// MaxMatches bounds how many matches a query may ask for.
+	MaxMatches = 100
+)
+
+// CheckMatchQuery checks a claim-matching query and returns how many
+// matches to return: text must hold a letter or a digit, be UTF-8 and at
+// most MaxMatchRunes code points; first is 1..MaxMatches, 0 meaning
+// DefaultMatches.
+func CheckMatchQuery(text string, first int) (int, error) {
+	switch {
+	case !utf8.ValidString(text):
+		return 0, Errorf(EINVALID, "text: is not valid UTF-8")
+	case utf8.RuneCountInString(text) > MaxMatchRunes:
+		return 0, Errorf(EINVALID, "text: is over the limit of %d characters", MaxMatchRunes)
+	case strings.IndexFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0:
+		return 0, Errorf(EINVALID, "text: is required and must hold a word")
+	case first == 0:
+		return DefaultMatches, nil
+	case first < 1 || first > MaxMatches:
+		return 0, Errorf(EINVALID, "first: must be between 1 and %d, got %d", MaxMatches, first)
+	}
+	return first, nil
+}
+
+// MatchTextVersion numbers what MatchText returns: bump it with any change
+// to MatchText, so that stores rebuild their claim match index (they keep
+// the version they built it with) instead of keeping one that is no longer
+// exact.
+const MatchTextVersion = 1
+
+// MatchText returns the text a claim is matched on: its own text, then
+// its reviews' titles, one per line. The claim match index is built from
+// it.
+func (c *Claim) MatchText() string {
+	parts := []string{c.Text}
+	return strings.Join(parts, "\n")
 }
