@@ -294,3 +294,58 @@ func (c *Claim) MatchText() string {
 	parts := []string{c.Text}
 	return strings.Join(parts, "\n")
 }
+
+// NewClaimMatches is a claim about to be added and the stored claims that
+// may already say the same, so that a person can merge instead of
+// duplicating.
+type NewClaimMatches struct {
+	Claim   *Claim
+	Similar []ClaimMatch // best first
+}
+
+// MaxMatchedClaims bounds the claims MatchNewClaims ranks in one call.
+const MaxMatchedClaims = 1000
+
+// MatchNewClaims ranks, for each of claims not stored yet, up to first
+// stored claims scoring at least threshold (on SimilarClaims' scale), and
+// returns those with at least one, in the order given. Call it before the
+// claims are written: it reads the graph as it is. A claim whose text is
+// no query (CheckMatchQuery) is matched on its first MaxMatchRunes
+// characters, or skipped when it holds no word.
+func MatchNewClaims(ctx context.Context, s ClaimService, claims []*Claim, threshold float64, first int) ([]NewClaimMatches, error) {
+	if len(claims) > MaxMatchedClaims {
+		return nil, Errorf(EINVALID, "matches are reported for at most %d claims at once; this has %d", MaxMatchedClaims, len(claims))
+	}
+	if first < 1 || first > MaxMatches {
+		return nil, Errorf(EINVALID, "matches: at most 1 to %d a claim, got %d", MaxMatches, first)
+	}
+	var out []NewClaimMatches
+	for _, c := range claims {
+		if _, err := s.FindClaimByID(ctx, c.ID); err == nil {
+			continue // stored: an update, not a new claim
+		} else if ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		}
+		text := c.MatchText()
+		if r := []rune(text); len(r) > MaxMatchRunes {
+			text = string(r[:MaxMatchRunes])
+		}
+		if _, err := CheckMatchQuery(text, first); err != nil {
+			continue
+		}
+		ms, err := s.SimilarClaims(ctx, text, first)
+		if err != nil {
+			return nil, err
+		}
+		var keep []ClaimMatch
+		for _, m := range ms {
+			if m.Score >= threshold {
+				keep = append(keep, m)
+			}
+		}
+		if len(keep) > 0 {
+			out = append(out, NewClaimMatches{Claim: c, Similar: keep})
+		}
+	}
+	return out, nil
+}
