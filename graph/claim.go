@@ -303,6 +303,13 @@ type NewClaimMatches struct {
 	Similar []ClaimMatch // best first
 }
 
+// DefaultMatchThreshold is the score from which a stored claim is reported
+// as possibly saying what a new claim says ('hearsay extract --db'). On the
+// CLEF 2020 CheckThat! development tweets with BM25, the best-ranked claim
+// scored at least 20 in 90 % of the queries where it was right and in 35 %
+// of those where it was wrong.
+const DefaultMatchThreshold = 20
+
 // MaxMatchedClaims bounds the claims MatchNewClaims ranks in one call.
 const MaxMatchedClaims = 1000
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -159,5 +160,49 @@ func TestCheck_CLIMatchIndex(t *testing.T) {
 	}
 	if out := mustRun(t, "check", "--db", db); !strings.Contains(out, "no problems") {
 		t.Errorf("after repair:\n%s", out)
+	}
+}
+
+// TestExtract_Matches: with --db, the proposal's review section names, for
+// each proposed claim, the stored claims that may say the same; the
+// proposal stays loadable; --matches 0 adds none.
+func TestExtract_Matches(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	mustRun(t, "load", "--db", db, "--quiet", seedFile)
+	article := filepath.Join("..", "..", "fixtures", "extract", "testdata", "seed-article.txt")
+	out := mustRun(t, "extract", "--db", db, article)
+	var doc struct {
+		Claims []struct{ ID string }
+		Review []struct{ Record, Note string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	claims := map[string]bool{}
+	for _, c := range doc.Claims {
+		claims[c.ID] = true
+	}
+	n := 0
+	for _, r := range doc.Review {
+		if strings.HasPrefix(r.Note, "may say what the stored claim:") {
+			n++
+			if !claims[r.Record] || !strings.Contains(r.Note, "(match score ") {
+				t.Errorf("match note %+v", r)
+			}
+		}
+	}
+	if n == 0 {
+		t.Errorf("no match notes in a proposal of the seed's own article:\n%s", out)
+	}
+	prop := filepath.Join(t.TempDir(), "prop.json")
+	if err := os.WriteFile(prop, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "load", "--db", db, "--quiet", prop)
+	if out := mustRun(t, "extract", "--db", db, "--matches", "0", article); strings.Contains(out, "may say what the stored") {
+		t.Error("--matches 0 still notes matches")
+	}
+	if code, _, _ := hearsay(t, "extract", "--db", db, "--matches", "-1", article); code != exitUsage {
+		t.Errorf("--matches -1: exit %d", code)
 	}
 }
