@@ -205,6 +205,45 @@ func newAttributionType(s *Server, t *types) *graphql.Object {
 	})
 }
 
+// newClaimMatchType builds ClaimMatch: a stored claim ranked against a
+// text.
+func newClaimMatchType(t *types) *graphql.Object {
+	m := func(v any) graph.ClaimMatch { return v.(graph.ClaimMatch) }
+	return graphql.NewObject(graphql.ObjectConfig{
+		Name:        "ClaimMatch",
+		Description: "A stored claim that may say what a text says, and how well it matches.",
+		Fields: graphql.Fields{
+			"claim": {Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Claim, nil }},
+			"score": {Type: nonNull(graphql.Float), Description: "Higher is closer; comparable within one query only.",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Score, nil }},
+		},
+	})
+}
+
+// newSimilarClaimsField builds Query.similarClaims.
+func newSimilarClaimsField(s *Server, t *types) *graphql.Field {
+	return &graphql.Field{
+		Type: listOf(t.claimMatch),
+		Description: fmt.Sprintf("The stored claims that best match a text (a tweet, a sentence of an article, a new claim): "+
+			"those saying the same thing, in other words too, best first. A claim is matched on its text and its reviews' titles. "+
+			"The text holds at most %d characters.", graph.MaxMatchRunes),
+		Args: graphql.FieldConfigArgument{
+			"text":  {Type: nonNull(graphql.String)},
+			"first": {Type: graphql.Int, DefaultValue: graph.DefaultMatches, Description: fmt.Sprintf("How many claims, 1 to %d.", graph.MaxMatches)},
+		},
+		Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+			first, ok := argInt(p.Args, "first")
+			if !ok {
+				first = graph.DefaultMatches // an explicit null
+			}
+			if first == 0 {
+				return nil, graph.Errorf(graph.EINVALID, "first: must be between 1 and %d, got 0", graph.MaxMatches)
+			}
+			return s.cfg.Graph.SimilarClaims(p.Context, argString(p.Args, "text"), first)
+		}),
+	}
+}
+
 // claims resolves a page of claims.
 func (s *Server) claims(p graphql.ResolveParams, f graph.ClaimFilter) (any, error) {
 	return connect(p, func(page graph.Page) ([]*graph.Claim, int, error) {

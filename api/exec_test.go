@@ -51,6 +51,9 @@ var planned = []struct {
 		Variables: map[string]any{"first": 2}}},
 	{"Typename", Request{Query: `{ __typename claim(id: "` + headline + `") { __typename } }`}},
 	{"OperationName", Request{Query: `query A { claim(id: "` + headline + `") { id } } query B { outlets { totalCount } }`, OperationName: "B"}},
+	{"SimilarClaims", Request{Query: `query($t: String!, $n: Int) { similarClaims(text: $t, first: $n) { score claim { id text topics reviews { verdict } } }
+		d: similarClaims(text: "security guarantees Starmer") { claim { id } } }`,
+		Variables: map[string]any{"t": "US security guarantees for the coalition", "n": 3}}},
 }
 
 // unplanned are queries that graphql-go answers: no plan, or a plan that
@@ -69,6 +72,7 @@ var unplanned = []struct {
 	{"InputObject", Request{Query: `query($f: ClaimFilter) { claims(filter: $f) { totalCount } }`,
 		Variables: map[string]any{"f": map[string]any{"search": "troops"}}}},
 	{"InputObjectLiteral", Request{Query: `{ reports(filter: {status: PUBLISHED}) { totalCount } }`}},
+	{"ErrSimilarClaims", Request{Query: `{ similarClaims(text: "", first: 0) { score } }`}},
 }
 
 // TestPlans compares the answers of plans (exec.go) with graphql-go's,

@@ -55,6 +55,10 @@ const (
 	// for it, looking sources up in the graph (two scans: up to 5,000
 	// outlets and 5,000 officials). Four fit the default limit.
 	extractWeight = 5_000
+	// matchWeight: Query.similarClaims reads the postings of every term
+	// of a text of up to graph.MaxMatchRunes characters (a few hundred
+	// terms; a common term's postings are a good part of the claims).
+	matchWeight = 500
 )
 
 // filterWeights are the weights of the filter keys.
@@ -77,6 +81,7 @@ var workWeights = map[string]int{
 	"Claim.firstAppearance":    firstAppearanceWeight,
 	"Outlet.echo":              echoWeight,
 	"Query.extract":            extractWeight,
+	"Query.similarClaims":      matchWeight,
 }
 
 // costs are the schema's for gql.Complexity.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"strings"
 	"time"
@@ -47,12 +48,28 @@ func inputObject(name, desc string, fields graphql.InputObjectConfigFieldMap) *g
 	return graphql.NewInputObject(graphql.InputObjectConfig{Name: name, Description: desc, Fields: fields})
 }
 
-func newImportResultType() *graphql.Object {
+// importAnswer is what importDataset answers: what the load wrote, and
+// the new claims that may repeat stored ones.
+type importAnswer struct {
+	fixtures.Result
+	matches []graph.NewClaimMatches
+}
+
+func newImportResultType(t *types) *graphql.Object {
 	field := func(get func(fixtures.Result) int) *graphql.Field {
 		return &graphql.Field{Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) {
-			return get(p.Source.(fixtures.Result)), nil
+			return get(p.Source.(importAnswer).Result), nil
 		}}
 	}
+	t.newClaimMatches = graphql.NewObject(graphql.ObjectConfig{
+		Name:        "NewClaimMatches",
+		Description: "A claim the import added and the claims stored before it that may say the same, so that a person can merge them.",
+		Fields: graphql.Fields{
+			"claim": {Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.NewClaimMatches).Claim, nil }},
+			"similar": {Type: listOf(t.claimMatch), Description: "Best first.",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.NewClaimMatches).Similar, nil }},
+		},
+	})
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ImportResult",
 		Description: "What an importDataset wrote.",
@@ -63,8 +80,62 @@ func newImportResultType() *graphql.Object {
 			"officials": field(func(r fixtures.Result) int { return r.Counts[graph.KindOfficial] }),
 			"reports":   field(func(r fixtures.Result) int { return r.Counts[graph.KindReport] }),
 			"claims":    field(func(r fixtures.Result) int { return r.Counts[graph.KindClaim] }),
+			"matches": {Type: listOf(t.newClaimMatches),
+				Description: "With matchThreshold: each claim of the dataset that was not stored before, with the claims stored " +
+					"before the import scoring at least matchThreshold against it (as similarClaims scores); claims without any are left out. " +
+					"Empty without matchThreshold.",
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					if m := p.Source.(importAnswer).matches; m != nil {
+						return m, nil
+					}
+					return []graph.NewClaimMatches{}, nil
+				}},
 		},
 	})
+}
+
+// matchingGraph ranks the new claims of a dataset against the stored ones
+// just before importing it.
+type matchingGraph struct {
+	graph.Graph
+	threshold float64
+	first     int
+	found     []graph.NewClaimMatches
+}
+
+func (g *matchingGraph) ImportDataset(ctx context.Context, ds *graph.Dataset) (graph.ImportResult, error) {
+	var err error
+	if g.found, err = graph.MatchNewClaims(ctx, g.Graph, ds.Claims, g.threshold, g.first); err != nil {
+		return graph.ImportResult{}, err
+	}
+	return g.Graph.ImportDataset(ctx, ds)
+}
+
+// importDataset loads a dataset, reporting the matches of its new claims
+// when a threshold is given.
+func (mt *mutations) importDataset(ctx context.Context, a map[string]any) (any, error) {
+	var g graph.Graph = mt.g()
+	var mg *matchingGraph
+	if th, ok := a["matchThreshold"].(float64); ok {
+		first, _ := argInt(a, "matchFirst")
+		if th < 0 {
+			return nil, graph.Errorf(graph.EINVALID, "matchThreshold: must not be negative, got %v", th)
+		}
+		if first < 1 || first > graph.MaxMatches {
+			return nil, graph.Errorf(graph.EINVALID, "matchFirst: must be between 1 and %d, got %d", graph.MaxMatches, first)
+		}
+		mg = &matchingGraph{Graph: g, threshold: th, first: first}
+		g = mg
+	}
+	res, err := fixtures.Load(ctx, g, "data", strings.NewReader(argString(a, "data")), fixtures.Options{})
+	if err != nil {
+		return nil, err
+	}
+	out := importAnswer{Result: res}
+	if mg != nil {
+		out.matches = mg.found
+	}
+	return out, nil
 }
 
 // Input conversion: each returns EINVALID naming the field on a bad value.
@@ -173,9 +244,13 @@ func (mt *mutations) nodeMutations() graphql.Fields {
 			}),
 		"importDataset": mt.mutate(nonNull(mt.t.importResult),
 			"Loads a hearsay/v1 dataset (JSON document or NDJSON) all or nothing, with the same checks and errors as 'hearsay load'.",
-			graphql.FieldConfigArgument{"data": {Type: nonNull(graphql.String)}},
-			func(ctx context.Context, a map[string]any) (any, error) {
-				return fixtures.Load(ctx, mt.g(), "data", strings.NewReader(argString(a, "data")), fixtures.Options{})
-			}),
+			graphql.FieldConfigArgument{
+				"data": {Type: nonNull(graphql.String)},
+				"matchThreshold": {Type: graphql.Float, Description: fmt.Sprintf("Report in matches, for each new claim (at most %d), "+
+					"the claims stored before the import that score at least this much against it, as similarClaims scores. "+
+					"Default: null, no matches reported.", graph.MaxMatchedClaims)},
+				"matchFirst": {Type: graphql.Int, DefaultValue: 3, Description: fmt.Sprintf("At most this many matches a new claim, 1 to %d.", graph.MaxMatches)},
+			},
+			mt.importDataset),
 	}
 }

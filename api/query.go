@@ -72,12 +72,13 @@ func newQueryType(s *Server, t *types) *graphql.Object {
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name: "Query",
 		Fields: graphql.Fields{
-			"node":     byID(t.node, graph.KindInvalid, "Any node by ID, or null."),
-			"outlet":   byID(t.outlet, graph.KindOutlet, "An outlet by ID, or null."),
-			"report":   byID(t.report, graph.KindReport, "A report by ID, or null."),
-			"official": byID(t.official, graph.KindOfficial, "An official by ID, or null."),
-			"claim":    byID(t.claim, graph.KindClaim, "A claim by ID, or null."),
-			"extract":  newExtractField(s, t),
+			"node":          byID(t.node, graph.KindInvalid, "Any node by ID, or null."),
+			"outlet":        byID(t.outlet, graph.KindOutlet, "An outlet by ID, or null."),
+			"report":        byID(t.report, graph.KindReport, "A report by ID, or null."),
+			"official":      byID(t.official, graph.KindOfficial, "An official by ID, or null."),
+			"claim":         byID(t.claim, graph.KindClaim, "A claim by ID, or null."),
+			"extract":       newExtractField(s, t),
+			"similarClaims": newSimilarClaimsField(s, t),
 			"outlets": list(t.outletConn, t.outletFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
 				typ, err := argEnum(f, "outletType", graph.ParseOutletType)
 				if err != nil {

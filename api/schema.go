@@ -23,6 +23,7 @@ type types struct {
 	mode, verdict, terminal                    *graphql.Enum
 	outletFilter, reportFilter, officialFilter *graphql.InputObject
 	claimFilter                                *graphql.InputObject
+	claimMatch, newClaimMatches                *graphql.Object
 }
 
 // newSchema builds the GraphQL schema of DESIGN.md section 3 over the
@@ -60,6 +61,7 @@ func newSchema(s *Server) (graphql.Schema, error) {
 	t.report = newReportType(s, t)
 	t.official = newOfficialType(s, t)
 	t.claim = newClaimType(s, t)
+	t.claimMatch = newClaimMatchType(t)
 	t.appearance = newAppearanceType(s, t)
 	t.attribution = newAttributionType(s, t)
 	t.chain = newChainType(s, t)
@@ -77,7 +79,7 @@ func newSchema(s *Server) (graphql.Schema, error) {
 	t.claimConn = connectionType("Claim", t.claim, t.pageInfo)
 	t.attributionConn = connectionType("Attribution", t.attribution, t.pageInfo)
 	t.outletFilter, t.reportFilter, t.officialFilter, t.claimFilter = newFilterTypes(t)
-	t.importResult = newImportResultType()
+	t.importResult = newImportResultType(t)
 
 	return graphql.NewSchema(graphql.SchemaConfig{
 		Query:    newQueryType(s, t),

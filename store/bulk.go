@@ -108,6 +108,10 @@ func BulkLoad(ctx context.Context, opt Options, src RecordStream, bo BulkOptions
 	if err != nil {
 		return BulkResult{}, fmt.Errorf("open badger at %q: %w", l.live(), err)
 	}
+	if err := upgradeLiveIndex(ctx, old, opt); err != nil {
+		_ = old.Close()
+		return BulkResult{}, err
+	}
 	gen := l.next()
 	b := &bulk{ctx: ctx, opt: opt, bo: bo, l: l, old: old, gen: gen, src: src,
 		seen: make(map[idHash]struct{}), res: BulkResult{Counts: make(map[graph.Kind]int)}}
@@ -476,6 +480,9 @@ func (b *bulk) entries(line uint32, e *nodeEntries) error {
 	if err := b.keys(line, old, e); err != nil {
 		return err
 	}
+	if err := b.match(line, e); err != nil {
+		return err
+	}
 	for _, ed := range e.edges { // in input order, so that paths are the input's
 		if err := b.check(ed.to, line, e.id, ed.path()); err != nil {
 			return err
@@ -520,6 +527,62 @@ func (b *bulk) keys(line uint32, old, e *nodeEntries) error {
 		if err := b.put(x.key, line, nil); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// match writes a claim's entries in the claim match index (match.go) in
+// place of the stored claim's: its doc key and postings, and deletions of
+// the stored postings of terms it no longer has. The total length is
+// summed from the doc keys in the merge.
+func (b *bulk) match(line uint32, e *nodeEntries) error {
+	if e.match == nil {
+		return nil
+	}
+	var old *matchDoc
+	if b.oldTx != nil {
+		var err error
+		if old, err = readMatchDoc(badgerTxn{b.oldTx}, e.id); err != nil {
+			return err
+		}
+	}
+	for _, t := range e.match.terms {
+		if err := b.put(termKey(t.term, e.id), line, encodePosting(t.tf, e.match.len)); err != nil {
+			return err
+		}
+	}
+	if old != nil {
+		for _, t := range old.terms {
+			if !e.match.has(t.term) {
+				if err := b.s.add(termKey(t.term, e.id), opDel, b.seq, line, nil); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return b.put(docKey(e.id), line, encodeMatchDoc(e.match))
+}
+
+// upgradeLiveIndex makes the live generation's claim match index current
+// before a bulk load merges with it (as an open for writing would): the
+// merge passes its keys on as they are.
+func upgradeLiveIndex(ctx context.Context, old *badger.DB, opt Options) error {
+	empty := true
+	if err := old.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		it.Rewind()
+		empty = !it.Valid()
+		return nil
+	}); err != nil {
+		return err
+	}
+	if empty {
+		return nil // a first load: nothing to upgrade, nothing to merge
+	}
+	db := &DB{db: old, kv: badgerKV{old}, log: opt.Logger, fault: newFault("", -1)}
+	if _, err := db.buildMatchIndex(ctx); err != nil {
+		return fmt.Errorf("build the live generation's claim match index: %w", err)
 	}
 	return nil
 }
@@ -692,6 +755,7 @@ type merge struct {
 	keys  int64
 	stats graph.Stats
 	links int64             // possibly-same-as list entries (two per link)
+	terms int64             // the claim match index's total length
 	meta  map[string][]byte // the live generation's metadata, passed on
 	last  []byte            // the last node key written
 	group []entry           // the entries of the current key, copied
@@ -768,8 +832,15 @@ func (g *merge) apply() error {
 	if last.op == opDel {
 		return nil
 	}
-	if key[0] == tagEdge {
+	switch key[0] {
+	case tagEdge:
 		g.stats.Edges++
+	case tagDoc:
+		doc, err := decodeMatchDoc(last.val)
+		if err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		g.terms += int64(doc.len)
 	}
 	return g.emit(key, last.val)
 }
@@ -866,5 +937,9 @@ func (g *merge) unknownRef(e entry) error {
 // generation's other metadata.
 func (g *merge) setMeta() {
 	maps.Copy(g.meta, countEntries(g.stats))
+	// The live generation's index was current (upgradeLiveIndex) and
+	// every claim read has written its entries.
+	g.meta[string(metaKey(matchTerms))] = encodeCount(g.terms)
+	g.meta[string(metaKey(matchVersion))] = []byte(matchIndexVersion)
 	g.keys += int64(len(g.meta))
 }

@@ -60,7 +60,7 @@ func txnLoad(data []byte) func(string) (int64, error) {
 		// A memtable just big enough for the transaction (it may hold 15 %
 		// of one): Badger allocates it whole on open.
 		opt := store.DefaultOptions(dir)
-		opt.MemTableSize = max(64<<20, int64(len(data))*16)
+		opt.MemTableSize = max(64<<20, int64(len(data))*32)
 		db, err := store.Open(opt)
 		if err != nil {
 			return 0, err

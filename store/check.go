@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,7 +16,8 @@ import (
 // decodes; every forward edge has its reverse key and every reverse key
 // its forward edge; every reference names a stored node; possibly-same-as
 // lists are symmetric; the search index holds exactly the words of each
-// claim; the counters match what is stored. It reads every key once and
+// claim; the claim match index holds exactly each claim's terms, built with
+// this version's analyzer; the counters match what is stored. It reads every key once and
 // looks up what each one implies, so its memory does not grow with the
 // graph.
 //
@@ -23,7 +26,7 @@ import (
 // removed from the node that makes it (an appearance, an attribution, a
 // citation, a possibly-same-as link); a one-sided link gets its other
 // side; adjacency keys of a missing node are deleted; the counters are
-// rewritten. A value that does not decode, or a report whose outlet is
+// rewritten; a claim match index that is not exact is rebuilt. A value that does not decode, or a report whose outlet is
 // missing, cannot be repaired and is reported. Repair needs the database
 // to itself (no server running on it).
 func (db *DB) Check(ctx context.Context, repair bool) (CheckReport, error) {
@@ -87,6 +90,14 @@ type checker struct {
 	presentRev, presentWords int64
 	storedRev, storedWords   int64
 	known                    map[string]bool // recent existence answers
+
+	// The claim match index: entries found as expected and stored, the
+	// total length the claims call for, and whether it must be rebuilt.
+	presentTerms, presentDocs int64
+	storedTerms, storedDocs   int64
+	matchLen                  int64
+	matchStale                bool // built by another version: not checked further
+	matchBad                  int  // problems a rebuild fixes
 
 	// Repairs, applied after the walk.
 	setKeys  [][]byte        // reverse and index keys to write
@@ -164,6 +175,14 @@ func (c *checker) ref(from, field, id string) (bool, error) {
 
 func (c *checker) run(txn kvTxn) error {
 	c.txn = txn
+	version, err := indexVersion(txn)
+	if err != nil {
+		return err
+	}
+	if version != matchIndexVersion {
+		c.matchStale = true
+		c.matchProblem("claim match index", "%s", graph.ErrorMessage(errStaleIndex(version)))
+	}
 	it := txn.iterate(nil, true)
 	defer it.close()
 	meta := make(map[string][]byte)
@@ -196,6 +215,10 @@ func (c *checker) run(txn kvTxn) error {
 			c.storedRev++
 		case tagWord:
 			c.storedWords++
+		case tagTerm:
+			c.storedTerms++
+		case tagDoc:
+			c.storedDocs++
 		}
 		if err != nil {
 			return err
@@ -206,6 +229,14 @@ func (c *checker) run(txn kvTxn) error {
 	}
 	if err := c.strays(tagWord, c.storedWords != c.presentWords, c.word); err != nil {
 		return err
+	}
+	if !c.matchStale {
+		if err := c.strays(tagTerm, c.storedTerms != c.presentTerms, c.term); err != nil {
+			return err
+		}
+		if err := c.strays(tagDoc, c.storedDocs != c.presentDocs, c.doc); err != nil {
+			return err
+		}
 	}
 	c.stats.Edges += c.links / 2
 	c.checkCounts(meta)
@@ -281,6 +312,81 @@ func (c *checker) node(id string, v []byte) error {
 		if err := c.need(id, x.key, x.name()); err != nil {
 			return err
 		}
+	}
+	if e.match != nil && !c.matchStale {
+		return c.match(id, e.match)
+	}
+	return nil
+}
+
+func (c *checker) matchProblem(where, format string, args ...any) {
+	c.matchBad++
+	c.problem(where, true, format, args...)
+}
+
+// match checks a claim's entry and postings in the claim match index
+// against its match text, analysed again.
+func (c *checker) match(id string, doc *matchDoc) error {
+	c.matchLen += int64(doc.len)
+	var got []byte
+	err := c.txn.get(docKey(id), func(v []byte) error { got = slices.Clone(v); return nil })
+	switch {
+	case errors.Is(err, errNoKey):
+		c.matchProblem(id, "its entry in the claim match index is missing")
+	case err != nil:
+		return err
+	case !bytes.Equal(got, encodeMatchDoc(doc)):
+		c.matchProblem(id, "its entry in the claim match index does not hold the terms of its text")
+	default:
+		c.presentDocs++
+	}
+	for _, t := range doc.terms {
+		want := encodePosting(t.tf, doc.len)
+		err := c.txn.get(termKey(t.term, id), func(v []byte) error { got = slices.Clone(v); return nil })
+		switch {
+		case errors.Is(err, errNoKey):
+			c.matchProblem(id, "the claim match index has no posting of the term %q for it", t.term)
+		case err != nil:
+			return err
+		case !bytes.Equal(got, want):
+			tf, n, derr := decodePosting(got)
+			if derr != nil {
+				c.matchProblem(id, "its posting of the term %q in the claim match index does not decode: %v", t.term, derr)
+			} else {
+				c.matchProblem(id, "its posting of the term %q in the claim match index says %d occurrences in %d terms; its text has %d in %d",
+					t.term, tf, n, t.tf, doc.len)
+			}
+		default:
+			c.presentTerms++
+		}
+	}
+	return nil
+}
+
+// term checks that a posting names a stored claim whose text holds the
+// term.
+func (c *checker) term(raw []byte, k parsedKey) error {
+	n, err := readStored(c.txn, k.Node)
+	if errors.Is(err, errCorrupt) {
+		return nil // reported with the claim
+	}
+	if err != nil {
+		return err
+	}
+	if n == nil || !entriesOf(n).match.has(k.Term) {
+		c.matchProblem(fmt.Sprintf("claim match index %q→%s", k.Term, k.Node), "the claim's text does not hold the term, or the claim is not stored")
+	}
+	return nil
+}
+
+// doc checks that a claim match index entry names a stored claim.
+func (c *checker) doc(raw []byte, k parsedKey) error {
+	ok, err := c.exists(k.Node)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.matchProblem("claim match index "+k.Node, "an entry for a claim that is not stored")
 	}
 	return nil
 }
@@ -424,6 +530,19 @@ func (c *checker) checkCounts(meta map[string][]byte) {
 			c.counts = true
 		}
 	}
+	if c.matchStale {
+		return
+	}
+	stored := int64(0)
+	if v, ok := meta[matchTerms]; ok {
+		var err error
+		if stored, err = decodeCount(v); err != nil {
+			stored = -1
+		}
+	}
+	if stored != c.matchLen {
+		c.matchProblem("counter "+matchTerms, "says %d, the claims hold %d terms", stored, c.matchLen)
+	}
 }
 
 // repair applies the fixes a check noted and returns how many problems it
@@ -458,6 +577,12 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 	fixed += n
 	if err != nil {
 		return fixed, err
+	}
+	if c.matchBad > 0 {
+		if err := db.rebuildMatchIndex(ctx); err != nil {
+			return fixed, fmt.Errorf("rebuild the claim match index: %w", err)
+		}
+		fixed += c.matchBad
 	}
 	// Recount from what is stored now.
 	again := &checker{ctx: ctx}

@@ -9,6 +9,7 @@ import (
 
 	"hearsay/fixtures"
 	"hearsay/graph"
+	"hearsay/graph/textmatch"
 	"hearsay/store"
 )
 
@@ -123,6 +124,27 @@ func TestCheckFindsAndRepairs(t *testing.T) {
 		{"wrong counter", func(db *store.DB) error {
 			return store.SetRaw(db, store.MetaKey("count/edges"), binary.AppendVarint(nil, 999999))
 		}, "counter count/edges"},
+		{"match posting missing", func(db *store.DB) error {
+			return store.DeleteRaw(db, store.TermKey(textmatch.Terms(claim.MatchText())[0], claim.ID))
+		}, "the claim match index has no posting of the term"},
+		{"match posting altered", func(db *store.DB) error {
+			return store.SetRaw(db, store.TermKey(textmatch.Terms(claim.MatchText())[0], claim.ID), store.EncodePosting(7, 99))
+		}, "in the claim match index says 7 occurrences in 99 terms"},
+		{"stray match posting", func(db *store.DB) error {
+			return store.SetRaw(db, store.TermKey("zzzunused", claim.ID), store.EncodePosting(1, 1))
+		}, "the claim's text does not hold the term"},
+		{"match entry missing", func(db *store.DB) error {
+			return store.DeleteRaw(db, store.DocKey(claim.ID))
+		}, "its entry in the claim match index is missing"},
+		{"match entry for no claim", func(db *store.DB) error {
+			return store.SetRaw(db, store.DocKey("claim:zzz-gone"), store.MatchDocValue(map[string]int{"gone": 1}))
+		}, "an entry for a claim that is not stored"},
+		{"match length counter", func(db *store.DB) error {
+			return store.SetRaw(db, store.MetaKey(store.MatchTerms), binary.AppendVarint(nil, 3))
+		}, "counter match/terms"},
+		{"match index of another version", func(db *store.DB) error {
+			return store.SetRaw(db, store.MetaKey(store.MatchVersion), []byte("format 0"))
+		}, "built by another version of hearsay"},
 		{"malformed key", func(db *store.DB) error {
 			return store.SetRaw(db, []byte{store.TagNode, 0xee}, []byte("x"))
 		}, "malformed key"},

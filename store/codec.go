@@ -430,3 +430,67 @@ func decodeCount(b []byte) (int64, error) {
 	}
 	return v, nil
 }
+
+// encodePosting encodes one posting of the claim match index: how often
+// its term occurs in the claim, and the claim's length in terms.
+func encodePosting(tf, docLen int) []byte {
+	b := []byte{codecV1}
+	b = binary.AppendUvarint(b, uint64(tf))
+	return binary.AppendUvarint(b, uint64(docLen))
+}
+
+// decodePosting decodes a posting without allocating: a query reads
+// thousands.
+func decodePosting(b []byte) (tf, docLen int, err error) {
+	if len(b) < 3 || b[0] != codecV1 {
+		return 0, 0, fmt.Errorf("%w: bad posting", errCorrupt)
+	}
+	t, n := binary.Uvarint(b[1:])
+	if n <= 0 || t == 0 || t > 1<<31 {
+		return 0, 0, fmt.Errorf("%w: bad posting", errCorrupt)
+	}
+	l, m := binary.Uvarint(b[1+n:])
+	if m <= 0 || 1+n+m != len(b) || l < t || l > 1<<31 {
+		return 0, 0, fmt.Errorf("%w: bad posting", errCorrupt)
+	}
+	return int(t), int(l), nil
+}
+
+// encodeMatchDoc encodes a claim's entry in the claim match index: its
+// length in terms, then its distinct terms in order with their
+// frequencies.
+func encodeMatchDoc(d *matchDoc) []byte {
+	e := newEncoder()
+	e.uvarint(uint64(d.len))
+	e.uvarint(uint64(len(d.terms)))
+	for _, t := range d.terms {
+		e.str(t.term)
+		e.uvarint(uint64(t.tf))
+	}
+	return e.b
+}
+
+func decodeMatchDoc(b []byte) (*matchDoc, error) {
+	d := newDecoder(b)
+	doc := &matchDoc{len: int(d.uvarint())}
+	if n := d.count(); n > 0 {
+		doc.terms = make([]termFreq, n)
+		for i := range doc.terms {
+			doc.terms[i] = termFreq{term: d.str(), tf: int(d.uvarint())}
+		}
+	}
+	if err := d.done(); err != nil {
+		return nil, err
+	}
+	sum := 0
+	for i, t := range doc.terms {
+		if !validTerm(t.term) || t.tf < 1 || (i > 0 && doc.terms[i-1].term >= t.term) {
+			return nil, fmt.Errorf("%w: bad match index entry", errCorrupt)
+		}
+		sum += t.tf
+	}
+	if sum != doc.len {
+		return nil, fmt.Errorf("%w: bad match index entry: length %d, terms %d", errCorrupt, doc.len, sum)
+	}
+	return doc, nil
+}

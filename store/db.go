@@ -144,7 +144,16 @@ func Open(opt Options) (*DB, error) {
 	if opt.InMemory || opt.ReadOnly {
 		minFree = -1
 	}
-	return &DB{db: bdb, kv: badgerKV{bdb}, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}, nil
+	db := &DB{db: bdb, kv: badgerKV{bdb}, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}
+	if !opt.ReadOnly {
+		// An index built by another version, or by none, is rebuilt
+		// now, once (match.go), not at the first query.
+		if _, err := db.buildMatchIndex(context.Background()); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("build the claim match index: %w", err)
+		}
+	}
+	return db, nil
 }
 
 // openBadger opens one generation. Badger refuses to open read-only a

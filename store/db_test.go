@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"hearsay/graph"
+	"hearsay/graph/textmatch"
 	"hearsay/store"
 )
 
@@ -257,15 +259,80 @@ func checkStored(tb testing.TB, db *store.DB) snapshot {
 			wantAdj[string(store.AdjKey(graph.EdgePossiblySameAs, o.ID))] = true
 		}
 	}
+	checkMatchIndex(tb, db, s.Claims)
 	checkKeySet(tb, "edge", mustRaw(tb, db, []byte{store.TagEdge}), wantEdges)
 	checkKeySet(tb, "adjacency", mustRaw(tb, db, []byte{store.TagAdj}), wantAdj)
 	checkKeySet(tb, "search index", mustRaw(tb, db, []byte{store.TagWord}), wantWords)
 	for _, kv := range mustRaw(tb, db, nil) {
-		if f := kv.Key[0]; f != store.TagMeta && f != store.TagNode && f != store.TagAdj && f != store.TagEdge && f != store.TagWord {
+		if f := kv.Key[0]; f != store.TagMeta && f != store.TagNode && f != store.TagAdj && f != store.TagEdge && f != store.TagWord &&
+			f != store.TagTerm && f != store.TagDoc {
 			tb.Errorf("key %x of unknown family %#x", kv.Key, f)
 		}
 	}
 	return s
+}
+
+// checkMatchIndex checks that the claim match index is exactly what the
+// claims call for, recomputed here from their match texts: one doc key per
+// claim, one posting per distinct term with its frequency and the claim's
+// length, the total length counter and the version.
+func checkMatchIndex(tb testing.TB, db *store.DB, claims []*graph.Claim) {
+	tb.Helper()
+	want := make(map[string][]byte)
+	var total int64
+	for _, c := range claims {
+		tf := make(map[string]int)
+		n := 0
+		for _, t := range textmatch.Terms(c.MatchText()) {
+			if len(t) <= store.MaxTermLen {
+				tf[t]++
+				n++
+			}
+		}
+		total += int64(n)
+		want[string(store.DocKey(c.ID))] = store.MatchDocValue(tf)
+		for t, f := range tf {
+			want[string(store.TermKey(t, c.ID))] = store.EncodePosting(f, n)
+		}
+	}
+	got := append(mustRaw(tb, db, []byte{store.TagTerm}), mustRaw(tb, db, []byte{store.TagDoc})...)
+	seen := make(map[string]bool)
+	for _, kv := range got {
+		seen[string(kv.Key)] = true
+		w, ok := want[string(kv.Key)]
+		switch {
+		case !ok:
+			k, err := store.ParseKey(kv.Key)
+			tb.Errorf("unexpected match index key %x (%+v, %v)", kv.Key, k, err)
+		case !bytes.Equal(w, kv.Value):
+			k, _ := store.ParseKey(kv.Key)
+			tb.Errorf("match index key %+v holds %x, want %x", k, kv.Value, w)
+		}
+	}
+	for k := range want {
+		if !seen[k] {
+			parsed, _ := store.ParseKey([]byte(k))
+			tb.Errorf("missing match index key %x (%+v)", k, parsed)
+		}
+	}
+	meta := make(map[string][]byte)
+	for _, kv := range mustRaw(tb, db, []byte{store.TagMeta}) {
+		meta[string(kv.Key[1:])] = kv.Value
+	}
+	if v := string(meta[store.MatchVersion]); v != store.MatchIndexVersion {
+		tb.Errorf("match index version = %q, want %q", v, store.MatchIndexVersion)
+	}
+	var stored int64
+	if v, ok := meta[store.MatchTerms]; ok {
+		n, k := binary.Varint(v)
+		if k <= 0 {
+			tb.Errorf("match terms counter %x does not decode", v)
+		}
+		stored = n
+	}
+	if stored != total {
+		tb.Errorf("match terms counter = %d, the claims hold %d terms", stored, total)
+	}
 }
 
 func checkKeySet(tb testing.TB, what string, got []store.RawKV, want map[string]bool) {

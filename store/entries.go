@@ -21,6 +21,9 @@ import (
 //	                                 absent when it has none
 //	edgeKey(kind, dirReverse, ...)   one reverse key per forward edge, empty value
 //	wordKey(word, id)                one index key per search word (claims)
+//	docKey(id), termKey(term, id)    a claim's entry and postings in the claim
+//	                                 match index (match.go), with the total
+//	                                 length counter
 //
 // An official's possibly-same-as links are kept as one packed list on
 // each side (sameAsEntry), merged with the stored lists; the counters
@@ -35,6 +38,7 @@ type nodeEntries struct {
 	adjKey, packed []byte
 	edges          []edgeEntry // every reference, in input order
 	index          []indexEntry
+	match          *matchDoc // a claim's entry in the claim match index
 }
 
 // edgeEntry is one forward edge: a reference the node makes, which must
@@ -90,6 +94,7 @@ func entriesOf(node any) *nodeEntries {
 			for _, w := range graph.ClaimWords(n) {
 				e.index = append(e.index, indexEntry{word: w, key: wordKey(w, n.ID)})
 			}
+			e.match = matchDocOf(n)
 			return e
 		}
 	}

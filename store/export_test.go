@@ -20,7 +20,34 @@ const (
 	TagAdj  = tagAdj
 	TagEdge = tagEdge
 	TagWord = tagWord
+	TagTerm = tagTerm
+	TagDoc  = tagDoc
 )
+
+// The claim match index's bounds and meta names.
+const (
+	MaxTermLen   = maxTermLen
+	MatchTerms   = matchTerms
+	MatchVersion = matchVersion
+)
+
+// MatchIndexVersion is the version the index is built with.
+var MatchIndexVersion = matchIndexVersion
+
+// EncodePosting encodes a posting's value.
+var EncodePosting = encodePosting
+
+// MatchDocValue encodes a claim's entry in the claim match index from its
+// terms' frequencies.
+func MatchDocValue(tf map[string]int) []byte {
+	d := &matchDoc{}
+	for t, n := range tf {
+		d.terms = append(d.terms, termFreq{t, n})
+		d.len += n
+	}
+	slices.SortFunc(d.terms, func(a, b termFreq) int { return bytes.Compare([]byte(a.term), []byte(b.term)) })
+	return encodeMatchDoc(d)
+}
 
 // The key constructors, for building raw keys.
 var (
@@ -30,6 +57,8 @@ var (
 	EdgeKey    = edgeKey
 	EdgePrefix = edgePrefix
 	WordKey    = wordKey
+	TermKey    = termKey
+	DocKey     = docKey
 	ParseKey   = parseKey
 )
 
@@ -91,6 +120,12 @@ func ModelKVs(ds *graph.Dataset) []RawKV {
 		}
 		for _, x := range e.index {
 			add(x.key, []byte{})
+		}
+		if e.match != nil {
+			add(docKey(e.id), encodeMatchDoc(e.match))
+			for _, t := range e.match.terms {
+				add(termKey(t.term, e.id), encodePosting(t.tf, e.match.len))
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b RawKV) int { return bytes.Compare(a.Key, b.Key) })

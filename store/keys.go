@@ -26,6 +26,8 @@ const (
 	tagAdj  byte = 0x03 // one node's packed forward edges of one kind
 	tagEdge byte = 0x04 // one edge, one direction, one key
 	tagWord byte = 0x05 // one word of the claim search index
+	tagTerm byte = 0x06 // one posting of the claim match index: a term in a claim
+	tagDoc  byte = 0x07 // one claim's entry in the claim match index: its terms
 )
 
 // edgeDir is the direction an edge key is stored in.
@@ -141,16 +143,59 @@ func validWord(w string) bool {
 	return w != "" && len(w) <= graph.MaxWordLen && strings.IndexByte(w, 0x00) < 0
 }
 
+// maxTermLen bounds a term of the claim match index, in bytes; a longer
+// term is not indexed (matchDocOf), so it matches nothing.
+const maxTermLen = 64
+
+// termKey returns the key of one posting of the claim match index: the
+// term occurs in the claim's match text. Its value is the term's frequency
+// in the claim and the claim's length in terms (encodePosting). term is a
+// valid term (validTerm): never empty, no 0x00, at most maxTermLen bytes.
+//
+//	tagTerm | term | 0x00 | ref(claim)
+func termKey(term, claim string) []byte {
+	return appendRef(termPrefix(term), claim)
+}
+
+// termPrefix returns the prefix of every posting of one term; the claims
+// under it sort in ID order.
+//
+//	tagTerm | term | 0x00
+func termPrefix(term string) []byte {
+	if !validTerm(term) {
+		panic(fmt.Sprintf("store: match index key for invalid term %q", term))
+	}
+	b := make([]byte, 0, 2+len(term)+graph.MaxIDLen)
+	b = append(b, tagTerm)
+	b = append(b, term...)
+	return append(b, 0x00)
+}
+
+func validTerm(t string) bool {
+	return t != "" && len(t) <= maxTermLen && strings.IndexByte(t, 0x00) < 0
+}
+
+// docKey returns the key of a claim's entry in the claim match index: its
+// length and its terms with their frequencies (encodeMatchDoc), so that a
+// change removes exactly the postings it wrote, whatever the analyzer does
+// today.
+//
+//	tagDoc | ref(claim)
+func docKey(claim string) []byte {
+	return appendRef([]byte{tagDoc}, claim)
+}
+
 // parsedKey is a parsed key. Only the fields of its family are set.
 type parsedKey struct {
 	Family byte
 	Name   string         // tagMeta
-	Node   string         // tagNode, tagAdj, tagEdge, tagWord (the claim)
+	Node   string         // tagNode, tagAdj, tagEdge, tagWord, tagTerm, tagDoc (the claim)
 	Edge   graph.EdgeKind // tagAdj, tagEdge
 	Dir    edgeDir        // tagEdge
 	Other  string         // tagEdge
 	Ctx    string         // tagEdge, attributions only
 	Word   string         // tagWord
+	Term   string         // tagTerm
 }
 
 // parseKey parses any key built by this file.
@@ -197,6 +242,21 @@ func parseKey(k []byte) (parsedKey, error) {
 		}
 		key.Word = string(rest[:end])
 		key.Node, rest, err = parseRef(rest[end+1:])
+		if err == nil && graph.KindOf(key.Node) != graph.KindClaim {
+			return parsedKey{}, errBadKey
+		}
+	case tagTerm:
+		end := bytes.IndexByte(rest, 0x00)
+		if end < 1 || !validTerm(string(rest[:end])) {
+			return parsedKey{}, errBadKey
+		}
+		key.Term = string(rest[:end])
+		key.Node, rest, err = parseRef(rest[end+1:])
+		if err == nil && graph.KindOf(key.Node) != graph.KindClaim {
+			return parsedKey{}, errBadKey
+		}
+	case tagDoc:
+		key.Node, rest, err = parseRef(rest)
 		if err == nil && graph.KindOf(key.Node) != graph.KindClaim {
 			return parsedKey{}, errBadKey
 		}

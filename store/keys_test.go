@@ -110,6 +110,15 @@ func validKeys() []keyCase {
 	} {
 		cs = append(cs, keyCase{"word/" + w.name, wordKey(w.word, testClaim), parsedKey{Family: tagWord, Word: w.word, Node: testClaim}})
 	}
+	for _, w := range []struct{ name, term string }{
+		{"one-byte", "a"},
+		{"max-length", strings.Repeat("t", maxTermLen)},
+		{"non-ascii", "київ"},
+		{"prefixed", "3:abc"},
+	} {
+		cs = append(cs, keyCase{"term/" + w.name, termKey(w.term, testClaim), parsedKey{Family: tagTerm, Term: w.term, Node: testClaim}})
+	}
+	cs = append(cs, keyCase{"doc", docKey(testClaim), parsedKey{Family: tagDoc, Node: testClaim}})
 	return cs
 }
 
@@ -143,7 +152,7 @@ func rebuildKey(t *testing.T, k parsedKey) []byte {
 		checkID("Node", k.Node)
 		return adjKey(k.Edge, k.Node)
 	case tagEdge:
-		if k.Name != "" || k.Word != "" {
+		if k.Name != "" || k.Word != "" || k.Term != "" {
 			t.Fatalf("edge key %+v has fields of another family", k)
 		}
 		checkID("Node", k.Node)
@@ -161,6 +170,24 @@ func rebuildKey(t *testing.T, k parsedKey) []byte {
 			t.Fatalf("word key %+v names a %v, not a claim", k, graph.KindOf(k.Node))
 		}
 		return wordKey(k.Word, k.Node)
+	case tagTerm:
+		if k != (parsedKey{Family: tagTerm, Term: k.Term, Node: k.Node}) {
+			t.Fatalf("term key %+v has fields of another family", k)
+		}
+		checkID("Node", k.Node)
+		if graph.KindOf(k.Node) != graph.KindClaim {
+			t.Fatalf("term key %+v names a %v, not a claim", k, graph.KindOf(k.Node))
+		}
+		return termKey(k.Term, k.Node)
+	case tagDoc:
+		if k != (parsedKey{Family: tagDoc, Node: k.Node}) {
+			t.Fatalf("doc key %+v has fields of another family", k)
+		}
+		checkID("Node", k.Node)
+		if graph.KindOf(k.Node) != graph.KindClaim {
+			t.Fatalf("doc key %+v names a %v, not a claim", k, graph.KindOf(k.Node))
+		}
+		return docKey(k.Node)
 	}
 	t.Fatalf("parseKey returned unknown family %#x", k.Family)
 	return nil
@@ -230,7 +257,7 @@ func TestParseKey_Garbage(t *testing.T) {
 		{"Empty", []byte{}},
 		{"Nil", nil},
 		{"TagZero", cat([]byte{0x00}, node[1:])},
-		{"TagUnknown", cat([]byte{tagWord + 1}, node[1:])},
+		{"TagUnknown", cat([]byte{tagDoc + 1}, node[1:])},
 		{"TagFF", cat([]byte{0xff}, node[1:])},
 		{"MetaNoName", []byte{tagMeta}},
 
@@ -283,6 +310,18 @@ func TestParseKey_Garbage(t *testing.T) {
 		{"WordRefNoTerminator", cat(wordPrefix("ab"), nodeKey(testClaim)[1:len(nodeKey(testClaim))-1])},
 		{"WordTrailingRef", cat(wordKey("ab", testClaim), nodeKey(testClaim)[1:])},
 		{"WordTrailingByte", cat(wordKey("ab", testClaim), []byte{'a'})},
+
+		// Ensure match index keys with a bad term or a ref that is not one claim are rejected.
+		{"TermEmpty", cat([]byte{tagTerm, 0x00}, nodeKey(testClaim)[1:])},
+		{"TermOnly", []byte{tagTerm, 'a', 'b'}},
+		{"TermNoRef", []byte{tagTerm, 'a', 'b', 0x00}},
+		{"TermTooLong", cat([]byte{tagTerm}, []byte(strings.Repeat("t", maxTermLen+1)), []byte{0x00}, nodeKey(testClaim)[1:])},
+		{"TermRefNotClaim", cat(termPrefix("ab"), nodeKey(testOutlet)[1:])},
+		{"TermTrailingRef", cat(termKey("ab", testClaim), nodeKey(testClaim)[1:])},
+		{"DocNoRef", []byte{tagDoc}},
+		{"DocRefNotClaim", cat([]byte{tagDoc}, nodeKey(testOutlet)[1:])},
+		{"DocTrailingByte", cat(docKey(testClaim), []byte{'a'})},
+		{"DocTwoRefs", cat(docKey(testClaim), nodeKey(testClaim)[1:])},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -456,6 +495,7 @@ func goldenKeys() []keyCase {
 			keyCase{name: "edge-prefix/" + e.String() + "/reverse", key: edgePrefix(e, dirReverse, to)})
 	}
 	cs = append(cs, keyCase{name: "word-prefix/ab", key: wordPrefix("ab")})
+	cs = append(cs, keyCase{name: "term-prefix/ab", key: termPrefix("ab")})
 	cs = append(cs, keyCase{name: "meta/count-key/outlet", key: countKey(graph.KindOutlet)})
 	return cs
 }
@@ -560,6 +600,17 @@ func TestKeys_InvalidInputPanics(t *testing.T) {
 				}
 			}()
 			wordPrefix(w)
+		}()
+	}
+	// Ensure building a match index key for an invalid term panics too.
+	for _, w := range []string{"", "a\x00b", strings.Repeat("t", maxTermLen+1)} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("termPrefix(%q) did not panic", w)
+				}
+			}()
+			termPrefix(w)
 		}()
 	}
 }

@@ -18,7 +18,9 @@ type writer struct {
 	sameAs map[string][]graph.SameAs // possibly-same-as lists being changed
 	edges  int64                     // change of the edge counter
 	nodes  map[graph.Kind]int64      // change of the node counters
-	res    graph.ImportResult
+	// matchTerms is the change of the claim match index's total length.
+	matchTerms int64
+	res        graph.ImportResult
 }
 
 func newWriter(txn kvTxn) *writer {
@@ -34,6 +36,9 @@ func (w *writer) flush() error {
 		if err := addCount(w.txn, countKey(kind), n); err != nil {
 			return err
 		}
+	}
+	if err := addCount(w.txn, metaKey(matchTerms), w.matchTerms); err != nil {
+		return err
 	}
 	return addCount(w.txn, metaKey(countEdges), w.edges)
 }
@@ -124,6 +129,11 @@ func (w *writer) put(node any) error {
 	if err := w.swapKeys(oldKeys, newKeys); err != nil {
 		return err
 	}
+	if e.match != nil {
+		if err := w.reindex(e.id, e.match); err != nil {
+			return err
+		}
+	}
 	for _, ed := range e.edges {
 		if ed.kind == graph.EdgePossiblySameAs {
 			if err := w.link(e.id, graph.SameAs{Official: ed.to, Note: ed.note}); err != nil {
@@ -142,6 +152,11 @@ func (w *writer) remove(node any) error {
 	w.edges -= int64(n)
 	if err := w.swapKeys(keys, nil); err != nil {
 		return err
+	}
+	if e.match != nil {
+		if err := w.reindex(e.id, nil); err != nil {
+			return err
+		}
 	}
 	if e.adjKey != nil {
 		if err := w.txn.delete(e.adjKey); err != nil {

@@ -72,7 +72,7 @@ func printCheck(e *env, o checkOutput, took time.Duration) {
 	fmt.Fprintf(e.stdout, "checked %d keys in %s: %d outlets, %d officials, %d reports, %d claims, %d edges\n",
 		r.Keys, took.Round(time.Millisecond), r.Stats.Outlets, r.Stats.Officials, r.Stats.Reports, r.Stats.Claims, r.Stats.Edges)
 	if r.Total == 0 {
-		fmt.Fprintln(e.stdout, "no problems: both edge directions agree, every reference resolves, the index and counters are exact")
+		fmt.Fprintln(e.stdout, "no problems: both edge directions agree, every reference resolves, the search and claim match indexes and the counters are exact")
 		return
 	}
 	for _, p := range r.Problems {

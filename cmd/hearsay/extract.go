@@ -10,6 +10,7 @@ import (
 	"os"
 	"unicode/utf8"
 
+	"hearsay/fixtures"
 	"hearsay/fixtures/extract"
 	"hearsay/graph"
 	"hearsay/store"
@@ -28,6 +29,8 @@ func cmdExtract(e *env, args []string) (err error) {
 	url := fs.String("url", "", "the article's `URL`")
 	title := fs.String("title", "", "the article's `TITLE`")
 	maxBytes := fs.Int64("max-bytes", defaultExtractMax, "refuse a text over `N` bytes")
+	matches := fs.Int("matches", 3, "with --db, note for each proposed claim up to `N` stored claims that may say the same (0: none)")
+	threshold := fs.Float64("match-threshold", graph.DefaultMatchThreshold, "with --db, note only stored claims scoring at least `SCORE` (as 'hearsay match' scores)")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
@@ -41,6 +44,9 @@ func cmdExtract(e *env, args []string) (err error) {
 	}
 	if *format != "hearsay" && *format != "citron" {
 		return usageError{fmt.Sprintf("--format is hearsay or citron, not %q", *format)}
+	}
+	if *matches < 0 || *matches > graph.MaxMatches || *threshold < 0 {
+		return usageError{fmt.Sprintf("--matches is between 0 and %d, --match-threshold at least 0", graph.MaxMatches)}
 	}
 	if *maxBytes < 1 || *maxBytes > 1<<30 {
 		return usageError{"--max-bytes is between 1 and 1073741824"}
@@ -80,9 +86,9 @@ func cmdExtract(e *env, args []string) (err error) {
 		_, err = e.stdout.Write(out.Bytes())
 		return err
 	}
+	var db *store.DB
 	if useDB {
-		db, err := e.openReadOnly(*dir)
-		if err != nil {
+		if db, err = e.openReadOnly(*dir); err != nil {
 			return err
 		}
 		defer closeDB(db, &err)
@@ -91,6 +97,11 @@ func cmdExtract(e *env, args []string) (err error) {
 	p, err := extract.Propose(e.ctx, text, extract.FindNested(text, quotes, extract.Extract), opt)
 	if err != nil {
 		return err
+	}
+	if db != nil && *matches > 0 {
+		if err := noteMatches(e, db, p, *threshold, *matches); err != nil {
+			return err
+		}
 	}
 	if err := p.WriteJSON(&out); err != nil {
 		return err
@@ -138,4 +149,40 @@ func (e *env) readArticle(name string, limit int64) (string, error) {
 		return "", fmt.Errorf("%s: %s", name, err)
 	}
 	return string(b), nil
+}
+
+// noteMatches adds to a proposal's review section, for each proposed claim
+// not stored yet, a note naming each stored claim that may say the same
+// (graph.MatchNewClaims), so that the reviewer can merge instead of
+// duplicating. A note takes the confidence of its claim's own note; notes
+// stop at fixtures.MaxReviewNotes, so the proposal stays loadable.
+func noteMatches(e *env, g graph.ClaimService, p *extract.Proposal, threshold float64, first int) error {
+	claims := p.Dataset.Claims
+	if len(claims) > graph.MaxMatchedClaims {
+		claims = claims[:graph.MaxMatchedClaims]
+	}
+	found, err := graph.MatchNewClaims(e.ctx, g, claims, threshold, first)
+	if err != nil {
+		return err
+	}
+	conf := make(map[string]float64)
+	for _, n := range p.Review {
+		if n.Path == "" {
+			conf[n.Record] = n.Confidence
+		}
+	}
+	for _, f := range found {
+		for _, m := range f.Similar {
+			if len(p.Review) >= fixtures.MaxReviewNotes {
+				return nil
+			}
+			text := []rune(m.Claim.Text)
+			if len(text) > 300 {
+				text = append(text[:300], '…')
+			}
+			p.Review = append(p.Review, fixtures.ReviewNote{Record: f.Claim.ID, Confidence: conf[f.Claim.ID],
+				Note: fmt.Sprintf("may say what the stored %s says (match score %.1f): %s", m.Claim.ID, m.Score, string(text))})
+		}
+	}
+	return nil
 }
