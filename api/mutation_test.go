@@ -381,18 +381,20 @@ func TestMutations(t *testing.T) {
 		s.Mutate(t, `mutation { addRating(id: "outlet:nowhere", input: {rating: A}) { id } }`, nil).MustFail(t, http.StatusOK, api.CodeNotFound)
 	})
 	t.Run("OKReview", func(t *testing.T) {
-		// Ensure addReview adds a review to the claim.
-		var r struct {
-			AddReview struct {
-				Reviews []struct{ Verdict, ReviewedBy, ReviewedAt, URL string }
-			}
-		}
-		mutate(t, `mutation { addReview(claim: "`+headline+`", input: {verdict: UNPROVEN, reviewedBy: "A Checker", reviewedAt: "2025-05-02", url: "https://example.org/r"}) {
-			reviews { verdict reviewedBy reviewedAt url } } }`, &r)
-		if len(r.AddReview.Reviews) != 1 || r.AddReview.Reviews[0] != (struct{ Verdict, ReviewedBy, ReviewedAt, URL string }{"UNPROVEN", "A Checker", "2025-05-02", "https://example.org/r"}) {
-			t.Errorf("reviews %+v", r.AddReview.Reviews)
+		// Ensure addReview adds a review to the claim, with its title and
+		// the rating as printed beside the verdict.
+		type review struct{ Verdict, ReviewedBy, ReviewedAt, URL, Title, RatingText string }
+		var r struct{ AddReview struct{ Reviews []review } }
+		mutate(t, `mutation { addReview(claim: "`+headline+`", input: {verdict: UNPROVEN, reviewedBy: "A Checker", reviewedAt: "2025-05-02", url: "https://example.org/r",
+			title: "Did the US offer a backstop?", ratingText: "Unsupported"}) {
+			reviews { verdict reviewedBy reviewedAt url title ratingText } } }`, &r)
+		want := review{"UNPROVEN", "A Checker", "2025-05-02", "https://example.org/r", "Did the US offer a backstop?", "Unsupported"}
+		if len(r.AddReview.Reviews) != 1 || r.AddReview.Reviews[0] != want {
+			t.Errorf("reviews %+v, want [%+v]", r.AddReview.Reviews, want)
 		}
 		s.Mutate(t, `mutation { addReview(claim: "claim:nowhere", input: {verdict: TRUE, reviewedBy: "X"}) { id } }`, nil).MustFail(t, http.StatusOK, api.CodeNotFound)
+		// Ensure a rating text over the limit is a bad input.
+		s.Mutate(t, `mutation { addReview(claim: "`+headline+`", input: {verdict: TRUE, reviewedBy: "X", ratingText: "`+strings.Repeat("r", graph.MaxNameLen+1)+`"}) { id } }`, nil).MustFail(t, http.StatusOK, api.CodeBadUserInput)
 	})
 	t.Run("OKSerialFields", func(t *testing.T) {
 		// Ensure the fields of one mutation run in order, each seeing the

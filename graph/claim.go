@@ -102,11 +102,16 @@ func (at *Attribution) EachRelayed(f func(by string, r *Attribution, path string
 }
 
 // Review is a fact-checker's verdict on a claim (ClaimReview style).
+// Verdict is the normalised verdict; RatingText is the rating as the
+// fact-checker printed it ("Pants on Fire"), and Title the fact-check
+// article's headline. Both are optional.
 type Review struct {
 	Verdict    Verdict
 	ReviewedBy string
 	ReviewedAt Date
 	URL        string
+	Title      string
+	RatingText string
 }
 
 // Appearance returns the claim's appearance in the report, if any.
@@ -161,6 +166,8 @@ func (c *Claim) Validate() error {
 		}
 		k.text(p+".reviewedBy", r.ReviewedBy, MaxNameLen, true)
 		k.text(p+".url", r.URL, MaxURLLen, false)
+		k.text(p+".title", r.Title, MaxNameLen, false)
+		k.text(p+".ratingText", r.RatingText, MaxNameLen, false)
 	}
 	return k.err
 }
