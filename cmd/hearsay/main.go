@@ -1,10 +1,10 @@
 // Command hearsay is the source-reliability knowledge graph's one binary.
 //
 //	hearsay serve [--addr 127.0.0.1:8080]  serve GraphQL and the playground
-//	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON)
+//	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON) or ClaimReview JSON-LD
 //	hearsay stats [--json]            count nodes and edges
 //	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
-//	hearsay export [FILE]             write the graph as hearsay/v1
+//	hearsay export [--format claimreview] [FILE]  write the graph as hearsay/v1 or ClaimReview
 //	hearsay gen --edges N [--seed S] [--out FILE]  write a synthetic NDJSON dataset
 //	hearsay extract [--format hearsay|citron] FILE|-  propose an article's attributions
 //
@@ -65,10 +65,10 @@ type command struct {
 
 var commands = []command{
 	{"serve", "serve GraphQL at /graphql and the playground at / (loads the seed into an empty database)", cmdServe},
-	{"load", "load hearsay/v1 datasets (JSON or NDJSON) into the database", cmdLoad},
+	{"load", "load hearsay/v1 datasets (JSON or NDJSON) or ClaimReview JSON-LD into the database", cmdLoad},
 	{"stats", "count the nodes and edges of the database", cmdStats},
 	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
-	{"export", "write the whole graph as a hearsay/v1 dataset", cmdExport},
+	{"export", "write the whole graph as a hearsay/v1 dataset, or its reviews as ClaimReview (--format claimreview)", cmdExport},
 	{"gen", "write a synthetic hearsay/v1 NDJSON dataset of about N edges", cmdGen},
 	{"check", "verify both edge directions, every reference, the index and the counters; --repair fixes", cmdCheck},
 	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
