@@ -9,6 +9,7 @@ import (
 	"github.com/graphql-go/graphql"
 
 	"hearsay/fixtures"
+	"hearsay/fixtures/claimreview"
 	"hearsay/graph"
 )
 
@@ -172,10 +173,14 @@ func (mt *mutations) nodeMutations() graphql.Fields {
 				return mt.s.loaderFrom(ctx).node(ctx, id)
 			}),
 		"importDataset": mt.mutate(nonNull(mt.t.importResult),
-			"Loads a hearsay/v1 dataset (JSON document or NDJSON) all or nothing, with the same checks and errors as 'hearsay load'.",
+			"Loads a hearsay/v1 dataset (JSON document or NDJSON) or schema.org ClaimReview JSON-LD (one object, an array or @graph; told apart by content) all or nothing, with the same checks and errors as 'hearsay load'.",
 			graphql.FieldConfigArgument{"data": {Type: nonNull(graphql.String)}},
 			func(ctx context.Context, a map[string]any) (any, error) {
-				return fixtures.Load(ctx, mt.g(), "data", strings.NewReader(argString(a, "data")), fixtures.Options{})
+				data := argString(a, "data")
+				if claimreview.Detect([]byte(data[:min(len(data), 64<<10)])) {
+					return claimreview.Load(ctx, mt.g(), "data", strings.NewReader(data), fixtures.Options{})
+				}
+				return fixtures.Load(ctx, mt.g(), "data", strings.NewReader(data), fixtures.Options{})
 			}),
 	}
 }
