@@ -258,6 +258,8 @@ func addClaimInputs(t *types, in *inputs) {
 	in.review = inputObject("ReviewInput", "A fact-checker's review.", graphql.InputObjectConfigFieldMap{
 		"verdict": inputField(nonNull(t.verdict), ""), "reviewedBy": inputField(nonNull(graphql.String), ""),
 		"reviewedAt": inputField(graphql.String, dateDesc), "url": inputField(graphql.String, ""),
+		"title":      inputField(graphql.String, "The fact-check article's headline."),
+		"ratingText": inputField(graphql.String, "The rating as printed (\"Pants on Fire\"), beside the normalised verdict."),
 	})
 	in.attribution = inputObject("AttributionInput", "In a report, the claim is attributed to source.", graphql.InputObjectConfigFieldMap{
 		"source": inputField(nonNull(graphql.ID), "An official, report or outlet."), "mode": inputField(nonNull(t.mode), ""),
@@ -363,7 +365,8 @@ func reviewOf(m map[string]any) (graph.Review, error) {
 	if err != nil {
 		return graph.Review{}, err
 	}
-	return graph.Review{Verdict: v, ReviewedBy: argString(m, "reviewedBy"), ReviewedAt: at, URL: argString(m, "url")}, nil
+	return graph.Review{Verdict: v, ReviewedBy: argString(m, "reviewedBy"), ReviewedAt: at, URL: argString(m, "url"),
+		Title: argString(m, "title"), RatingText: argString(m, "ratingText")}, nil
 }
 
 func attributionOf(m map[string]any) (graph.Attribution, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/graphql-go/graphql"
 
 	"hearsay/fixtures"
+	"hearsay/fixtures/claimreview"
 	"hearsay/graph"
 )
 
@@ -127,7 +128,12 @@ func (mt *mutations) importDataset(ctx context.Context, a map[string]any) (any, 
 		mg = &matchingGraph{Graph: g, threshold: th, first: first}
 		g = mg
 	}
-	res, err := fixtures.Load(ctx, g, "data", strings.NewReader(argString(a, "data")), fixtures.Options{})
+	data := argString(a, "data")
+	load := fixtures.Load
+	if claimreview.Detect([]byte(data[:min(len(data), 64<<10)])) {
+		load = claimreview.Load
+	}
+	res, err := load(ctx, g, "data", strings.NewReader(data), fixtures.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +249,7 @@ func (mt *mutations) nodeMutations() graphql.Fields {
 				return mt.s.loaderFrom(ctx).node(ctx, id)
 			}),
 		"importDataset": mt.mutate(nonNull(mt.t.importResult),
-			"Loads a hearsay/v1 dataset (JSON document or NDJSON) all or nothing, with the same checks and errors as 'hearsay load'.",
+			"Loads a hearsay/v1 dataset (JSON document or NDJSON) or schema.org ClaimReview JSON-LD (one object, an array or @graph; told apart by content) all or nothing, with the same checks and errors as 'hearsay load'.",
 			graphql.FieldConfigArgument{
 				"data": {Type: nonNull(graphql.String)},
 				"matchThreshold": {Type: graphql.Float, Description: fmt.Sprintf("Report in matches, for each new claim (at most %d), "+

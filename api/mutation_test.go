@@ -12,6 +12,7 @@ import (
 
 	"hearsay/api"
 	"hearsay/fixtures"
+	"hearsay/fixtures/claimreview"
 	"hearsay/graph"
 )
 
@@ -381,18 +382,20 @@ func TestMutations(t *testing.T) {
 		s.Mutate(t, `mutation { addRating(id: "outlet:nowhere", input: {rating: A}) { id } }`, nil).MustFail(t, http.StatusOK, api.CodeNotFound)
 	})
 	t.Run("OKReview", func(t *testing.T) {
-		// Ensure addReview adds a review to the claim.
-		var r struct {
-			AddReview struct {
-				Reviews []struct{ Verdict, ReviewedBy, ReviewedAt, URL string }
-			}
-		}
-		mutate(t, `mutation { addReview(claim: "`+headline+`", input: {verdict: UNPROVEN, reviewedBy: "A Checker", reviewedAt: "2025-05-02", url: "https://example.org/r"}) {
-			reviews { verdict reviewedBy reviewedAt url } } }`, &r)
-		if len(r.AddReview.Reviews) != 1 || r.AddReview.Reviews[0] != (struct{ Verdict, ReviewedBy, ReviewedAt, URL string }{"UNPROVEN", "A Checker", "2025-05-02", "https://example.org/r"}) {
-			t.Errorf("reviews %+v", r.AddReview.Reviews)
+		// Ensure addReview adds a review to the claim, with its title and
+		// the rating as printed beside the verdict.
+		type review struct{ Verdict, ReviewedBy, ReviewedAt, URL, Title, RatingText string }
+		var r struct{ AddReview struct{ Reviews []review } }
+		mutate(t, `mutation { addReview(claim: "`+headline+`", input: {verdict: UNPROVEN, reviewedBy: "A Checker", reviewedAt: "2025-05-02", url: "https://example.org/r",
+			title: "Did the US offer a backstop?", ratingText: "Unsupported"}) {
+			reviews { verdict reviewedBy reviewedAt url title ratingText } } }`, &r)
+		want := review{"UNPROVEN", "A Checker", "2025-05-02", "https://example.org/r", "Did the US offer a backstop?", "Unsupported"}
+		if len(r.AddReview.Reviews) != 1 || r.AddReview.Reviews[0] != want {
+			t.Errorf("reviews %+v, want [%+v]", r.AddReview.Reviews, want)
 		}
 		s.Mutate(t, `mutation { addReview(claim: "claim:nowhere", input: {verdict: TRUE, reviewedBy: "X"}) { id } }`, nil).MustFail(t, http.StatusOK, api.CodeNotFound)
+		// Ensure a rating text over the limit is a bad input.
+		s.Mutate(t, `mutation { addReview(claim: "`+headline+`", input: {verdict: TRUE, reviewedBy: "X", ratingText: "`+strings.Repeat("r", graph.MaxNameLen+1)+`"}) { id } }`, nil).MustFail(t, http.StatusOK, api.CodeBadUserInput)
 	})
 	t.Run("OKSerialFields", func(t *testing.T) {
 		// Ensure the fields of one mutation run in order, each seeing the
@@ -770,4 +773,67 @@ func TestUpdate_NullAndEmpty(t *testing.T) {
 	if got := data.UpdateOutlet; got.Name != "The Telegraph" || got.Domain == nil || *got.Domain != "telegraph.co.uk" || got.Country != nil {
 		t.Errorf("after {name: null, domain: null, country: \"\"}: %+v, want name and domain kept, country cleared", got)
 	}
+}
+
+func TestImportDataset_ClaimReview(t *testing.T) {
+	const importMutation = `mutation($data: String!) { importDataset(data: $data) { nodes outlets officials reports claims } }`
+	const review = `{"@context": "https://schema.org", "@type": "ClaimReview",
+	  "url": "https://fullfact.org/europe/backstop-offer/", "claimReviewed": "The US offered a security backstop.",
+	  "headline": "Did the US offer a backstop?", "datePublished": "2025-04-28",
+	  "author": {"@type": "Organization", "name": "Full Fact", "url": "https://fullfact.org"},
+	  "reviewRating": {"@type": "Rating", "alternateName": "Missing context"},
+	  "itemReviewed": {"@type": "Claim", "author": {"@type": "Organization", "name": "The Telegraph"},
+	    "appearance": [{"@type": "CreativeWork", "url": "https://www.telegraph.co.uk/world-news/2025/04/25/us-backstop/", "datePublished": "2025-04-25"}]}}`
+	ds, err := claimreview.Parse("data", strings.NewReader(review))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ds.Claims[0].ID
+	t.Run("OK", func(t *testing.T) {
+		// Ensure ClaimReview JSON-LD is told apart from hearsay/v1 by
+		// content and loaded: the claim with its review, the rating as
+		// printed beside the verdict, the fact-checker as an outlet; and
+		// that loading it again changes nothing.
+		s := MustServer(t)
+		var r struct {
+			ImportDataset struct{ Nodes, Outlets, Officials, Reports, Claims int }
+		}
+		s.MustMutate(t, importMutation, map[string]any{"data": review}, &r)
+		if got := r.ImportDataset; got.Outlets != 2 || got.Officials != 1 || got.Reports != 1 || got.Claims != 1 {
+			t.Errorf("result %+v, want 2 outlets, 1 official, 1 report, 1 claim", got)
+		}
+		var c struct {
+			Claim struct {
+				Text    string
+				Reviews []struct{ Verdict, ReviewedBy, ReviewedAt, URL, Title, RatingText string }
+			}
+		}
+		s.MustQuery(t, `query($id: ID!) { claim(id: $id) { text reviews { verdict reviewedBy reviewedAt url title ratingText } } }`, map[string]any{"id": id}, &c)
+		if c.Claim.Text != "The US offered a security backstop." || len(c.Claim.Reviews) != 1 {
+			t.Fatalf("claim %+v", c.Claim)
+		}
+		if rv := c.Claim.Reviews[0]; rv.Verdict != "MIXED" || rv.RatingText != "Missing context" || rv.Title != "Did the US offer a backstop?" ||
+			rv.ReviewedBy != "outlet:fullfact.org" || rv.ReviewedAt != "2025-04-28" || rv.URL != "https://fullfact.org/europe/backstop-offer/" {
+			t.Errorf("review %+v", rv)
+		}
+		after := s.snapshot(t)
+		s.MustMutate(t, importMutation, map[string]any{"data": review}, nil)
+		if s.snapshot(t) != after {
+			t.Error("importing the same reviews twice changed the graph")
+		}
+	})
+	t.Run("ErrRatingOutOfRange", func(t *testing.T) {
+		// Ensure a bad ClaimReview is BAD_USER_INPUT naming its JSON path,
+		// and leaves the graph as it was.
+		s := MustServer(t)
+		before := s.snapshot(t)
+		bad := `[` + review + `, ` + strings.Replace(review, `"alternateName": "Missing context"`, `"ratingValue": 9`, 1) + `]`
+		e := s.Mutate(t, importMutation, map[string]any{"data": bad}).MustFail(t, http.StatusOK, api.CodeBadUserInput)
+		if want := `data: $[1].reviewRating.ratingValue: 9 is outside the scale [1, 5]`; !strings.Contains(e.Message, want) {
+			t.Errorf("message %q, want it to contain %q", e.Message, want)
+		}
+		if s.snapshot(t) != before {
+			t.Error("the rejected file changed the graph")
+		}
+	})
 }

@@ -191,6 +191,10 @@ func newReviewType(t *types) *graphql.Object {
 			"reviewedBy": {Type: nonNull(graphql.String), Resolve: str(func(v any) string { return r(v).ReviewedBy })},
 			"reviewedAt": {Type: graphql.String, Resolve: date(func(v any) graph.Date { return r(v).ReviewedAt })},
 			"url":        {Type: graphql.String, Resolve: str(func(v any) string { return r(v).URL })},
+			"title": {Type: graphql.String, Description: "The fact-check article's headline.",
+				Resolve: str(func(v any) string { return r(v).Title })},
+			"ratingText": {Type: graphql.String, Description: "The rating as the fact-checker printed it (\"Pants on Fire\"), beside the normalised verdict.",
+				Resolve: str(func(v any) string { return r(v).RatingText })},
 		},
 	})
 }

@@ -104,11 +104,16 @@ func (at *Attribution) EachRelayed(f func(by string, r *Attribution, path string
 }
 
 // Review is a fact-checker's verdict on a claim (ClaimReview style).
+// Verdict is the normalised verdict; RatingText is the rating as the
+// fact-checker printed it ("Pants on Fire"), and Title the fact-check
+// article's headline. Both are optional.
 type Review struct {
 	Verdict    Verdict
 	ReviewedBy string
 	ReviewedAt Date
 	URL        string
+	Title      string
+	RatingText string
 }
 
 // Appearance returns the claim's appearance in the report, if any.
@@ -163,6 +168,8 @@ func (c *Claim) Validate() error {
 		}
 		k.text(p+".reviewedBy", r.ReviewedBy, MaxNameLen, true)
 		k.text(p+".url", r.URL, MaxURLLen, false)
+		k.text(p+".title", r.Title, MaxNameLen, false)
+		k.text(p+".ratingText", r.RatingText, MaxNameLen, false)
 	}
 	return k.err
 }
@@ -285,13 +292,20 @@ func CheckMatchQuery(text string, first int) (int, error) {
 // to MatchText, so that stores rebuild their claim match index (they keep
 // the version they built it with) instead of keeping one that is no longer
 // exact.
-const MatchTextVersion = 1
+const MatchTextVersion = 2
 
-// MatchText returns the text a claim is matched on: its own text, then
-// its reviews' titles, one per line. The claim match index is built from
-// it.
+// MatchText returns the text a claim is matched on: its own text on the
+// first line (line breaks in it turned to spaces), then its reviews'
+// titles, one per line. The claim match index is built from it, and the
+// ranker reads the first line as the claim and the rest as titles.
 func (c *Claim) MatchText() string {
-	parts := []string{c.Text}
+	oneLine := strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+	parts := []string{oneLine.Replace(c.Text)}
+	for _, r := range c.Reviews {
+		if r.Title != "" {
+			parts = append(parts, oneLine.Replace(r.Title))
+		}
+	}
 	return strings.Join(parts, "\n")
 }
 

@@ -234,7 +234,8 @@ func validClaim() *graph.Claim {
 			},
 		},
 		Reviews: []graph.Review{
-			{Verdict: graph.VerdictUnproven, ReviewedBy: "Full Fact", ReviewedAt: graph.MustParseDate("2025-04-27"), URL: "https://fullfact.org/x"},
+			{Verdict: graph.VerdictUnproven, ReviewedBy: "Full Fact", ReviewedAt: graph.MustParseDate("2025-04-27"), URL: "https://fullfact.org/x",
+				Title: "Did the coalition meet?", RatingText: "Unproven"},
 		},
 	}
 }
@@ -276,6 +277,9 @@ func TestClaim_Validate(t *testing.T) {
 		{"ReviewNoVerdict", func(c *graph.Claim) { c.Reviews[0].Verdict = graph.VerdictUnset }, "reviews[0].verdict", "is required"},
 		{"ReviewNoReviewer", func(c *graph.Claim) { c.Reviews[0].ReviewedBy = "" }, "reviews[0].reviewedBy", "is required"},
 		{"ReviewLongURL", func(c *graph.Claim) { c.Reviews[0].URL = strings.Repeat("u", graph.MaxURLLen+1) }, "reviews[0].url", "over the limit"},
+		{"ReviewLongTitle", func(c *graph.Claim) { c.Reviews[0].Title = strings.Repeat("t", graph.MaxNameLen+1) }, "reviews[0].title", "over the limit"},
+		{"ReviewBadUTF8Title", func(c *graph.Claim) { c.Reviews[0].Title = "\xff" }, "reviews[0].title", "UTF-8"},
+		{"ReviewLongRatingText", func(c *graph.Claim) { c.Reviews[0].RatingText = strings.Repeat("r", graph.MaxNameLen+1) }, "reviews[0].ratingText", "over the limit"},
 		{"TooManyTopics", func(c *graph.Claim) { c.Topics = make([]string, graph.MaxListLen+1) }, "topics", "over the limit"},
 		// Ensure the first problem, in field order, is the one reported.
 		{"FirstProblem", func(c *graph.Claim) {

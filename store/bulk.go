@@ -329,7 +329,7 @@ func nodeSize(node any) int {
 			}
 		}
 		for _, r := range v.Reviews {
-			add(r.ReviewedBy, r.URL)
+			add(r.ReviewedBy, r.URL, r.Title, r.RatingText)
 		}
 	}
 	return n

@@ -22,6 +22,13 @@ const codecV1 byte = 1
 // by binaries that predate it; both versions decode.
 const codecV2 byte = 2
 
+// codecV3 is the claim value with each review's title and rating text
+// (the rating as printed) after its URL. A claim none of whose reviews has
+// either is still written as codecV1, byte for byte as before, so older
+// databases read back unchanged and older binaries read a database
+// without them; both versions decode.
+const codecV3 byte = 3
+
 // errCorrupt wraps every decoding failure: the bytes are not a value this
 // codec wrote.
 var errCorrupt = errors.New("corrupt value")
@@ -271,9 +278,17 @@ func decodeOfficial(id string, b []byte) (*graph.Official, error) {
 }
 
 // encodeClaim encodes a claim's fields and reviews; its appearances live in
-// an adjacency value.
+// an adjacency value. codecV1 when no review has a title or a rating text,
+// codecV3 (with both, for every review) otherwise.
 func encodeClaim(c *graph.Claim) []byte {
+	titled := false
+	for _, r := range c.Reviews {
+		titled = titled || r.Title != "" || r.RatingText != ""
+	}
 	e := newEncoder()
+	if titled {
+		e.b[0] = codecV3
+	}
 	e.str(c.Text)
 	e.strs(c.Topics)
 	e.uvarint(uint64(len(c.Reviews)))
@@ -282,17 +297,30 @@ func encodeClaim(c *graph.Claim) []byte {
 		e.str(r.ReviewedBy)
 		e.date(r.ReviewedAt)
 		e.str(r.URL)
+		if titled {
+			e.str(r.Title)
+			e.str(r.RatingText)
+		}
 	}
 	return e.b
 }
 
 func decodeClaim(id string, b []byte) (*graph.Claim, error) {
-	d := newDecoder(b)
+	d := &decoder{b: b, src: string(b)}
+	v := d.byte()
+	if d.err == nil && v != codecV1 && v != codecV3 {
+		d.err = fmt.Errorf("%w: unknown format version %d", errCorrupt, v)
+	}
+	titled := v == codecV3
 	c := &graph.Claim{ID: id, Text: d.str(), Topics: d.strs()}
 	if n := d.count(); n > 0 {
 		c.Reviews = make([]graph.Review, n)
 		for i := range c.Reviews {
-			c.Reviews[i] = graph.Review{Verdict: graph.Verdict(d.byte()), ReviewedBy: d.str(), ReviewedAt: d.date(), URL: d.str()}
+			r := graph.Review{Verdict: graph.Verdict(d.byte()), ReviewedBy: d.str(), ReviewedAt: d.date(), URL: d.str()}
+			if titled {
+				r.Title, r.RatingText = d.str(), d.str()
+			}
+			c.Reviews[i] = r
 		}
 	}
 	return c, d.done()

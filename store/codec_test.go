@@ -149,6 +149,10 @@ func codecCases() []codecCase {
 	minOfficial := &graph.Official{ID: "official:x", Name: "x", Form: graph.FormPerson}
 	claim := fullClaim()
 	minClaim := &graph.Claim{ID: "claim:x", Text: "x"}
+	titled := fullClaim()
+	titled.Reviews[0].Title = "Did the US offer a backstop? «non-ASCII» ✓"
+	titled.Reviews[0].RatingText = "Pants on Fire"
+	titled.Reviews[3].RatingText = "Half True"
 	cs := []codecCase{
 		newCodecCase("Outlet", full, encodeOutlet, withID(full.ID, decodeOutlet)),
 		newCodecCase("OutletMinimal", minOutlet, encodeOutlet, withID(minOutlet.ID, decodeOutlet)),
@@ -156,6 +160,7 @@ func codecCases() []codecCase {
 		newCodecCase("OfficialMinimal", minOfficial, encodeOfficial, withID(minOfficial.ID, decodeOfficial)),
 		newCodecCase("Claim", claim, encodeClaim, withID(claim.ID, decodeClaim)),
 		newCodecCase("ClaimMinimal", minClaim, encodeClaim, withID(minClaim.ID, decodeClaim)),
+		newCodecCase("ClaimTitled", titled, encodeClaim, withID(titled.ID, decodeClaim)),
 		newCodecCase("Appearances", fullAppearances(), encodeAppearances, decodeAppearances),
 		newCodecCase("AppearancesEmpty", []graph.Appearance(nil), encodeAppearances, decodeAppearances),
 		newCodecCase("AppearancesRelayed", relayedAppearances(), encodeAppearances, decodeAppearances),
@@ -244,12 +249,16 @@ func TestCodec_UnknownVersion(t *testing.T) {
 		}
 		t.Run(tt.name, func(t *testing.T) {
 			// Ensure a value with any version byte but codecV1 (and, for
-			// appearances, codecV2) fails with errCorrupt.
-			next := codecV1 + 1
-			if strings.HasPrefix(tt.name, "Appearances") {
-				next = codecV2 + 1
+			// appearances, codecV2; for claims, codecV3) fails with
+			// errCorrupt.
+			next := []byte{codecV1 + 1}
+			switch {
+			case strings.HasPrefix(tt.name, "Appearances"):
+				next = []byte{codecV2 + 1}
+			case strings.HasPrefix(tt.name, "Claim"):
+				next = []byte{codecV2, codecV3 + 1}
 			}
-			for _, v := range []byte{0, next, 0x7f, 0xff} {
+			for _, v := range append([]byte{0, 0x7f, 0xff}, next...) {
 				b := append([]byte{v}, tt.data[1:]...)
 				if _, err := tt.decode(b); !errors.Is(err, errCorrupt) {
 					t.Errorf("decode with version %d: err = %v, want errCorrupt", v, err)
@@ -484,6 +493,46 @@ func TestCodec_AppearancesVersions(t *testing.T) {
 		}
 		got, err := decodeAppearances(b)
 		if err != nil || !reflect.DeepEqual(got, relayedAppearances()) {
+			t.Fatalf("round trip = %+v, %v", got, err)
+		}
+	})
+}
+
+func TestCodec_ClaimVersions(t *testing.T) {
+	// v1 is a claim value as written before review titles, built by hand:
+	// version 1, text, no topics, one review (verdict, reviewedBy, a date
+	// without precision, URL).
+	v1 := []byte{codecV1, 1, 'x', 0, 1, byte(graph.VerdictFalse), 1, 'f', 0, 1, 'u'}
+	c := &graph.Claim{ID: "claim:x", Text: "x", Reviews: []graph.Review{{Verdict: graph.VerdictFalse, ReviewedBy: "f", URL: "u"}}}
+	// Ensure a claim whose reviews have no title or rating text is still
+	// written as codecV1, byte for byte, so older databases and binaries
+	// agree.
+	t.Run("UntitledWriteV1", func(t *testing.T) {
+		if got := encodeClaim(c); string(got) != string(v1) {
+			t.Fatalf("encodeClaim = %x, want the v1 bytes %x", got, v1)
+		}
+	})
+	// Ensure a claim value written before review titles decodes, with
+	// empty titles and rating texts.
+	t.Run("V1Decodes", func(t *testing.T) {
+		got, err := decodeClaim("claim:x", v1)
+		if err != nil || !reflect.DeepEqual(got, c) {
+			t.Fatalf("decodeClaim(v1) = %+v, %v", got, err)
+		}
+	})
+	// Ensure a review with only a rating text is written as codecV3 and
+	// every review reads back whole, the untitled ones included.
+	t.Run("TitledWriteV3", func(t *testing.T) {
+		c2 := &graph.Claim{ID: "claim:x", Text: "x", Reviews: []graph.Review{
+			{Verdict: graph.VerdictFalse, ReviewedBy: "f", URL: "u"},
+			{Verdict: graph.VerdictTrue, ReviewedBy: "g", RatingText: "Correct Attribution"},
+		}}
+		b := encodeClaim(c2)
+		if b[0] != codecV3 {
+			t.Fatalf("version byte = %d, want %d", b[0], codecV3)
+		}
+		got, err := decodeClaim("claim:x", b)
+		if err != nil || !reflect.DeepEqual(got, c2) {
 			t.Fatalf("round trip = %+v, %v", got, err)
 		}
 	})

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"hearsay/fixtures"
+	"hearsay/fixtures/claimreview"
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -61,10 +65,15 @@ func cmdLoad(e *env, args []string) (err error) {
 			return err
 		}
 		bulk := *method == "bulk" || (*method == "auto" && (size < 0 || size > txnLoadLimit))
-		if bulk {
-			err = e.bulkLoad(*dir, name, in, size, *sortMem<<20, progress)
-		} else {
-			err = e.txnLoad(*dir, name, in, progress)
+		br := bufio.NewReaderSize(in, 64<<10)
+		head, _ := br.Peek(64 << 10)
+		switch {
+		case claimreview.Detect(head):
+			err = e.claimReviewLoad(*dir, name, br, bulk, *sortMem<<20, progress)
+		case bulk:
+			err = e.bulkLoad(*dir, name, br, size, *sortMem<<20, progress)
+		default:
+			err = e.txnLoad(*dir, name, br, progress, fixtures.Load)
 		}
 		if cerr := in.Close(); err == nil && cerr != nil {
 			err = cerr
@@ -93,8 +102,12 @@ func (e *env) input(name string) (io.ReadCloser, int64, error) {
 	return f, st.Size(), nil
 }
 
+// loader loads a dataset file into a graph: fixtures.Load or
+// claimreview.Load.
+type loader func(ctx context.Context, g graph.Graph, name string, r io.Reader, opt fixtures.Options) (fixtures.Result, error)
+
 // txnLoad loads one file in one transaction on the live generation.
-func (e *env) txnLoad(dir, name string, r io.Reader, progress bool) (err error) {
+func (e *env) txnLoad(dir, name string, r io.Reader, progress bool, load loader) (err error) {
 	db, err := e.open(dir, false)
 	if err != nil {
 		return err
@@ -109,7 +122,7 @@ func (e *env) txnLoad(dir, name string, r io.Reader, progress bool) (err error) 
 			fmt.Fprintf(e.stderr, "\r%s: %d records parsed (%.0f/s)", name, n, float64(n)/max(el, 1e-9))
 		}
 	}
-	res, err := fixtures.Load(e.ctx, db, name, r, opt)
+	res, err := load(e.ctx, db, name, r, opt)
 	if progress {
 		fmt.Fprintln(e.stderr)
 	}
@@ -151,6 +164,32 @@ func (e *env) bulkLoad(dir, name string, r io.Reader, size int64, sortMem int, p
 	e.printLoaded(name, res.Counts, res.Edges, time.Since(start))
 	e.log.Info().Str("file", name).Int64("keys", res.Keys).Int("runs", res.Runs).
 		Dur("read", res.Read).Dur("write", res.Write).Msg("bulk load done")
+	return nil
+}
+
+// claimReviewLoad loads a ClaimReview JSON-LD file (at most
+// claimreview.MaxBytes): in one transaction, or, when bulk, converted
+// against the stored graph first and then bulk loaded as hearsay/v1.
+func (e *env) claimReviewLoad(dir, name string, r io.Reader, bulk bool, sortMem int, progress bool) (err error) {
+	if !bulk {
+		return e.txnLoad(dir, name, r, progress, claimreview.Load)
+	}
+	db, err := e.open(dir, false)
+	if err != nil {
+		return err
+	}
+	c, err := claimreview.Convert(e.ctx, db, name, r)
+	closeDB(db, &err)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return err
+	}
+	if err := e.bulkLoad(dir, name, &buf, int64(buf.Len()), sortMem, progress); err != nil {
+		return c.Placed(err)
+	}
 	return nil
 }
 
@@ -244,9 +283,10 @@ func cmdStats(e *env, args []string) (err error) {
 // exportFormats maps each --format of 'hearsay export' to its writer; ndjson
 // says whether hearsay/v1 is to be written as NDJSON.
 var exportFormats = map[string]func(e *env, g graph.Graph, w io.Writer, ndjson, progress bool) error{
-	"hearsay": exportHearsay,
-	"prov":    exportPROV,
-	"stix":    exportSTIX,
+	"hearsay":     exportHearsay,
+	"prov":        exportPROV,
+	"stix":        exportSTIX,
+	"claimreview": exportClaimReview,
 }
 
 func formatNames() string {
@@ -269,6 +309,9 @@ func cmdExport(e *env, args []string) (err error) {
 	if !ok {
 		return usageError{fmt.Sprintf("unknown --format %q (want one of %s)", *format, formatNames())}
 	}
+	if *ndjson && *format != "hearsay" {
+		return usageError{"--ndjson is for --format hearsay"}
+	}
 	db, err := e.open(*dir, true)
 	if err != nil {
 		return err
@@ -282,6 +325,34 @@ func cmdExport(e *env, args []string) (err error) {
 	return writeOut(name, func(w io.Writer) error {
 		return write(e, db, w, *ndjson || isNDJSONName(name), progress)
 	})
+}
+
+// exportClaimReview writes every review as ClaimReview, with, on a
+// terminal, the reviews written so far and their rate on one line.
+func exportClaimReview(e *env, g graph.Graph, w io.Writer, _, progress bool) error {
+	start := time.Now()
+	var opt claimreview.ExportOptions
+	var last time.Time
+	if progress {
+		opt.ProgressEvery = 1000
+		opt.Progress = func(n int) {
+			if now := time.Now(); now.Sub(last) >= 250*time.Millisecond {
+				last = now
+				fmt.Fprintf(e.stderr, "\rexport: %d claim reviews written (%.0f/s)", n, float64(n)/max(now.Sub(start).Seconds(), 1e-9))
+			}
+		}
+	}
+	res, err := claimreview.Export(e.ctx, g, w, opt)
+	if progress && !last.IsZero() {
+		fmt.Fprintln(e.stderr)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Skipped > 0 {
+		fmt.Fprintf(e.stderr, "export: %s without an http(s) url left out (ClaimReview requires one)\n", count(res.Skipped, "review"))
+	}
+	return nil
 }
 
 func exportHearsay(e *env, g graph.Graph, w io.Writer, ndjson, _ bool) error {

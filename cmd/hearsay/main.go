@@ -1,10 +1,10 @@
 // Command hearsay is the source-reliability knowledge graph's one binary.
 //
 //	hearsay serve [--addr 127.0.0.1:8080]  serve GraphQL and the playground
-//	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON)
+//	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON) or ClaimReview JSON-LD
 //	hearsay stats [--json]            count nodes and edges
 //	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
-//	hearsay export [--format hearsay|prov|stix] [FILE]  write the graph as hearsay/v1, PROV-JSON or STIX 2.1
+//	hearsay export [--format hearsay|prov|stix|claimreview] [FILE]  write the graph as hearsay/v1, PROV-JSON, STIX 2.1 or ClaimReview
 //	hearsay gen --edges N [--seed S] [--out FILE]  write a synthetic NDJSON dataset
 //	hearsay extract [--format hearsay|citron] FILE|-  propose an article's attributions
 //
@@ -65,11 +65,11 @@ type command struct {
 
 var commands = []command{
 	{"serve", "serve GraphQL at /graphql and the playground at / (loads the seed into an empty database)", cmdServe},
-	{"load", "load hearsay/v1 datasets (JSON or NDJSON) into the database", cmdLoad},
+	{"load", "load hearsay/v1 datasets (JSON or NDJSON) or ClaimReview JSON-LD into the database", cmdLoad},
 	{"stats", "count the nodes and edges of the database", cmdStats},
 	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
 	{"match", "rank the stored claims that say what a text says (TEXT, or --queries FILE.tsv for a TREC run)", cmdMatch},
-	{"export", "write the whole graph as a hearsay/v1 dataset, PROV-JSON (--format prov) or a STIX 2.1 bundle (--format stix)", cmdExport},
+	{"export", "write the whole graph as a hearsay/v1 dataset, PROV-JSON (--format prov), a STIX 2.1 bundle (--format stix) or its reviews as ClaimReview (--format claimreview)", cmdExport},
 	{"gen", "write a synthetic hearsay/v1 NDJSON dataset of about N edges", cmdGen},
 	{"check", "verify both edge directions, every reference, the indexes and the counters; --repair fixes", cmdCheck},
 	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
