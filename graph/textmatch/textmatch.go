@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -45,10 +46,16 @@ const (
 	// MaxPostings bounds the postings read for one term: a term held by
 	// more documents is too common to tell them apart and is skipped, like
 	// a stop word, after reading at most MaxPostings+1 of its postings.
-	MaxPostings = 20000
+	MaxPostings = 10000
+	// MaxDocShare skips, the same way, a term held by more than this share
+	// of the documents (but never one held by MinTermLimit documents or
+	// fewer): at 10,000 claims, a term in more than 1,000 of them.
+	MaxDocShare = 0.1
+	// MinTermLimit keeps the share from skipping terms of small indexes.
+	MinTermLimit = 200
 	// MaxCandidates bounds the documents that collect a BM25 score; once
 	// reached, later terms only add to the documents already collected.
-	MaxCandidates = 100000
+	MaxCandidates = 20000
 	// Depth is the number of best BM25 candidates whose text is read and
 	// re-ranked with the model.
 	Depth = 50
@@ -184,42 +191,68 @@ func bm25(ctx context.Context, ix Index, q *query, docs, total int64, n int) ([]
 	if avg <= 0 {
 		avg = 1
 	}
-	scores := make(map[string]float64, 1024)
-	buf := make([]Posting, 0, 256)
+	limit := termLimit(docs)
+	// Read each term's postings (at most limit of them), then score the
+	// rarest terms first: once MaxCandidates documents hold a score, the
+	// commoner terms only add to those.
+	bp := postingPool.Get().(*[]Posting)
+	defer func() {
+		if cap(*bp) <= 1<<20 {
+			postingPool.Put(bp)
+		}
+	}()
+	all := (*bp)[:0]
+	type span struct {
+		term       string
+		start, end int
+	}
+	spans := make([]span, 0, len(q.terms))
 	for _, t := range q.terms {
-		buf = buf[:0]
+		start := len(all)
 		over := false
 		err := ix.Postings(ctx, t, func(p Posting) bool {
-			if len(buf) >= MaxPostings {
+			if len(all)-start >= limit {
 				over = true
 				return false
 			}
-			buf = append(buf, p)
+			all = append(all, p)
 			return true
 		})
 		if err != nil {
+			*bp = all
 			return nil, fmt.Errorf("textmatch: postings of %q: %w", t, err)
 		}
-		df := float64(len(buf))
+		df := float64(len(all) - start)
 		if over {
-			df = max(df, float64(docs)/2) // a lower bound would overstate it
+			// Too common: skipped like a stop word; its idf, for the
+			// features, as if half the documents held it.
+			df = max(df, float64(docs)/2)
+			all = all[:start]
 		}
-		idf := math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
-		q.idf[t] = idf
-		if over || len(buf) == 0 {
-			continue
+		q.idf[t] = math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+		if len(all) > start {
+			spans = append(spans, span{t, start, len(all)})
 		}
-		full := len(scores) >= MaxCandidates
-		for _, p := range buf {
+	}
+	*bp = all
+	sort.Slice(spans, func(i, j int) bool {
+		a, b := spans[i], spans[j]
+		if a.end-a.start != b.end-b.start {
+			return a.end-a.start < b.end-b.start
+		}
+		return a.term < b.term
+	})
+	scores := make(map[string]float64, min(len(all), MaxCandidates))
+	for _, sp := range spans {
+		idf := q.idf[sp.term]
+		for _, p := range all[sp.start:sp.end] {
 			tf := float64(p.TF)
 			s := idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(p.DocLen)/avg))
-			if full {
-				if old, ok := scores[p.ID]; ok {
-					scores[p.ID] = old + s
-				}
-				continue
+			if old, ok := scores[p.ID]; ok {
+				scores[p.ID] = old + s
+			} else if len(scores) < MaxCandidates {
+				scores[p.ID] = s
 			}
-			scores[p.ID] += s
 		}
 	}
 	// The n best by a bounded min-heap.
@@ -241,6 +274,15 @@ func bm25(ctx context.Context, ix Index, q *query, docs, total int64, n int) ([]
 	}
 	return out, nil
 }
+
+// termLimit is the most documents a term may be held by and still be
+// scored: MaxDocShare of the documents, at least MinTermLimit and at most
+// MaxPostings.
+func termLimit(docs int64) int {
+	return int(min(MaxPostings, max(MinTermLimit, float64(docs)*MaxDocShare)))
+}
+
+var postingPool = sync.Pool{New: func() any { b := make([]Posting, 0, 4096); return &b }}
 
 // better orders matches best first: higher score, then lower ID.
 func better(a, b Match) bool {
