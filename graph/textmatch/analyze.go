@@ -269,7 +269,7 @@ var stopWords = set("a", "about", "above", "after", "again", "all", "am", "an", 
 	"or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should",
 	"so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves",
 	"then", "there", "these", "they", "this", "those", "through", "to", "too", "under",
-	"until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while",
+	"until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while",
 	"who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
 	"yourselves", "s", "t", "d", "ll", "m", "re", "ve", "amp", "via", "also", "it's", "im",
 	"youre", "hes", "shes", "theyre", "thats", "whats", "lets", "ive", "id", "weve", "theyve")

@@ -12,7 +12,6 @@ import (
 const (
 	fBM25Log     = iota // log(1 + BM25)
 	fBM25Rel            // BM25 / the best candidate's BM25
-	fRankLog            // log(1 + BM25 rank), 0 for the best
 	fQueryCover         // idf of the query's terms found in the document / idf of all the query's terms
 	fDocCover           // distinct document terms found in the query / distinct document terms
 	fClaimCover         // the same over the claim line
@@ -33,7 +32,7 @@ const (
 
 // FeatureNames names the features, in order.
 var FeatureNames = [NumFeatures]string{
-	"bm25_log", "bm25_rel", "rank_log", "query_cover", "doc_cover", "claim_cover",
+	"bm25_log", "bm25_rel", "query_cover", "doc_cover", "claim_cover",
 	"title_cover", "bigram_doc", "bigram_query", "char4_cosine", "number_cover",
 	"number_miss", "name_cover", "name_miss", "matched_log", "doc_len_log", "rarest_match",
 }
@@ -111,10 +110,11 @@ type docScratch struct {
 	toks  []token
 }
 
-// features fills f for document text doc, the candidate at rank (from 0)
-// with BM25 score s when the best has best; it reports whether query and
-// document disagree on negation.
-func features(f *[NumFeatures]float64, q *query, doc string, s, best float64, rank int, sc *docScratch) bool {
+// features fills f for document text doc, a candidate with BM25 score s
+// when the best has best (its rank is no feature: the same text scores the
+// same wherever it ranks); it reports whether query and document disagree
+// on negation.
+func features(f *[NumFeatures]float64, q *query, doc string, s, best float64, sc *docScratch) bool {
 	if sc.terms == nil {
 		sc.terms = map[string]uint8{}
 		sc.names = map[string]bool{}
@@ -168,7 +168,6 @@ func features(f *[NumFeatures]float64, q *query, doc string, s, best float64, ra
 	if best > 0 {
 		f[fBM25Rel] = s / best
 	}
-	f[fRankLog] = math.Log1p(float64(rank))
 
 	var qIDF, qMatchIDF, qMax, qMatchMax float64
 	for _, t := range q.terms {

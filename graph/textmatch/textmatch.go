@@ -179,7 +179,7 @@ func Candidates(ctx context.Context, ix Index, text string, n int) ([]Candidate,
 			return nil, fmt.Errorf("textmatch: document %q: %w", m.ID, err)
 		}
 		out[i] = Candidate{ID: m.ID, BM25: m.Score}
-		out[i].NegationDiffers = features(&out[i].Features, q, doc, m.Score, best, i, &scratch)
+		out[i].NegationDiffers = features(&out[i].Features, q, doc, m.Score, best, &scratch)
 	}
 	return out, nil
 }
