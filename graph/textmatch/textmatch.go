@@ -53,8 +53,9 @@ const (
 	MaxDocShare = 0.1
 	// MinTermLimit keeps the share from skipping terms of small indexes.
 	MinTermLimit = 200
-	// MaxCandidates bounds the documents that collect a BM25 score; once
-	// reached, later terms only add to the documents already collected.
+	// MaxCandidates bounds the documents that collect a BM25 score. Terms
+	// are scored rarest first; once MaxCandidates documents hold a score,
+	// the commoner terms only add to those.
 	MaxCandidates = 20000
 	// Depth is the number of best BM25 candidates whose text is read and
 	// re-ranked with the model.
