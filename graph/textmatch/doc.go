@@ -4,8 +4,9 @@
 // It owns the analyzer (text → terms) and the ranking; where the postings
 // live is the Index's business (store keeps them in Badger beside the
 // graph; MemIndex keeps them in memory for tests, benchmarks and tools). A
-// claim is indexed as its text and its reviews' titles, one per line, and
-// each line analysed by Terms. It imports the standard library only.
+// claim is indexed as the Terms of its text and its reviews' titles joined
+// by newlines: the claim on the first line. It imports the standard library
+// only.
 //
 // # Analysis
 //

@@ -2,13 +2,17 @@
 
 package textmatch
 
-// DefaultModel is the model Rank uses: a logistic regression over the
-// features of the best 50 BM25 candidates of the 800 training tweets of
+// DefaultModel is the model Rank uses: a pairwise logistic regression
+// (a relevant candidate against an irrelevant one of the same tweet),
+// calibrated to a probability by a pointwise logistic fit of its logit,
+// over the features of the best 50 BM25 candidates of the 800 training
+// tweets of
 // CLEF 2020 CheckThat! task 2 (train.tsv, train.qrels; verified-claims.tsv
 // indexed as claim, newline, title), fitted by Newton's method on
 // standardised features with L2 penalty 0.01, chosen by 5-fold
 // cross-validation over the training tweets (MAP@5 0.8634). The development
-// tweets were not used. NegationPenalty is set by hand, not learned.
+// tweets were not used. NegationPenalty is 2 on the fitted logit, set by
+// hand (the training tweets hardly hold negated pairs), not learned.
 var DefaultModel = Model{
 	Bias: -8.83731,
 	Weights: [NumFeatures]float64{
