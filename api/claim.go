@@ -214,7 +214,7 @@ func newClaimMatchType(t *types) *graphql.Object {
 		Description: "A stored claim that may say what a text says, and how well it matches.",
 		Fields: graphql.Fields{
 			"claim": {Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Claim, nil }},
-			"score": {Type: nonNull(graphql.Float), Description: "Higher is closer; comparable within one query only.",
+			"score": {Type: nonNull(graphql.Float), Description: "The probability, from 0 to 1, that the claim states what the text states, as the ranker estimates it.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Score, nil }},
 		},
 	})

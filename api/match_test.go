@@ -134,13 +134,13 @@ func TestImportDataset_Matches(t *testing.T) {
 			}
 		}
 	}
-	s.MustMutate(t, m, map[string]any{"data": data, "th": 1.0, "first": 2}, &got)
+	s.MustMutate(t, m, map[string]any{"data": data, "th": graph.DefaultMatchThreshold, "first": 2}, &got)
 	r := got.ImportDataset
 	if r.Claims != 3 || len(r.Matches) != 1 {
 		t.Fatalf("import: %+v, want 3 claims and matches for the one new claim that repeats a stored one", r)
 	}
 	if r.Matches[0].Claim.ID != "claim:washington-guarantees" || len(r.Matches[0].Similar) == 0 || len(r.Matches[0].Similar) > 2 ||
-		r.Matches[0].Similar[0].Claim.ID != "claim:us-offers-security-guarantees" || r.Matches[0].Similar[0].Score < 1 {
+		r.Matches[0].Similar[0].Claim.ID != "claim:us-offers-security-guarantees" || r.Matches[0].Similar[0].Score < graph.DefaultMatchThreshold {
 		t.Errorf("matches: %+v", r.Matches)
 	}
 	for _, sim := range r.Matches[0].Similar {
@@ -148,15 +148,16 @@ func TestImportDataset_Matches(t *testing.T) {
 			t.Errorf("a claim of the import itself is reported: %+v", sim)
 		}
 	}
-	// The claims are stored now, and a threshold above every score reports nothing.
+	// The claims are stored now, and a threshold above every score (they
+	// are probabilities) reports nothing.
 	var again struct {
 		ImportDataset struct {
 			Matches []any
 		}
 	}
-	s.MustMutate(t, m, map[string]any{"data": strings.Replace(data, "washington-guarantees", "washington-guarantees-2", 1), "th": 1e9}, &again)
+	s.MustMutate(t, m, map[string]any{"data": strings.Replace(data, "washington-guarantees", "washington-guarantees-2", 1), "th": 1.01}, &again)
 	if len(again.ImportDataset.Matches) != 0 {
-		t.Errorf("threshold 1e9: %+v", again.ImportDataset.Matches)
+		t.Errorf("threshold 1.01: %+v", again.ImportDataset.Matches)
 	}
 	// Without a threshold, nothing is matched.
 	s.MustMutate(t, m, map[string]any{"data": strings.Replace(data, "washington-guarantees", "washington-guarantees-3", 1)}, &again)

@@ -58,7 +58,7 @@ func TestExport_Formats(t *testing.T) {
 	t.Run("ErrFormat", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "out.json")
 		code, out, errOut := hearsay(t, "export", "--db", db, "--format", "rdf", file)
-		if code != exitUsage || out != "" || !strings.Contains(errOut, `unknown --format "rdf" (want one of hearsay, prov, stix)`) {
+		if code != exitUsage || out != "" || !strings.Contains(errOut, `unknown --format "rdf" (want one of claimreview, hearsay, prov, stix)`) {
 			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 		}
 		if _, err := os.Stat(file); !os.IsNotExist(err) {
