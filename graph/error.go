@@ -29,6 +29,11 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("hearsay: %s: %s", e.Code, e.Message)
 }
 
+// ErrWriteTooLarge is the error of a write too large for one atomic
+// transaction of the store: nothing was written, and the same data may
+// still go in by a bulk load or split into smaller writes.
+var ErrWriteTooLarge = &Error{Code: EINVALID, Message: "the write is too large for one atomic transaction; split it into smaller datasets"}
+
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}

@@ -361,7 +361,7 @@ func (db *DB) update(ctx context.Context, fn func(txn kvTxn) error) error {
 	}
 	err := db.commit(fn)
 	if errors.Is(err, errTxnTooBig) {
-		return graph.Errorf(graph.EINVALID, "the write is too large for one atomic transaction; split it into smaller datasets")
+		return graph.ErrWriteTooLarge
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -60,29 +61,48 @@ func cmdLoad(e *env, args []string) (err error) {
 		debug.SetMemoryLimit(int64(2*(*sortMem<<20) + 256<<20))
 	}
 	for _, name := range fs.Args() {
-		in, size, err := e.input(name)
-		if err != nil {
-			return err
-		}
-		bulk := *method == "bulk" || (*method == "auto" && (size < 0 || size > txnLoadLimit))
-		br := bufio.NewReaderSize(in, 64<<10)
-		head, _ := br.Peek(64 << 10)
-		switch {
-		case claimreview.Detect(head):
-			err = e.claimReviewLoad(*dir, name, br, bulk, *sortMem<<20, progress)
-		case bulk:
-			err = e.bulkLoad(*dir, name, br, size, *sortMem<<20, progress)
-		default:
-			err = e.txnLoad(*dir, name, br, progress, fixtures.Load)
-		}
-		if cerr := in.Close(); err == nil && cerr != nil {
-			err = cerr
+		bulk, retry, err := e.loadFile(*dir, name, *method, *sortMem<<20, progress)
+		if retry && !bulk {
+			// A file under the transaction limit can still hold more keys
+			// than one transaction takes (many short claims, each with its
+			// match index postings): nothing was written, so auto bulk
+			// loads it instead.
+			fmt.Fprintf(e.stderr, "%s: too large for one transaction; bulk loading it into a new generation\n", name)
+			_, _, err = e.loadFile(*dir, name, "bulk", *sortMem<<20, progress)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// loadFile loads one file by method (txn, bulk or auto) and says whether it
+// was bulk loaded and whether auto may retry it by a bulk load: a regular
+// file that one transaction could not hold.
+func (e *env) loadFile(dir, name, method string, sortMem int, progress bool) (bulk, retry bool, err error) {
+	in, size, err := e.input(name)
+	if err != nil {
+		return false, false, err
+	}
+	defer func() {
+		if cerr := in.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	bulk = method == "bulk" || (method == "auto" && (size < 0 || size > txnLoadLimit))
+	br := bufio.NewReaderSize(in, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	switch {
+	case claimreview.Detect(head):
+		err = e.claimReviewLoad(dir, name, br, bulk, sortMem, progress)
+	case bulk:
+		err = e.bulkLoad(dir, name, br, size, sortMem, progress)
+	default:
+		err = e.txnLoad(dir, name, br, progress, fixtures.Load)
+	}
+	retry = method == "auto" && size >= 0 && errors.Is(err, graph.ErrWriteTooLarge)
+	return bulk, retry, err
 }
 
 // input opens a dataset file, or standard input for "-", with its size
