@@ -759,8 +759,12 @@ type merge struct {
 	meta  map[string][]byte // the live generation's metadata, passed on
 	last  []byte            // the last node key written
 	group []entry           // the entries of the current key, copied
-	sizes []int             // their values' sizes
-	arena []byte
+	// countTerm is the term whose postings are being written, termClaims
+	// how many so far: its claim count (termCountKey) follows them.
+	countTerm  string
+	termClaims int64
+	sizes      []int // their values' sizes
+	arena      []byte
 }
 
 func (g *merge) run() error {
@@ -779,6 +783,9 @@ func (g *merge) run() error {
 				g.b.bo.Progress(BulkProgress{Phase: "write", Records: int64(g.b.seq), Keys: g.keys, TotalKeys: g.total})
 			}
 		}
+	}
+	if err := g.flushTermCount(); err != nil {
+		return err
 	}
 	g.stats.Edges += g.links / 2
 	g.setMeta()
@@ -813,6 +820,12 @@ func (g *merge) next() error {
 func (g *merge) apply() error {
 	grp := g.group
 	key := grp[0].key
+	if grp[0].op != opCheck && key[0] == tagTerm {
+		return g.term(grp)
+	}
+	if err := g.flushTermCount(); err != nil {
+		return err
+	}
 	switch {
 	case grp[0].op == opCheck:
 		if !bytes.Equal(g.last, key[:len(key)-1]) {
@@ -843,6 +856,41 @@ func (g *merge) apply() error {
 		g.terms += int64(doc.len)
 	}
 	return g.emit(key, last.val)
+}
+
+// term writes a posting of the claim match index and counts it for its
+// term's claim count, written after the term's last posting
+// (flushTermCount). The stored counts are dropped: they are counted again.
+func (g *merge) term(grp []entry) error {
+	key := grp[0].key
+	end := bytes.IndexFunc(key[1:], func(r rune) bool { return r < 0x02 })
+	if end < 1 {
+		return fmt.Errorf("bulk load: match index key %q: %w", key, errBadKey)
+	}
+	term := key[1 : 1+end]
+	if string(term) != g.countTerm {
+		if err := g.flushTermCount(); err != nil {
+			return err
+		}
+		g.countTerm = string(term)
+	}
+	last := grp[len(grp)-1]
+	if key[1+end] == 0x01 || last.op == opDel {
+		return nil
+	}
+	g.termClaims++
+	return g.emit(key, last.val)
+}
+
+// flushTermCount writes the claim count of the term whose postings were
+// just written, if any held it.
+func (g *merge) flushTermCount() error {
+	term, n := g.countTerm, g.termClaims
+	g.countTerm, g.termClaims = "", 0
+	if n == 0 {
+		return nil
+	}
+	return g.emit(termCountKey(term), encodeCount(n))
 }
 
 func (g *merge) emit(key, val []byte) error {

@@ -98,6 +98,10 @@ type checker struct {
 	matchLen                  int64
 	matchStale                bool // built by another version: not checked further
 	matchBad                  int  // problems a rebuild fixes
+	// countTerm is the term whose postings the walk is in, termClaims how
+	// many it has met: the term's count key, next, must say as many.
+	countTerm  string
+	termClaims int64
 
 	// Repairs, applied after the walk.
 	setKeys  [][]byte        // reverse and index keys to write
@@ -204,6 +208,9 @@ func (c *checker) run(txn kvTxn) error {
 		if err := it.value(func(b []byte) error { v = slices.Clone(b); return nil }); err != nil {
 			return err
 		}
+		if k.Family != tagTerm {
+			c.endTerm()
+		}
 		switch k.Family {
 		case tagMeta:
 			meta[k.Name] = v
@@ -216,7 +223,7 @@ func (c *checker) run(txn kvTxn) error {
 		case tagWord:
 			c.storedWords++
 		case tagTerm:
-			c.storedTerms++
+			c.termKey(k, v)
 		case tagDoc:
 			c.storedDocs++
 		}
@@ -224,6 +231,7 @@ func (c *checker) run(txn kvTxn) error {
 			return err
 		}
 	}
+	c.endTerm()
 	if err := c.strays(tagEdge, c.storedRev != c.presentRev, c.edge); err != nil {
 		return err
 	}
@@ -363,9 +371,47 @@ func (c *checker) match(id string, doc *matchDoc) error {
 	return nil
 }
 
+// termKey counts a posting of the claim match index for its term, or
+// checks a term's count against the postings just met: the postings
+// themselves are checked against the claims (match, term), so a count
+// equal to them is exact.
+func (c *checker) termKey(k parsedKey, v []byte) {
+	if k.Term != c.countTerm {
+		c.endTerm()
+		c.countTerm = k.Term
+	}
+	if !k.TermCount {
+		c.storedTerms++
+		c.termClaims++
+		return
+	}
+	n, err := decodeCount(v)
+	switch {
+	case c.matchStale:
+	case err != nil:
+		c.matchProblem(fmt.Sprintf("claim match index count of %q", k.Term), "does not decode: %v", err)
+	case c.termClaims == 0:
+		c.matchProblem(fmt.Sprintf("claim match index count of %q", k.Term), "says %d claims, but no claim holds the term", n)
+	case n != c.termClaims:
+		c.matchProblem(fmt.Sprintf("claim match index count of %q", k.Term), "says %d claims, the index holds %d", n, c.termClaims)
+	}
+	c.countTerm, c.termClaims = "", 0
+}
+
+// endTerm notes a term whose postings were not followed by its count.
+func (c *checker) endTerm() {
+	if c.termClaims > 0 && !c.matchStale {
+		c.matchProblem(fmt.Sprintf("claim match index count of %q", c.countTerm), "is missing (%d claims hold the term)", c.termClaims)
+	}
+	c.countTerm, c.termClaims = "", 0
+}
+
 // term checks that a posting names a stored claim whose text holds the
 // term.
 func (c *checker) term(raw []byte, k parsedKey) error {
+	if k.TermCount {
+		return nil // checked in the walk (termKey)
+	}
 	n, err := readStored(c.txn, k.Node)
 	if errors.Is(err, errCorrupt) {
 		return nil // reported with the claim

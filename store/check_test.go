@@ -139,6 +139,15 @@ func TestCheckFindsAndRepairs(t *testing.T) {
 		{"match entry for no claim", func(db *store.DB) error {
 			return store.SetRaw(db, store.DocKey("claim:zzz-gone"), store.MatchDocValue(map[string]int{"gone": 1}))
 		}, "an entry for a claim that is not stored"},
+		{"term count wrong", func(db *store.DB) error {
+			return store.SetRaw(db, store.TermCount(textmatch.Terms(claim.MatchText())[0]), binary.AppendVarint(nil, 12345))
+		}, "says 12345 claims, the index holds"},
+		{"term count missing", func(db *store.DB) error {
+			return store.DeleteRaw(db, store.TermCount(textmatch.Terms(claim.MatchText())[0]))
+		}, "is missing ("},
+		{"term count for no claim", func(db *store.DB) error {
+			return store.SetRaw(db, store.TermCount("zzzunused"), binary.AppendVarint(nil, 1))
+		}, "no claim holds the term"},
 		{"match length counter", func(db *store.DB) error {
 			return store.SetRaw(db, store.MetaKey(store.MatchTerms), binary.AppendVarint(nil, 3))
 		}, "counter match/terms"},

@@ -275,10 +275,11 @@ func checkStored(tb testing.TB, db *store.DB) snapshot {
 // checkMatchIndex checks that the claim match index is exactly what the
 // claims call for, recomputed here from their match texts: one doc key per
 // claim, one posting per distinct term with its frequency and the claim's
-// length, the total length counter and the version.
+// length, each term's claim count, the total length counter and the version.
 func checkMatchIndex(tb testing.TB, db *store.DB, claims []*graph.Claim) {
 	tb.Helper()
 	want := make(map[string][]byte)
+	claimsOf := make(map[string]int64) // term → claims holding it
 	var total int64
 	for _, c := range claims {
 		tf := make(map[string]int)
@@ -293,7 +294,11 @@ func checkMatchIndex(tb testing.TB, db *store.DB, claims []*graph.Claim) {
 		want[string(store.DocKey(c.ID))] = store.MatchDocValue(tf)
 		for t, f := range tf {
 			want[string(store.TermKey(t, c.ID))] = store.EncodePosting(f, n)
+			claimsOf[t]++
 		}
+	}
+	for t, n := range claimsOf {
+		want[string(store.TermCount(t))] = store.EncodeCnt(n)
 	}
 	got := append(mustRaw(tb, db, []byte{store.TagTerm}), mustRaw(tb, db, []byte{store.TagDoc})...)
 	seen := make(map[string]bool)

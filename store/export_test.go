@@ -58,6 +58,8 @@ var (
 	EdgePrefix = edgePrefix
 	WordKey    = wordKey
 	TermKey    = termKey
+	TermCount  = termCountKey
+	EncodeCnt  = encodeCount
 	DocKey     = docKey
 	ParseKey   = parseKey
 )
@@ -107,6 +109,7 @@ func DeleteRaw(db *DB, key []byte) error {
 func ModelKVs(ds *graph.Dataset) []RawKV {
 	var out []RawKV
 	add := func(k, v []byte) { out = append(out, RawKV{Key: k, Value: v}) }
+	claimsOf := make(map[string]int64) // term → claims holding it
 	for _, n := range ds.Nodes() {
 		e := entriesOf(n)
 		add(NodeKey(e.id), e.value)
@@ -125,8 +128,12 @@ func ModelKVs(ds *graph.Dataset) []RawKV {
 			add(docKey(e.id), encodeMatchDoc(e.match))
 			for _, t := range e.match.terms {
 				add(termKey(t.term, e.id), encodePosting(t.tf, e.match.len))
+				claimsOf[t.term]++
 			}
 		}
+	}
+	for t, n := range claimsOf {
+		add(termCountKey(t), encodeCount(n))
 	}
 	slices.SortFunc(out, func(a, b RawKV) int { return bytes.Compare(a.Key, b.Key) })
 	return out

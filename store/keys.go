@@ -26,7 +26,7 @@ const (
 	tagAdj  byte = 0x03 // one node's packed forward edges of one kind
 	tagEdge byte = 0x04 // one edge, one direction, one key
 	tagWord byte = 0x05 // one word of the claim search index
-	tagTerm byte = 0x06 // one posting of the claim match index: a term in a claim
+	tagTerm byte = 0x06 // the claim match index: a posting (a term in a claim), or a term's claim count
 	tagDoc  byte = 0x07 // one claim's entry in the claim match index: its terms
 )
 
@@ -171,8 +171,24 @@ func termPrefix(term string) []byte {
 	return append(b, 0x00)
 }
 
+// termCountKey returns the key of a term's document frequency: how many
+// claims hold it (encodeCount), so that a query can pass over a term held
+// by too many claims without reading their postings. It sorts right after
+// the term's postings, before any other term: a term holds no byte below
+// 0x02 (validTerm).
+//
+//	tagTerm | term | 0x01
+func termCountKey(term string) []byte {
+	p := termPrefix(term)
+	p[len(p)-1] = 0x01
+	return p
+}
+
+// validTerm reports whether t can be a key's term: not empty, at most
+// maxTermLen bytes, and no 0x00 or 0x01 (the separators of termKey and
+// termCountKey).
 func validTerm(t string) bool {
-	return t != "" && len(t) <= maxTermLen && strings.IndexByte(t, 0x00) < 0
+	return t != "" && len(t) <= maxTermLen && strings.IndexFunc(t, func(r rune) bool { return r < 0x02 }) < 0
 }
 
 // docKey returns the key of a claim's entry in the claim match index: its
@@ -196,6 +212,9 @@ type parsedKey struct {
 	Ctx    string         // tagEdge, attributions only
 	Word   string         // tagWord
 	Term   string         // tagTerm
+	// TermCount: a tagTerm key is the term's count (termCountKey), not a
+	// posting; Node is empty.
+	TermCount bool
 }
 
 // parseKey parses any key built by this file.
@@ -246,11 +265,16 @@ func parseKey(k []byte) (parsedKey, error) {
 			return parsedKey{}, errBadKey
 		}
 	case tagTerm:
-		end := bytes.IndexByte(rest, 0x00)
+		end := bytes.IndexFunc(rest, func(r rune) bool { return r < 0x02 })
 		if end < 1 || !validTerm(string(rest[:end])) {
 			return parsedKey{}, errBadKey
 		}
 		key.Term = string(rest[:end])
+		if rest[end] == 0x01 { // termCountKey
+			key.TermCount = true
+			rest = rest[end+1:]
+			break
+		}
 		key.Node, rest, err = parseRef(rest[end+1:])
 		if err == nil && graph.KindOf(key.Node) != graph.KindClaim {
 			return parsedKey{}, errBadKey

@@ -117,6 +117,7 @@ func validKeys() []keyCase {
 		{"prefixed", "3:abc"},
 	} {
 		cs = append(cs, keyCase{"term/" + w.name, termKey(w.term, testClaim), parsedKey{Family: tagTerm, Term: w.term, Node: testClaim}})
+		cs = append(cs, keyCase{"term-count/" + w.name, termCountKey(w.term), parsedKey{Family: tagTerm, Term: w.term, TermCount: true}})
 	}
 	cs = append(cs, keyCase{"doc", docKey(testClaim), parsedKey{Family: tagDoc, Node: testClaim}})
 	return cs
@@ -171,6 +172,12 @@ func rebuildKey(t *testing.T, k parsedKey) []byte {
 		}
 		return wordKey(k.Word, k.Node)
 	case tagTerm:
+		if k.TermCount {
+			if k != (parsedKey{Family: tagTerm, Term: k.Term, TermCount: true}) {
+				t.Fatalf("term count key %+v has fields of another family", k)
+			}
+			return termCountKey(k.Term)
+		}
 		if k != (parsedKey{Family: tagTerm, Term: k.Term, Node: k.Node}) {
 			t.Fatalf("term key %+v has fields of another family", k)
 		}
@@ -315,6 +322,8 @@ func TestParseKey_Garbage(t *testing.T) {
 		{"TermEmpty", cat([]byte{tagTerm, 0x00}, nodeKey(testClaim)[1:])},
 		{"TermOnly", []byte{tagTerm, 'a', 'b'}},
 		{"TermNoRef", []byte{tagTerm, 'a', 'b', 0x00}},
+		{"TermCountTrailingByte", []byte{tagTerm, 'a', 'b', 0x01, 'c'}},
+		{"TermCountEmpty", []byte{tagTerm, 0x01}},
 		{"TermTooLong", cat([]byte{tagTerm}, []byte(strings.Repeat("t", maxTermLen+1)), []byte{0x00}, nodeKey(testClaim)[1:])},
 		{"TermRefNotClaim", cat(termPrefix("ab"), nodeKey(testOutlet)[1:])},
 		{"TermTrailingRef", cat(termKey("ab", testClaim), nodeKey(testClaim)[1:])},
@@ -636,4 +645,23 @@ func FuzzParseKey(f *testing.F) {
 			t.Fatalf("parseKey(%x) = %+v, which rebuilds to %x", b, k, got)
 		}
 	})
+}
+
+// TestTermCountKey_Order: a term's count key sorts after all its postings
+// and before every key of the next term, even one it is a prefix of, so a
+// bulk load can write it when the term's postings end.
+func TestTermCountKey_Order(t *testing.T) {
+	terms := []string{"a", "ab", "ab ", "abc", "b", "київ"}
+	var keys [][]byte
+	for _, term := range terms {
+		for _, claim := range []string{"claim:a", "claim:zzzz-" + strings.Repeat("z", 100)} {
+			keys = append(keys, termKey(term, claim))
+		}
+		keys = append(keys, termCountKey(term))
+	}
+	for i := 1; i < len(keys); i++ {
+		if bytes.Compare(keys[i-1], keys[i]) >= 0 {
+			t.Errorf("key %q sorts after %q", keys[i-1], keys[i])
+		}
+	}
 }

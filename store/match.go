@@ -18,6 +18,8 @@ import (
 //
 //	termKey(term, claim)   one posting per distinct term of a claim:
 //	                       the term's frequency and the claim's length
+//	termCountKey(term)     how many claims hold the term (no key for none),
+//	                       so a query passes over a common term unread
 //	docKey(claim)          the claim's length and terms (its matchDoc), so
 //	                       that a change removes exactly what was written
 //	metaKey(matchTerms)    the total length of every claim, in terms
@@ -41,7 +43,7 @@ const (
 
 // matchFormat numbers the layout of the index's keys and values; it is part
 // of matchIndexVersion.
-const matchFormat = 1
+const matchFormat = 2
 
 // matchProbe is analysed to fingerprint textmatch.Terms: any change of the
 // analyzer that shows on it changes the version, and the index is rebuilt.
@@ -134,6 +136,7 @@ func (w *writer) reindex(claim string, doc *matchDoc) error {
 				if err := w.txn.delete(termKey(t.term, claim)); err != nil {
 					return err
 				}
+				w.termCounts[t.term]--
 			}
 		}
 		w.matchTerms -= int64(old.len)
@@ -145,9 +148,32 @@ func (w *writer) reindex(claim string, doc *matchDoc) error {
 		if err := w.txn.set(termKey(t.term, claim), encodePosting(t.tf, doc.len)); err != nil {
 			return err
 		}
+		if !old.has(t.term) {
+			w.termCounts[t.term]++
+		}
 	}
 	w.matchTerms += int64(doc.len)
 	return w.txn.set(docKey(claim), encodeMatchDoc(doc))
+}
+
+// addTermCount changes a term's claim count by delta; a count of zero is
+// no key, as a bulk load writes it.
+func addTermCount(txn kvTxn, term string, delta int64) error {
+	if delta == 0 {
+		return nil
+	}
+	key := termCountKey(term)
+	n, err := readCount(txn, key)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n+delta < 0:
+		return fmt.Errorf("claim match index: the count of the term %q would go below zero (%d%+d)", term, n, delta)
+	case n+delta == 0:
+		return txn.delete(key)
+	}
+	return txn.set(key, encodeCount(n+delta))
 }
 
 // indexVersion reads the version the index was built with; "" when none.
@@ -399,4 +425,14 @@ func (db *DB) SimilarClaims(ctx context.Context, text string, first int) ([]grap
 		return nil
 	})
 	return out, err
+}
+
+// DocFreq returns how many claims hold term, from its count key: a query
+// passes over a term held by too many claims without reading them.
+func (ix matchIndex) DocFreq(_ context.Context, term string) (int, error) {
+	if !validTerm(term) {
+		return 0, nil
+	}
+	n, err := readCount(ix.txn, termCountKey(term))
+	return int(n), err
 }

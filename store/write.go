@@ -18,13 +18,16 @@ type writer struct {
 	sameAs map[string][]graph.SameAs // possibly-same-as lists being changed
 	edges  int64                     // change of the edge counter
 	nodes  map[graph.Kind]int64      // change of the node counters
-	// matchTerms is the change of the claim match index's total length.
+	// matchTerms is the change of the claim match index's total length,
+	// termCounts the change of each term's claim count.
 	matchTerms int64
+	termCounts map[string]int64
 	res        graph.ImportResult
 }
 
 func newWriter(txn kvTxn) *writer {
-	return &writer{txn: txn, sameAs: make(map[string][]graph.SameAs), nodes: make(map[graph.Kind]int64)}
+	return &writer{txn: txn, sameAs: make(map[string][]graph.SameAs), nodes: make(map[graph.Kind]int64),
+		termCounts: make(map[string]int64)}
 }
 
 // flush writes the buffered possibly-same-as lists and counter changes.
@@ -39,6 +42,11 @@ func (w *writer) flush() error {
 	}
 	if err := addCount(w.txn, metaKey(matchTerms), w.matchTerms); err != nil {
 		return err
+	}
+	for term, n := range w.termCounts {
+		if err := addTermCount(w.txn, term, n); err != nil {
+			return err
+		}
 	}
 	return addCount(w.txn, metaKey(countEdges), w.edges)
 }
