@@ -442,3 +442,26 @@ func FuzzRank(f *testing.F) {
 		}
 	})
 }
+
+func TestCompareIDs(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"claim:vclaim-9", "claim:vclaim-10", -1},
+		{"claim:vclaim-10", "claim:vclaim-9", 1},
+		{"claim:vclaim-10", "claim:vclaim-10", 0},
+		{"claim:vclaim-010", "claim:vclaim-10", -1}, // equal by value, then by bytes
+		{"claim:a", "claim:b", -1},
+		{"claim:vclaim-1", "claim:vclaim-1a", -1},
+		{"", "a", -1},
+		{"x2y", "x10y", -1},
+	} {
+		if got := textmatch.CompareIDs(c.a, c.b); got != c.want {
+			t.Errorf("CompareIDs(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if got := textmatch.CompareIDs(c.b, c.a); got != -c.want {
+			t.Errorf("CompareIDs(%q, %q) = %d, want %d", c.b, c.a, got, -c.want)
+		}
+	}
+}

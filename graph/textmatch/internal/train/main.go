@@ -137,7 +137,7 @@ type labelled struct {
 }
 
 // mapAt5 is MAP@5 as the task's scorer computes it, ranking each query's
-// candidates by score (ties by ID).
+// candidates by score (ties by textmatch.CompareIDs), as Rank does.
 func mapAt5(set []labelled, score func(textmatch.Candidate) float64) float64 {
 	if len(set) == 0 {
 		return 0
@@ -156,7 +156,7 @@ func mapAt5(set []labelled, score func(textmatch.Candidate) float64) float64 {
 			if r[i].s != r[j].s {
 				return r[i].s > r[j].s
 			}
-			return r[i].id < r[j].id
+			return textmatch.CompareIDs(r[i].id, r[j].id) < 0
 		})
 		hits, ap := 0, 0.0
 		for k := 0; k < len(r) && k < 5; k++ {
