@@ -168,6 +168,7 @@ func Candidates(ctx context.Context, ix Index, text string, n int) ([]Candidate,
 		return nil, nil
 	}
 	q := newQuery(text)
+	q.assoc = DefaultAssociations().expand(q.terms, q.set)
 	top, err := bm25(ctx, ix, q, docs, total, n)
 	if err != nil || len(top) == 0 {
 		return nil, err

@@ -465,3 +465,29 @@ func TestCompareIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestAssociations(t *testing.T) {
+	a := textmatch.ParseAssociations("migrant immigr:0.8 border:0.5 bad:x :0.3 neg:-1\nwig toupe:2\n\nlonely")
+	if got := len(a["migrant"]); got != 2 {
+		t.Fatalf("migrant has %d associations, want 2 (malformed pairs skipped): %v", got, a["migrant"])
+	}
+	if a["wig"][0].Strength != 1 {
+		t.Errorf("strength %v, want capped at 1", a["wig"][0].Strength)
+	}
+	if _, ok := a["lonely"]; ok {
+		t.Error("a term without pairs got associations")
+	}
+	// The document says "immigrants" where the query says "migrants":
+	// half its two distinct terms (immigr, beach) associate, at 0.8.
+	if got := textmatch.AssocFeature(a, "migrants", "Immigrants beach"); math.Abs(got-0.4) > 1e-9 {
+		t.Errorf("AssocFeature = %v, want 0.4", got)
+	}
+	// A term the query holds itself is the BM25 features' business.
+	if got := textmatch.AssocFeature(a, "migrants immigrants", "Immigrants beach"); got != 0 {
+		t.Errorf("AssocFeature with the term in the query = %v, want 0", got)
+	}
+	// The learned associations are there and parse.
+	if len(textmatch.DefaultAssociations()) < 1000 {
+		t.Errorf("DefaultAssociations holds %d terms, want the generated ones", len(textmatch.DefaultAssociations()))
+	}
+}
