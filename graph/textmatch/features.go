@@ -209,9 +209,15 @@ func features(f *[NumFeatures]float64, q *query, doc string, s, best float64, sc
 		}
 	}
 	if len(q.assoc) > 0 {
+		// Summed in text order (bit 4 marks a term counted), as
+		// AssocFeature does: a map's order would make the same text score
+		// differently by an ulp and break ties between duplicates.
 		sum := 0.0
-		for t := range sc.terms {
-			sum += q.assoc[t]
+		for _, t := range sc.toks {
+			if fl := sc.terms[t.term]; fl&4 == 0 {
+				sc.terms[t.term] = fl | 4
+				sum += q.assoc[t.term]
+			}
 		}
 		f[fAssoc] = ratio1(sum, nDoc)
 	}

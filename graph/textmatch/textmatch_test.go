@@ -491,3 +491,22 @@ func TestAssociations(t *testing.T) {
 		t.Errorf("DefaultAssociations holds %d terms, want the generated ones", len(textmatch.DefaultAssociations()))
 	}
 }
+
+// TestRank_DuplicatesTie: two documents of the same text score exactly the
+// same on every run (no map-order rounding) and go in natural ID order.
+func TestRank_DuplicatesTie(t *testing.T) {
+	ix := textmatch.NewMemIndex()
+	text := "Undocumented immigrants invaded a beach in Spain, shocking sunbathers.\nDid Migrants Invade a Beach?"
+	ix.Add("claim:dup-10", text)
+	ix.Add("claim:dup-9", text)
+	ix.Add("claim:other", "Koalas are functionally extinct.\nAre Koalas Extinct?")
+	for range 20 {
+		ms, err := textmatch.Rank(context.Background(), ix, "Migrants run off their boat onto a beach in southern Spain, surprising sunbathers", 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) < 2 || ms[0].ID != "claim:dup-9" || ms[1].ID != "claim:dup-10" || ms[0].Score != ms[1].Score {
+			t.Fatalf("Rank = %v, want claim:dup-9 then claim:dup-10 with equal scores", ms)
+		}
+	}
+}
