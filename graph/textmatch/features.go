@@ -26,6 +26,7 @@ const (
 	fMatchedLog         // log(1 + distinct terms shared)
 	fDocLenLog          // log(1 + document terms)
 	fRarestMatch        // the highest idf among shared terms / the highest idf among query terms
+	fAssoc              // summed strength of the document's distinct terms the query lacks but associates with (Associations) / distinct document terms
 	// NumFeatures is the number of features.
 	NumFeatures
 )
@@ -35,6 +36,7 @@ var FeatureNames = [NumFeatures]string{
 	"bm25_log", "bm25_rel", "query_cover", "doc_cover", "claim_cover",
 	"title_cover", "bigram_doc", "bigram_query", "char4_cosine", "number_cover",
 	"number_miss", "name_cover", "name_miss", "matched_log", "doc_len_log", "rarest_match",
+	"assoc",
 }
 
 // query is an analysed query text.
@@ -47,6 +49,7 @@ type query struct {
 	grams   map[uint32]float64
 	gnorm   float64
 	neg     bool
+	assoc   map[string]float64 // terms the query associates with, not in it
 }
 
 func newQuery(text string) *query {
@@ -204,6 +207,19 @@ func features(f *[NumFeatures]float64, q *query, doc string, s, best float64, sc
 				nTitleHit++
 			}
 		}
+	}
+	if len(q.assoc) > 0 {
+		// Summed in text order (bit 4 marks a term counted), as
+		// AssocFeature does: a map's order would make the same text score
+		// differently by an ulp and break ties between duplicates.
+		sum := 0.0
+		for _, t := range sc.toks {
+			if fl := sc.terms[t.term]; fl&4 == 0 {
+				sc.terms[t.term] = fl | 4
+				sum += q.assoc[t.term]
+			}
+		}
+		f[fAssoc] = ratio1(sum, nDoc)
 	}
 	f[fDocCover] = ratio(nDocHit, nDoc)
 	f[fClaimCover] = ratio(nClaimHit, nClaim)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -71,7 +72,7 @@ const (
 )
 
 // Rank returns the k documents of ix that best match text, best first,
-// ties by ID. Score is the model's estimate, in (0, 1), that the document
+// ties by ID (CompareIDs). Score is the model's estimate, in (0, 1), that the document
 // states the same claim as text (see the package documentation). k is
 // capped at MaxResults; k ≤ 0 or an empty index gives no matches.
 func Rank(ctx context.Context, ix Index, text string, k int) ([]Match, error) {
@@ -108,7 +109,7 @@ func (m *Model) Rank(ctx context.Context, ix Index, text string, k int) ([]Match
 		if out[i].Score != out[j].Score {
 			return out[i].Score > out[j].Score
 		}
-		return out[i].ID < out[j].ID
+		return CompareIDs(out[i].ID, out[j].ID) < 0
 	})
 	if len(out) > k {
 		out = out[:k]
@@ -167,6 +168,7 @@ func Candidates(ctx context.Context, ix Index, text string, n int) ([]Candidate,
 		return nil, nil
 	}
 	q := newQuery(text)
+	q.assoc = DefaultAssociations().expand(q.terms, q.set)
 	top, err := bm25(ctx, ix, q, docs, total, n)
 	if err != nil || len(top) == 0 {
 		return nil, err
@@ -290,7 +292,58 @@ func better(a, b Match) bool {
 	if a.Score != b.Score {
 		return a.Score > b.Score
 	}
-	return a.ID < b.ID
+	return CompareIDs(a.ID, b.ID) < 0
+}
+
+// CompareIDs orders document IDs for ties: in natural order, runs of
+// digits by their value (claim:vclaim-9 before claim:vclaim-10), the rest
+// byte by byte; IDs equal that way by their bytes. It returns −1, 0 or +1.
+// Two documents of the same text tie; natural order puts the one stored
+// first (by a numbered ID) first.
+func CompareIDs(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		if isDigit(ca) && isDigit(cb) {
+			si, sj := i, j
+			for i < len(a) && isDigit(a[i]) {
+				i++
+			}
+			for j < len(b) && isDigit(b[j]) {
+				j++
+			}
+			da := strings.TrimLeft(a[si:i], "0")
+			db := strings.TrimLeft(b[sj:j], "0")
+			if len(da) != len(db) {
+				return cmpInt(len(da), len(db))
+			}
+			if c := strings.Compare(da, db); c != 0 {
+				return c
+			}
+			continue
+		}
+		if ca != cb {
+			return cmpInt(int(ca), int(cb))
+		}
+		i++
+		j++
+	}
+	if c := cmpInt(len(a)-i, len(b)-j); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // matchHeap is a min-heap: the worst match on top.

@@ -442,3 +442,71 @@ func FuzzRank(f *testing.F) {
 		}
 	})
 }
+
+func TestCompareIDs(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"claim:vclaim-9", "claim:vclaim-10", -1},
+		{"claim:vclaim-10", "claim:vclaim-9", 1},
+		{"claim:vclaim-10", "claim:vclaim-10", 0},
+		{"claim:vclaim-010", "claim:vclaim-10", -1}, // equal by value, then by bytes
+		{"claim:a", "claim:b", -1},
+		{"claim:vclaim-1", "claim:vclaim-1a", -1},
+		{"", "a", -1},
+		{"x2y", "x10y", -1},
+	} {
+		if got := textmatch.CompareIDs(c.a, c.b); got != c.want {
+			t.Errorf("CompareIDs(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if got := textmatch.CompareIDs(c.b, c.a); got != -c.want {
+			t.Errorf("CompareIDs(%q, %q) = %d, want %d", c.b, c.a, got, -c.want)
+		}
+	}
+}
+
+func TestAssociations(t *testing.T) {
+	a := textmatch.ParseAssociations("migrant immigr:0.8 border:0.5 bad:x :0.3 neg:-1\nwig toupe:2\n\nlonely")
+	if got := len(a["migrant"]); got != 2 {
+		t.Fatalf("migrant has %d associations, want 2 (malformed pairs skipped): %v", got, a["migrant"])
+	}
+	if a["wig"][0].Strength != 1 {
+		t.Errorf("strength %v, want capped at 1", a["wig"][0].Strength)
+	}
+	if _, ok := a["lonely"]; ok {
+		t.Error("a term without pairs got associations")
+	}
+	// The document says "immigrants" where the query says "migrants":
+	// half its two distinct terms (immigr, beach) associate, at 0.8.
+	if got := textmatch.AssocFeature(a, "migrants", "Immigrants beach"); math.Abs(got-0.4) > 1e-9 {
+		t.Errorf("AssocFeature = %v, want 0.4", got)
+	}
+	// A term the query holds itself is the BM25 features' business.
+	if got := textmatch.AssocFeature(a, "migrants immigrants", "Immigrants beach"); got != 0 {
+		t.Errorf("AssocFeature with the term in the query = %v, want 0", got)
+	}
+	// The learned associations are there and parse.
+	if len(textmatch.DefaultAssociations()) < 1000 {
+		t.Errorf("DefaultAssociations holds %d terms, want the generated ones", len(textmatch.DefaultAssociations()))
+	}
+}
+
+// TestRank_DuplicatesTie: two documents of the same text score exactly the
+// same on every run (no map-order rounding) and go in natural ID order.
+func TestRank_DuplicatesTie(t *testing.T) {
+	ix := textmatch.NewMemIndex()
+	text := "Undocumented immigrants invaded a beach in Spain, shocking sunbathers.\nDid Migrants Invade a Beach?"
+	ix.Add("claim:dup-10", text)
+	ix.Add("claim:dup-9", text)
+	ix.Add("claim:other", "Koalas are functionally extinct.\nAre Koalas Extinct?")
+	for range 20 {
+		ms, err := textmatch.Rank(context.Background(), ix, "Migrants run off their boat onto a beach in southern Spain, surprising sunbathers", 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) < 2 || ms[0].ID != "claim:dup-9" || ms[1].ID != "claim:dup-10" || ms[0].Score != ms[1].Score {
+			t.Fatalf("Rank = %v, want claim:dup-9 then claim:dup-10 with equal scores", ms)
+		}
+	}
+}
