@@ -328,7 +328,7 @@ func (db *DB) dropFamily(ctx context.Context, family byte) error {
 // textmatch.Index a query ranks with.
 type matchIndex struct{ txn kvTxn }
 
-var _ textmatch.Index = matchIndex{}
+var _ textmatch.DocFreqIndex = matchIndex{}
 
 // Stats returns the number of claims and their total length in terms.
 func (ix matchIndex) Stats(context.Context) (docs, terms int64, err error) {

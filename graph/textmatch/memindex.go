@@ -26,7 +26,7 @@ type memPosting struct {
 	tf  int32
 }
 
-var _ Index = (*MemIndex)(nil)
+var _ DocFreqIndex = (*MemIndex)(nil)
 
 // NewMemIndex returns an empty MemIndex.
 func NewMemIndex() *MemIndex {
@@ -125,6 +125,16 @@ func (m *MemIndex) Postings(ctx context.Context, term string, fn func(Posting) b
 		}
 	}
 	return nil
+}
+
+// DocFreq implements DocFreqIndex.
+func (m *MemIndex) DocFreq(ctx context.Context, term string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.post[term]), nil
 }
 
 // Document implements Index.

@@ -3,6 +3,7 @@ package textmatch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -508,5 +509,43 @@ func TestRank_DuplicatesTie(t *testing.T) {
 		if len(ms) < 2 || ms[0].ID != "claim:dup-9" || ms[1].ID != "claim:dup-10" || ms[0].Score != ms[1].Score {
 			t.Fatalf("Rank = %v, want claim:dup-9 then claim:dup-10 with equal scores", ms)
 		}
+	}
+}
+
+// postingsOnly hides MemIndex's DocFreq: an Index that can only read
+// postings.
+type postingsOnly struct{ textmatch.Index }
+
+// TestRank_DocFreq: an index that tells a term's document frequency gets
+// the same ranking, scores included, while Rank reads none of the postings
+// of a term too common to score.
+func TestRank_DocFreq(t *testing.T) {
+	ix := textmatch.NewMemIndex()
+	topics := []string{"vaccines cause autism", "the moon landing was staged", "5G towers spread the virus",
+		"Obama released Guantanamo detainees", "Mexico will pay for the wall"}
+	for i := range 3000 {
+		// "reported" is in every claim: over the limit (10 % of 3,000).
+		ix.Add(fmt.Sprintf("claim:c%04d", i), fmt.Sprintf("%s reported in %d, item %d", topics[i%len(topics)], 2000+i%25, i))
+	}
+	counted := &countingIndex{MemIndex: ix}
+	for _, q := range []string{"reported: vaccines cause autism in 2010", "the wall will be paid by Mexico, it was reported",
+		"item 42 reported", "reported reported"} {
+		want, err := textmatch.Rank(context.Background(), postingsOnly{counted}, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		without := counted.postings
+		counted.postings = 0
+		got, err := textmatch.Rank(context.Background(), counted, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: with DocFreq %v, without %v", q, got, want)
+		}
+		if counted.postings > without-300 {
+			t.Errorf("%q: read %d postings with DocFreq, %d without; want the 300+ of 'reported' left unread", q, counted.postings, without)
+		}
+		counted.postings = 0
 	}
 }
