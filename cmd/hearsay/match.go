@@ -24,6 +24,9 @@ const (
 	maxQueries = 100_000
 	// maxQueryID bounds a query's ID, in bytes.
 	maxQueryID = 256
+	// maxQueriesBytes bounds a whole queries file, read into memory
+	// before the first query runs.
+	maxQueriesBytes = 64 << 20
 )
 
 func cmdMatch(e *env, args []string) (err error) {
@@ -104,6 +107,7 @@ func (e *env) readQueries(name string) ([]matchQuery, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	seen := make(map[string]int)
 	var out []matchQuery
+	read := 0
 	for n := 1; ; n++ {
 		line, err := readLine(br, maxQueryLine)
 		if errors.Is(err, io.EOF) {
@@ -114,6 +118,9 @@ func (e *env) readQueries(name string) ([]matchQuery, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if read += len(line) + 1; read > maxQueriesBytes {
+			return nil, graph.Errorf(graph.EINVALID, "%s:%d: the file is over %d MiB: split it", name, n, maxQueriesBytes>>20)
 		}
 		if n == 1 || strings.TrimSpace(line) == "" {
 			continue // the header

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"hearsay/graph"
 )
 
 // matchDataset is hand-written claims to match against.
@@ -207,4 +210,38 @@ func TestExtract_Matches(t *testing.T) {
 	if code, _, _ := hearsay(t, "extract", "--db", db, "--matches", "-1", article); code != exitUsage {
 		t.Errorf("--matches -1: exit %d", code)
 	}
+}
+
+// FuzzQueries reads any queries file: it is refused with an error naming
+// a line, or every query it gives has a valid ID, a text a query takes,
+// and came from the line it names.
+func FuzzQueries(f *testing.F) {
+	f.Add("\ttweet_content\nq1\tMexico will pay for the wall\n")
+	f.Add("id\ttext\nq2\t\"Charlotte \"\"protesters\"\" arrested\"\r\n\nq3\tzebra\n")
+	f.Add("h\nq1\tx\nq1\ty\n")
+	f.Add("h\n\tno id\nq\t\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		e := &env{ctx: context.Background(), stdin: strings.NewReader(data)}
+		qs, err := e.readQueries("-")
+		if err != nil {
+			if graph.ErrorCode(err) != graph.EINVALID && !strings.Contains(err.Error(), "-:") {
+				t.Fatalf("error %v is neither EINVALID nor names a line", err)
+			}
+			return
+		}
+		lines := strings.Split(data, "\n")
+		seen := map[string]bool{}
+		for _, q := range qs {
+			if q.id == "" || len(q.id) > maxQueryID || seen[q.id] {
+				t.Fatalf("query ID %q", q.id)
+			}
+			seen[q.id] = true
+			if _, err := graph.CheckMatchQuery(q.text, 1); err != nil {
+				t.Fatalf("query %q: text %q: %v", q.id, q.text, err)
+			}
+			if q.line < 2 || q.line > len(lines) || !strings.HasPrefix(lines[q.line-1], q.id+"\t") {
+				t.Fatalf("query %q names line %d", q.id, q.line)
+			}
+		}
+	})
 }
