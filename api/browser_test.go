@@ -182,6 +182,9 @@ func browserFindChromium(tb testing.TB) string {
 			return p
 		}
 	}
+	if os.Getenv("HEARSAY_CI") == "1" {
+		tb.Fatal("headless Chromium not found, and .ci/run (HEARSAY_CI=1) installs it: apt-get install -y chromium")
+	}
 	tb.Skip("headless Chromium not found; install it with: apt-get install -y chromium")
 	return ""
 }
