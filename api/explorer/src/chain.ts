@@ -151,13 +151,18 @@ export function merge(chains: Chain[]): { boxes: Map<string, Box>; arrows: Map<s
     }
   }
   for (const b of boxes.values()) {
-    const parts = [b.kind === 'report' ? 'report by ' + b.lines[0] + ', ' + b.lines[1] : b.lines.join(', ')];
-    if (b.grade) parts.push('reliability ' + b.grade + ' (' + GRADE_MEANING[b.grade] + ')');
-    if (b.weakest) parts.push('weakest hop');
-    if (b.badges.length) parts.push(b.badges.join(', '));
-    b.label = parts.join('; ');
+    // The accessible name starts with the box's visible text, in order,
+    // then explains it.
+    const visible = [b.grade || '', clip(b.lines[0], 25), clip(b.lines[1] || '', 30), ...tags(b)].filter(Boolean).join(' ');
+    const parts = [b.kind === 'report' ? 'report by ' + b.lines[0] : b.lines[0]];
+    if (b.grade) parts.push('reliability ' + b.grade + ' (' + GRADE_MEANING[b.grade] + ')' + (b.kind === 'report' ? ' at publication' : ''));
+    b.label = visible + ': ' + parts.join('; ');
   }
   return { boxes, arrows };
+}
+
+function tags(b: Box): string[] {
+  return [...(b.weakest ? ['WEAKEST HOP'] : []), ...b.badges];
 }
 
 function endBox(id: string, terminal: string, text: string, badges: string[]): Box {
@@ -169,15 +174,16 @@ function clip(t: string, n: number): string {
   return cps.length <= n ? t : cps.slice(0, n - 1).join('') + '…';
 }
 
-const BOX_W = 176;
+const BOX_W = 226;
 const BOX_H = 58;
 
-// draw returns the SVG picture of chains. onSelect hears a click (or
+// draw returns the SVG picture of chains, left to right (dir 'LR'), or top
+// to bottom ('TB', for narrow screens). onSelect hears a click (or
 // Enter/Space) on a report's box.
-export function draw(chains: Chain[], onSelect: (hop: Hop) => void): SVGElement {
+export function draw(chains: Chain[], onSelect: (hop: Hop) => void, dir: 'LR' | 'TB' = 'LR'): SVGElement {
   const { boxes, arrows } = merge(chains);
   const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 84, edgesep: 12, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: dir, nodesep: 22, ranksep: dir === 'LR' ? 84 : 44, edgesep: 12, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const b of boxes.values()) g.setNode(b.id, { width: BOX_W, height: BOX_H + (b.badges.length || b.weakest ? 16 : 0) });
   for (const a of arrows.values()) {
@@ -188,7 +194,7 @@ export function draw(chains: Chain[], onSelect: (hop: Hop) => void): SVGElement 
   const W = Math.ceil(gr.width || 100);
   const H = Math.ceil(gr.height || 60);
   const svg = s('svg', {
-    class: 'chain-graph',
+    class: 'chain-graph dir-' + dir,
     viewBox: `0 0 ${W} ${H}`,
     width: W,
     height: H,
@@ -219,7 +225,7 @@ export function draw(chains: Chain[], onSelect: (hop: Hop) => void): SVGElement 
     const x = n.x - n.width / 2;
     const y = n.y - n.height / 2;
     const cls = ['box', 'box-' + b.kind, b.grade ? 'grade-' + b.grade : 'grade-none', b.weakest ? 'weakest' : ''].join(' ');
-    const attrs: Record<string, any> = { class: cls, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, 'data-id': b.id, 'data-grade': b.grade || '', 'aria-label': b.label, 'data-x': n.x.toFixed(1) };
+    const attrs: Record<string, any> = { class: cls, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, 'data-id': b.id, 'data-grade': b.grade || '', 'aria-label': b.label, 'data-x': n.x.toFixed(1), 'data-y': n.y.toFixed(1) };
     if (b.hop) {
       const hop = b.hop;
       attrs.tabindex = 0;
@@ -234,17 +240,19 @@ export function draw(chains: Chain[], onSelect: (hop: Hop) => void): SVGElement 
       };
     } else attrs.role = 'img';
     const box = s('g', attrs);
-    box.append(s('title', {}, b.label));
+    if (!b.hop) box.append(s('title', {}, b.label)); // a button's name is its aria-label, which starts with its text
     box.append(s('rect', { width: n.width, height: n.height, rx: 6, class: 'box-bg' }));
     if (b.grade) {
       box.append(s('rect', { width: 26, height: n.height, rx: 6, class: 'box-grade' }));
-      box.append(s('text', { x: 13, y: 24, 'text-anchor': 'middle', class: 'box-grade-text' }, b.grade));
+      box.append(s('text', { x: 13, y: 24, 'text-anchor': 'middle', class: 'box-grade-text' }, b.grade + ' '));
     }
     const tx = b.grade ? 34 : 10;
-    box.append(s('text', { x: tx, y: 22, class: 'box-title' }, clip(b.lines[0], 21)));
-    box.append(s('text', { x: tx, y: 41, class: 'box-sub' }, clip(b.lines[1] || '', 24)));
-    const tags = [...(b.weakest ? ['WEAKEST HOP'] : []), ...b.badges];
-    if (tags.length) box.append(s('text', { x: tx, y: 64, class: 'box-badge' }, clip(tags.join(' · '), 26)));
+    box.append(s('text', { x: tx, y: 22, class: 'box-title' }, clip(b.lines[0], 25) + ' '));
+    box.append(s('text', { x: tx, y: 41, class: 'box-sub' }, clip(b.lines[1] || '', 30) + ' '));
+    const t = tags(b);
+    // Not clipped: part of the name. Each text ends in a space, so the box's
+    // text reads as words, as its name does (axe: label-content-name-mismatch).
+    if (t.length) box.append(s('text', { x: tx, y: 64, class: 'box-badge' }, t.join(' ') + ' '));
     nodes.append(box);
   }
   svg.append(nodes);

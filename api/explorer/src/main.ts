@@ -236,7 +236,7 @@ async function claimPage(id: string) {
       if (location.pathname === '/claims/' + encodeURIComponent(id) || decodeURIComponent(location.pathname) === '/claims/' + id) {
         if (again.claim) renderClaim(again.claim, true);
         else show('Claim deleted', h('p', {}, `The claim ${id} was deleted.`));
-        setLive('live', 'Live · updated ' + new Date().toLocaleTimeString());
+        setLive('on', 'Live · updated ' + new Date().toLocaleTimeString());
       }
     } catch {
       /* keep what is shown */
@@ -244,7 +244,7 @@ async function claimPage(id: string) {
       refetching = false;
     }
   }, (state, reason) => {
-    if (state === 'live') setLive('live', 'Live');
+    if (state === 'live') setLive('on', 'Live');
     else if (state === 'off') setLive('off', 'Live updates off' + (reason ? ': ' + reason : ''));
     else setLive('', '');
   });
@@ -260,9 +260,23 @@ function renderClaim(c: any, update = false) {
   };
   detail.tabIndex = -1;
   const chains: Chain[] = c.chains;
+  // Left to right; top to bottom on a narrow screen, redrawn when the
+  // width crosses 600 px.
+  const narrow = window.matchMedia('(max-width: 600px)');
   const picture = chains.length
-    ? h('div', { class: 'picture', id: 'chain-picture' }, draw(chains, select))
+    ? h('div', { class: 'picture', id: 'chain-picture' }, draw(chains, select, narrow.matches ? 'TB' : 'LR'))
     : h('p', { class: 'muted' }, 'No chain: the claim has no recorded appearance.');
+  if (chains.length) {
+    const redraw = () => {
+      if (!picture.isConnected) {
+        narrow.removeEventListener('change', redraw);
+        return;
+      }
+      clear(picture);
+      picture.append(draw(chains, select, narrow.matches ? 'TB' : 'LR'));
+    };
+    narrow.addEventListener('change', redraw);
+  }
   const cred = c.credibility;
   const fa = c.firstAppearance;
   const content = [

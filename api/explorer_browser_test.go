@@ -1,0 +1,594 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hearsay/fixtures"
+)
+
+// The explorer's browser checks drive headless Chromium as
+// TestBrowser_Playground does (browser_test.go's CDP client), on the page
+// at "/" over the seed.
+
+// explorerShotEnv names a directory the checks write their screenshots
+// to; without it they go to the test's artifact directory (kept by go test
+// -artifacts). explorerUpdateEnv=1 rewrites the README's screenshot,
+// explorerReadmeShot.
+const (
+	explorerShotEnv    = "HEARSAY_EXPLORER_SHOTS"
+	explorerUpdateEnv  = "HEARSAY_UPDATE_SCREENSHOT"
+	explorerReadmeShot = "explorer/screenshot.png"
+)
+
+// explorerBox is one box of the drawn chain picture, as the page has it.
+type explorerBox struct {
+	ID    string  `json:"id"`
+	Grade string  `json:"grade"`
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	Dir   string  `json:"dir"`
+	Title string  `json:"title"`
+	Label string  `json:"label"`
+}
+
+// explorerBoxesJS reads the picture's boxes and arrows.
+const explorerBoxesJS = `(() => {
+	const svg = document.querySelector("#chain-picture svg.chain-graph");
+	if (!svg) return null;
+	const boxes = Array.from(svg.querySelectorAll("g.box")).map(g => ({
+		id: g.getAttribute("data-id"), grade: g.getAttribute("data-grade"),
+		x: parseFloat(g.getAttribute("data-x")), y: parseFloat(g.getAttribute("data-y")),
+		dir: svg.classList.contains("dir-TB") ? "TB" : "LR",
+		title: (g.querySelector(".box-title") || {}).textContent || "",
+		label: g.getAttribute("aria-label") || ""}));
+	const arrows = Array.from(svg.querySelectorAll("path.edge")).map(p => p.getAttribute("data-from") + " -> " + p.getAttribute("data-to"));
+	return {boxes, arrows};
+})()`
+
+// explorerHop is one hop of the seed's headline chain, read from the seed
+// file: the report, its outlet's name and rating, and where it points.
+type explorerHop struct {
+	report, outlet, grade string
+}
+
+// explorerHeadlineChain walks the headline claim's appearances in the seed
+// file from the one no other appearance cites, and returns its hops and its
+// origin's ID and name: what the picture must show, in order.
+func explorerHeadlineChain(tb testing.TB) (hops []explorerHop, originID, originName string) {
+	tb.Helper()
+	var seed struct {
+		Outlets []struct {
+			ID, Name string
+			Ratings  []struct{ Rating, RatedAt string }
+		}
+		Officials []struct{ ID, Name string }
+		Reports   []struct{ ID, Outlet, Published string }
+		Claims    []struct {
+			ID          string
+			Appearances []struct {
+				Report       string
+				AttributedTo []struct{ Source string }
+			}
+		}
+	}
+	if err := json.Unmarshal(fixtures.Seed(), &seed); err != nil {
+		tb.Fatal(err)
+	}
+	outlets := map[string]int{}
+	for i, o := range seed.Outlets {
+		outlets[o.ID] = i
+	}
+	reports := map[string]int{}
+	for i, r := range seed.Reports {
+		reports[r.ID] = i
+	}
+	i := slices.IndexFunc(seed.Claims, func(c struct {
+		ID          string
+		Appearances []struct {
+			Report       string
+			AttributedTo []struct{ Source string }
+		}
+	}) bool {
+		return c.ID == fixtures.SeedClaim
+	})
+	if i < 0 {
+		tb.Fatalf("seed has no %s", fixtures.SeedClaim)
+	}
+	apps := seed.Claims[i].Appearances
+	cited := map[string]bool{}
+	for _, a := range apps {
+		for _, at := range a.AttributedTo {
+			cited[at.Source] = true
+		}
+	}
+	next := ""
+	for _, a := range apps {
+		if !cited[a.Report] {
+			next = a.Report
+		}
+	}
+	for next != "" && len(hops) < 10 {
+		ri, ok := reports[next]
+		if !ok {
+			break
+		}
+		r := seed.Reports[ri]
+		o := seed.Outlets[outlets[r.Outlet]]
+		grade := ""
+		for _, rt := range o.Ratings { // the last rating made by publication
+			if rt.RatedAt <= r.Published || r.Published == "" || len(r.Published) < len(rt.RatedAt) && rt.RatedAt[:len(r.Published)] <= r.Published {
+				grade = rt.Rating
+			}
+		}
+		hops = append(hops, explorerHop{report: r.ID, outlet: o.Name, grade: grade})
+		ai := slices.IndexFunc(apps, func(a struct {
+			Report       string
+			AttributedTo []struct{ Source string }
+		}) bool {
+			return a.Report == r.ID
+		})
+		if ai < 0 || len(apps[ai].AttributedTo) != 1 {
+			tb.Fatalf("seed: %s has no single attribution of %s", r.ID, fixtures.SeedClaim)
+		}
+		next = apps[ai].AttributedTo[0].Source
+		if _, ok := reports[next]; !ok {
+			originID = next
+		}
+	}
+	for _, o := range seed.Officials {
+		if o.ID == originID {
+			originName = o.Name
+		}
+	}
+	if len(hops) < 2 || originName == "" {
+		tb.Fatalf("seed: headline chain %v to %q not found", hops, originID)
+	}
+	return hops, originID, originName
+}
+
+func TestExplorer_Browser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser check skipped in -short mode")
+	}
+	bin := browserFindChromium(t)
+	srv := MustServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*browserTimeout)
+	defer cancel()
+	b := browserStart(t, ctx, bin)
+	hops, originID, originName := explorerHeadlineChain(t)
+	// The seed's reports have no URL: give the last one a URL for the hop
+	// detail to link to.
+	reportURL := "https://www.telegraph.co.uk/world-news/2025/04/25/us-backstop-example/"
+	srv.Mutate(t, `mutation($id: ID!, $url: String!) { updateReport(id: $id, input: {url: $url}) { id } }`,
+		map[string]any{"id": hops[len(hops)-1].report, "url": reportURL}).MustData(t, nil)
+	deepLink := srv.URL + "/claims/" + url.PathEscape(fixtures.SeedClaim)
+	page := b.mustOpenPage(t, ctx, deepLink)
+	shots := explorerShotDir(t)
+
+	// Ensure the deep link draws the headline chain left to right, each
+	// box with its outlet's rating at publication, and an arrow per hop.
+	t.Run("Chain", func(t *testing.T) {
+		boxes, arrows := explorerWaitPicture(t, ctx, page)
+		byID := map[string]explorerBox{}
+		for _, bx := range boxes {
+			byID[bx.ID] = bx
+		}
+		var xs []float64
+		for i, hop := range hops {
+			bx, ok := byID[hop.report]
+			if !ok {
+				t.Fatalf("picture has no box for %s (%s); boxes: %+v", hop.report, hop.outlet, boxes)
+			}
+			if strings.TrimSpace(bx.Title) != hop.outlet {
+				t.Errorf("box %s reads %q, want %q", hop.report, bx.Title, hop.outlet)
+			}
+			if bx.Grade != hop.grade {
+				t.Errorf("box %s (%s) is graded %q, want %q", hop.report, hop.outlet, bx.Grade, hop.grade)
+			}
+			if !strings.Contains(bx.Label, "reliability "+hop.grade) {
+				t.Errorf("box %s: accessible label %q does not give its reliability %s", hop.report, bx.Label, hop.grade)
+			}
+			xs = append(xs, bx.X)
+			to := originID
+			if i+1 < len(hops) {
+				to = hops[i+1].report
+			}
+			if !slices.Contains(arrows, hop.report+" -> "+to) {
+				t.Errorf("no arrow %s -> %s; arrows: %q", hop.report, to, arrows)
+			}
+		}
+		origin, ok := byID[originID]
+		if !ok || strings.TrimSpace(origin.Title) != originName {
+			t.Fatalf("picture has no box %q for %s: %+v", originName, originID, origin)
+		}
+		xs = append(xs, origin.X)
+		if !slices.IsSorted(xs) || len(slices.Compact(slices.Clone(xs))) != len(xs) {
+			t.Errorf("boxes %v → %s are at x = %v, want strictly left to right", hops, originName, xs)
+		}
+		for _, want := range []string{hops[0].outlet + " (" + hops[0].grade + ") → " + hops[1].outlet + " (" + hops[1].grade + ") → " + originName} {
+			text := explorerText(t, ctx, page, "#main")
+			if !strings.Contains(text, want) {
+				t.Errorf("the chains as text lack %q:\n%s", want, browserClip(text, 2000))
+			}
+		}
+	})
+
+	// Ensure clicking a hop shows its quote as printed and links to the
+	// report's URL, and that Enter on a focused box does the same.
+	t.Run("HopDetail", func(t *testing.T) {
+		tele := hops[len(hops)-1].report
+		page.mustClick(t, ctx, `#chain-picture g.box[data-id="`+tele+`"]`)
+		want := explorerReportURL(t, srv, tele)
+		if want != reportURL {
+			t.Fatalf("report %s has URL %q, want %q", tele, want, reportURL)
+		}
+		detail := explorerWaitText(t, ctx, page, "#hop-detail", "in private US negotiators")
+		if !strings.Contains(detail, hops[len(hops)-1].outlet) {
+			t.Errorf("hop detail names no %s:\n%s", hops[len(hops)-1].outlet, detail)
+		}
+		var href string
+		explorerEval(t, ctx, page, `(document.querySelector("#hop-detail a.report-link") || {}).href || ""`, &href)
+		if href != want {
+			t.Errorf("hop detail links %q, want the report's URL %q", href, want)
+		}
+		// Keyboard: focus the first box, press Enter.
+		explorerEval(t, ctx, page, `document.querySelector('#chain-picture g.box[data-id="`+hops[0].report+`"]').focus(), true`, nil)
+		explorerKey(t, ctx, page, "Enter", 13)
+		explorerWaitText(t, ctx, page, "#hop-detail h3", hops[0].outlet)
+	})
+
+	// Ensure the page is readable at 1280 and 390 px: the picture is
+	// drawn, no text runs past the viewport but the scrollable picture,
+	// and screenshots are kept; axe-core finds no serious violation.
+	for _, width := range []int{1280, 390} {
+		t.Run(fmt.Sprintf("Width%d", width), func(t *testing.T) {
+			explorerViewport(t, ctx, page, width, 900)
+			// Left to right when wide, top to bottom when narrow, in
+			// the chain's order either way.
+			want := "LR"
+			if width < 600 {
+				want = "TB"
+			}
+			var boxes []explorerBox
+			if err := page.poll(ctx, explorerBoxesJS, func(v json.RawMessage) bool {
+				var got struct{ Boxes []explorerBox }
+				if json.Unmarshal(v, &got) != nil || len(got.Boxes) == 0 || got.Boxes[0].Dir != want {
+					return false
+				}
+				boxes = got.Boxes
+				return true
+			}); err != nil {
+				t.Fatalf("at %d px the picture is not drawn %s: %v", width, want, err)
+			}
+			pos := map[string]float64{}
+			for _, bx := range boxes {
+				pos[bx.ID] = bx.X
+				if want == "TB" {
+					pos[bx.ID] = bx.Y
+				}
+			}
+			var order []float64
+			for _, hop := range hops {
+				order = append(order, pos[hop.report])
+			}
+			order = append(order, pos[originID])
+			if !slices.IsSorted(order) || len(slices.Compact(slices.Clone(order))) != len(order) {
+				t.Errorf("at %d px the chain's boxes are at %v along %s, want in order", width, order, want)
+			}
+			var overflow []string
+			explorerEval(t, ctx, page, `(() => {
+				const w = document.documentElement.clientWidth, out = [];
+				for (const el of document.querySelectorAll("main *, header *")) {
+					if (el.closest(".picture") || el.closest(".sr-only") || el.closest("[hidden]")) continue;
+					const r = el.getBoundingClientRect();
+					if (r.width && r.right > w + 1) out.push(el.tagName + "." + el.className + " right=" + Math.round(r.right));
+				}
+				return out.slice(0, 10);
+			})()`, &overflow)
+			if len(overflow) > 0 {
+				t.Errorf("at %d px these run past the viewport: %q", width, overflow)
+			}
+			png := explorerScreenshot(t, ctx, page)
+			name := filepath.Join(shots, fmt.Sprintf("explorer-claim-%d.png", width))
+			if err := os.WriteFile(name, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s", name)
+			if width == 1280 && os.Getenv(explorerUpdateEnv) == "1" {
+				if err := os.WriteFile(explorerReadmeShot, png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("rewrote %s", explorerReadmeShot)
+			}
+			explorerAxe(t, ctx, page)
+		})
+	}
+	explorerViewport(t, ctx, page, 1280, 900)
+	if err := page.poll(ctx, explorerBoxesJS, func(v json.RawMessage) bool {
+		var got struct{ Boxes []explorerBox }
+		return json.Unmarshal(v, &got) == nil && len(got.Boxes) > 0 && got.Boxes[0].Dir == "LR"
+	}); err != nil {
+		t.Fatalf("back at 1280 px the picture is not redrawn left to right: %v", err)
+	}
+
+	// Ensure the back button returns to the deep link: follow the
+	// outlet's link in the page, then go back.
+	t.Run("Back", func(t *testing.T) {
+		page.mustClick(t, ctx, `#hop-detail a[href^="/outlets/"]`)
+		explorerWaitText(t, ctx, page, "#main", "Rating history")
+		var path string
+		explorerEval(t, ctx, page, `location.pathname`, &path)
+		if !strings.HasPrefix(path, "/outlets/") {
+			t.Fatalf("after the outlet link, path = %q", path)
+		}
+		// The outlet page draws its rating chart and carries the claim.
+		explorerWaitText(t, ctx, page, "#main", "Claims it carries")
+		if n := explorerCount(t, ctx, page, "svg.rating-chart circle"); n < 1 {
+			t.Errorf("outlet page's rating chart has %d points", n)
+		}
+		explorerAxe(t, ctx, page)
+		explorerEval(t, ctx, page, `history.back(), true`, nil)
+		explorerWaitPicture(t, ctx, page)
+		explorerEval(t, ctx, page, `location.pathname`, &path)
+		if want := "/claims/" + url.PathEscape(fixtures.SeedClaim); path != want {
+			t.Errorf("after back, path = %q, want %q", path, want)
+		}
+	})
+
+	// Ensure search finds the headline claim as one types, and the review
+	// page passes axe too.
+	t.Run("Search", func(t *testing.T) {
+		explorerEval(t, ctx, page, `(() => { const i = document.getElementById("search"); i.focus(); i.value = ""; return true; })()`, nil)
+		if err := b.call(ctx, page.session, "Input.insertText", map[string]any{"text": "negotiators"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		explorerWaitText(t, ctx, page, "#search-results", "US negotiators have made clear")
+		explorerKey(t, ctx, page, "ArrowDown", 40)
+		var focused string
+		explorerEval(t, ctx, page, `document.activeElement.getAttribute("href") || ""`, &focused)
+		if !strings.HasPrefix(focused, "/claims/") {
+			t.Errorf("ArrowDown from the search box focused %q, want a claim link", focused)
+		}
+		explorerEval(t, ctx, page, `document.querySelector('nav a[href="/review"]').click(), true`, nil)
+		explorerWaitText(t, ctx, page, "#main", "Article text")
+		explorerAxe(t, ctx, page)
+	})
+
+	// Ensure every request of the page went to the server itself.
+	t.Run("SameOrigin", func(t *testing.T) {
+		host := strings.TrimPrefix(srv.URL, "http://")
+		reqs := page.requests()
+		if len(reqs) < 3 {
+			t.Errorf("page made %d requests; the network log is not being read", len(reqs))
+		}
+		for _, u := range reqs {
+			if p, err := url.Parse(u); err != nil || !browserSameHost(p, host) {
+				t.Errorf("page requested %s; want requests to %s only", browserClip(u, 200), host)
+			}
+		}
+		for _, msg := range page.blocked() {
+			t.Errorf("page broke its security policy: %s", msg)
+		}
+	})
+}
+
+// TestExplorer_Live checks that a mutation made while a claim's page is
+// open shows up on it without a reload, through the claimChanged
+// subscription (GraphQL over SSE, issue 13's second part). It fails on a
+// server without subscriptions: the page then says "Live updates off".
+func TestExplorer_Live(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser check skipped in -short mode")
+	}
+	bin := browserFindChromium(t)
+	srv := MustServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
+	defer cancel()
+	b := browserStart(t, ctx, bin)
+	page := b.mustOpenPage(t, ctx, srv.URL+"/claims/"+url.PathEscape(fixtures.SeedClaim))
+	explorerWaitPicture(t, ctx, page)
+	// A mark that a reload would lose.
+	explorerEval(t, ctx, page, `window.hearsayNoReload = 1, true`, nil)
+	var live string
+	if err := page.poll(ctx, `document.getElementById("live").textContent`, func(v json.RawMessage) bool {
+		return json.Unmarshal(v, &live) == nil && (live == "Live" || strings.HasPrefix(live, "Live updates off"))
+	}); err != nil || live != "Live" {
+		t.Fatalf("the page's subscription did not go live: %q (%v)", live, err)
+	}
+	title := fmt.Sprintf("Explorer live check %d", time.Now().UnixNano())
+	srv.Mutate(t, `mutation($id: ID!, $t: String!) { addReview(claim: $id, input: {verdict: UNPROVEN, reviewedBy: "hearsay tests", title: $t}) { id } }`,
+		map[string]any{"id": fixtures.SeedClaim, "t": title}).MustData(t, nil)
+	explorerWaitText(t, ctx, page, "#main", title)
+	var mark int
+	explorerEval(t, ctx, page, `window.hearsayNoReload || 0`, &mark)
+	if mark != 1 {
+		t.Errorf("the page reloaded to show the review")
+	}
+}
+
+// explorerShotDir returns where screenshots go.
+func explorerShotDir(t *testing.T) string {
+	if d := os.Getenv(explorerShotEnv); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.ArtifactDir()
+}
+
+// explorerWaitPicture waits for the chain picture and returns its boxes
+// and arrows.
+func explorerWaitPicture(t *testing.T, ctx context.Context, page *browserPage) ([]explorerBox, []string) {
+	t.Helper()
+	var got struct {
+		Boxes  []explorerBox `json:"boxes"`
+		Arrows []string      `json:"arrows"`
+	}
+	if err := page.poll(ctx, explorerBoxesJS, func(v json.RawMessage) bool {
+		return json.Unmarshal(v, &got) == nil && len(got.Boxes) > 0
+	}); err != nil {
+		t.Fatalf("the chain picture was never drawn: %v\npage:\n%s", err, browserClip(explorerText(t, ctx, page, "body"), 2000))
+	}
+	return got.Boxes, got.Arrows
+}
+
+// explorerEval evaluates expr and decodes its value into v, if not nil.
+func explorerEval(t *testing.T, ctx context.Context, page *browserPage, expr string, v any) {
+	t.Helper()
+	raw, err := page.eval(ctx, expr)
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", browserClip(expr, 120), err)
+	}
+	if v != nil {
+		if err := json.Unmarshal(raw, v); err != nil {
+			t.Fatalf("evaluate %s: %v (%s)", browserClip(expr, 120), err, raw)
+		}
+	}
+}
+
+// explorerText returns the innerText of the element matching selector.
+func explorerText(t *testing.T, ctx context.Context, page *browserPage, selector string) string {
+	t.Helper()
+	var s string
+	raw, err := page.eval(ctx, `(document.querySelector(`+browserJS(selector)+`) || {}).innerText || ""`)
+	if err == nil {
+		_ = json.Unmarshal(raw, &s)
+	}
+	return s
+}
+
+// explorerWaitText waits until the element matching selector holds want,
+// and returns its text.
+func explorerWaitText(t *testing.T, ctx context.Context, page *browserPage, selector, want string) string {
+	t.Helper()
+	var s string
+	if err := page.poll(ctx, `(document.querySelector(`+browserJS(selector)+`) || {}).innerText || ""`, func(v json.RawMessage) bool {
+		return json.Unmarshal(v, &s) == nil && strings.Contains(s, want)
+	}); err != nil {
+		t.Fatalf("%s never held %q: %v\nit holds:\n%s", selector, want, err, browserClip(s, 2000))
+	}
+	return s
+}
+
+// explorerCount returns how many elements match selector.
+func explorerCount(t *testing.T, ctx context.Context, page *browserPage, selector string) int {
+	t.Helper()
+	var n int
+	explorerEval(t, ctx, page, `document.querySelectorAll(`+browserJS(selector)+`).length`, &n)
+	return n
+}
+
+// explorerKey presses key (with its Windows key code) in the page.
+func explorerKey(t *testing.T, ctx context.Context, page *browserPage, key string, code int) {
+	t.Helper()
+	for _, typ := range []string{"rawKeyDown", "keyUp"} {
+		ev := map[string]any{"type": typ, "key": key, "code": key, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code}
+		if err := page.b.call(ctx, page.session, "Input.dispatchKeyEvent", ev, nil); err != nil {
+			t.Fatalf("press %s: %v", key, err)
+		}
+	}
+}
+
+// explorerViewport sets the page's viewport to width × height CSS pixels.
+func explorerViewport(t *testing.T, ctx context.Context, page *browserPage, width, height int) {
+	t.Helper()
+	if err := page.b.call(ctx, page.session, "Emulation.setDeviceMetricsOverride", map[string]any{
+		"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var w int
+	if err := page.poll(ctx, `window.innerWidth`, func(v json.RawMessage) bool {
+		return json.Unmarshal(v, &w) == nil && w == width
+	}); err != nil {
+		t.Fatalf("viewport stayed %d px wide, want %d: %v", w, width, err)
+	}
+}
+
+// explorerScreenshot returns a PNG of the whole page.
+func explorerScreenshot(t *testing.T, ctx context.Context, page *browserPage) []byte {
+	t.Helper()
+	var shot struct {
+		Data string `json:"data"`
+	}
+	if err := page.b.call(ctx, page.session, "Page.captureScreenshot",
+		map[string]any{"format": "png", "captureBeyondViewport": true}, &shot); err != nil {
+		t.Fatal(err)
+	}
+	b, err := base64.StdEncoding.DecodeString(shot.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.DecodeConfig(bytes.NewReader(b)); err != nil {
+		t.Fatalf("screenshot is no PNG: %v", err)
+	}
+	return b
+}
+
+// explorerAxe runs axe-core in the page, injected through DevTools (the
+// server never serves it), and fails on a serious or critical violation.
+func explorerAxe(t *testing.T, ctx context.Context, page *browserPage) {
+	t.Helper()
+	src, err := os.ReadFile("explorer/testdata/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := page.eval(ctx, string(src)+"\n;true"); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	var res struct {
+		Version    string `json:"version"`
+		Passes     int    `json:"passes"`
+		Violations []struct {
+			ID      string   `json:"id"`
+			Impact  string   `json:"impact"`
+			Help    string   `json:"help"`
+			Targets []string `json:"targets"`
+		} `json:"violations"`
+	}
+	explorerEval(t, ctx, page, `axe.run(document).then(r => ({
+		version: axe.version, passes: r.passes.length,
+		violations: r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
+			targets: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + (n.failureSummary || "").replace(/\s+/g, " "))}))}))`, &res)
+	if res.Passes == 0 {
+		t.Errorf("axe-core %s passed no rule: it did not run", res.Version)
+	}
+	var path string
+	explorerEval(t, ctx, page, `location.pathname`, &path)
+	for _, v := range res.Violations {
+		msg := fmt.Sprintf("axe-core %s on %s: %s (%s): %s at %q", res.Version, path, v.ID, v.Impact, v.Help, v.Targets)
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Error(msg)
+		} else {
+			t.Log(msg)
+		}
+	}
+}
+
+// explorerReportURL asks the server for a report's URL.
+func explorerReportURL(t *testing.T, srv *Server, id string) string {
+	t.Helper()
+	var d struct {
+		Report struct {
+			URL string `json:"url"`
+		} `json:"report"`
+	}
+	srv.Query(t, `query($id: ID!) { report(id: $id) { url } }`, map[string]any{"id": id}).MustData(t, &d)
+	if d.Report.URL == "" {
+		t.Fatalf("report %s has no URL", id)
+	}
+	return d.Report.URL
+}
