@@ -86,6 +86,10 @@ func explorerHandler() (http.Handler, error) {
 	pageETag := `"` + playgroundVersion(pageBody) + `"`
 
 	servePage := func(w http.ResponseWriter, r *http.Request) {
+		if r.Pattern != "GET /{$}" && r.Pattern != "GET /review" && r.PathValue("id") == "" {
+			http.NotFound(w, r) // /claims/ with no ID
+			return
+		}
 		if r.URL.Path == "/" && hasAnyParam(r.URL.Query(), graphiQLParams) {
 			http.Redirect(w, r, "/graphiql?"+r.URL.RawQuery, http.StatusMovedPermanently)
 			return
