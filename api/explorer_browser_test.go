@@ -214,6 +214,13 @@ func TestExplorer_Browser(t *testing.T) {
 			t.Fatalf("picture has no box %q for %s: %+v", originName, originID, origin)
 		}
 		xs = append(xs, origin.X)
+		// The seed's two chains (from Euromaidan Press, and from The
+		// Telegraph itself) share their last hop: one box each, one arrow
+		// per distinct hop.
+		if len(boxes) != len(hops)+1 || len(arrows) != len(hops) {
+			t.Errorf("picture has %d boxes and %d arrows, want %d and %d (chains merged): %+v %q",
+				len(boxes), len(arrows), len(hops)+1, len(hops), boxes, arrows)
+		}
 		if !slices.IsSorted(xs) || len(slices.Compact(slices.Clone(xs))) != len(xs) {
 			t.Errorf("boxes %v → %s are at x = %v, want strictly left to right", hops, originName, xs)
 		}
@@ -366,6 +373,148 @@ func TestExplorer_Browser(t *testing.T) {
 		explorerAxe(t, ctx, page)
 	})
 
+	// Ensure the review page shows what extract proposes, highlighted in
+	// the text, and imports only the accepted claims, with an edited
+	// source, with the token kept out of the tab's storage.
+	t.Run("Review", func(t *testing.T) {
+		const article = `Keir Starmer said on Friday that "the coalition is ready". ` +
+			`According to The Telegraph, US officials said they would back the force.`
+		explorerType(t, ctx, page, "#review-text", article)
+		explorerType(t, ctx, page, "#review-outlet", "outlet:euromaidanpress")
+		explorerType(t, ctx, page, "#review-published", "2025-04-26")
+		page.mustClick(t, ctx, "#review-extract")
+		explorerWaitText(t, ctx, page, "#review-out", "Proposed:")
+		var marks map[string][]string
+		explorerEval(t, ctx, page, `(() => {
+			const out = {};
+			for (const c of ["hl-cue", "hl-source", "hl-content"])
+				out[c] = Array.from(document.querySelectorAll("#review-article mark." + c)).map(m => m.textContent);
+			return out;
+		})()`, &marks)
+		for c, want := range map[string]string{"hl-cue": "According to", "hl-source": "Keir Starmer", "hl-content": "the coalition is ready"} {
+			if !slices.ContainsFunc(marks[c], func(m string) bool { return strings.Contains(m, want) }) {
+				t.Errorf("no %s mark holds %q: %q", c, want, marks[c])
+			}
+		}
+		var cards []struct {
+			ID      string   `json:"id"`
+			Text    string   `json:"text"`
+			Sources []string `json:"sources"`
+		}
+		explorerEval(t, ctx, page, `Array.from(document.querySelectorAll(".cards .card")).map(c => ({
+			id: c.getAttribute("data-claim"), text: c.querySelector(".card-text").textContent,
+			sources: Array.from(c.querySelectorAll("input.source-input")).map(i => i.id + "=" + i.value)}))`, &cards)
+		if len(cards) != 2 {
+			t.Fatalf("review shows %d proposed claims, want 2: %+v", len(cards), cards)
+		}
+		var rejected, kept, edit string
+		for _, c := range cards {
+			if strings.Contains(c.Text, "coalition is ready") {
+				rejected = c.ID
+				continue
+			}
+			kept = c.ID
+			for _, src := range c.Sources {
+				if id, v, _ := strings.Cut(src, "="); v == "official:us-officials-unnamed" {
+					edit = id
+				}
+			}
+		}
+		if rejected == "" || kept == "" || edit == "" {
+			t.Fatalf("proposed claims are not the two expected: %+v", cards)
+		}
+		page.mustClick(t, ctx, `.card[data-claim="`+rejected+`"] button.reject`)
+		explorerEval(t, ctx, page, `document.getElementById(`+browserJS(edit)+`).select(), true`, nil)
+		explorerType(t, ctx, page, "#"+edit, "official:us-negotiators-unnamed")
+		explorerType(t, ctx, page, "#write-token", testToken)
+		page.mustClick(t, ctx, "#review-import")
+		explorerWaitText(t, ctx, page, "#import-status", "Imported 1 claims")
+
+		var d struct {
+			Kept struct {
+				Appearances []struct {
+					Report       struct{ ID string } `json:"report"`
+					Attributions []struct {
+						Source struct{ ID string } `json:"source"`
+					} `json:"attributions"`
+				} `json:"appearances"`
+			} `json:"kept"`
+			Rejected *struct{ ID string } `json:"rejected"`
+		}
+		srv.Query(t, `query($k: ID!, $r: ID!) {
+			kept: claim(id: $k) { appearances { report { id } attributions { source { ... on Official { id } ... on Report { id } } } } }
+			rejected: claim(id: $r) { id }
+		}`, map[string]any{"k": kept, "r": rejected}).MustData(t, &d)
+		if d.Rejected != nil {
+			t.Errorf("the rejected claim %s was imported", rejected)
+		}
+		var sources []string
+		for _, a := range d.Kept.Appearances {
+			for _, at := range a.Attributions {
+				sources = append(sources, at.Source.ID)
+			}
+		}
+		if !slices.Contains(sources, "official:us-negotiators-unnamed") || slices.Contains(sources, "official:us-officials-unnamed") {
+			t.Errorf("imported %s is attributed to %q, want the edited source official:us-negotiators-unnamed", kept, sources)
+		}
+		shot := explorerScreenshot(t, ctx, page)
+		name := filepath.Join(shots, "explorer-review-1280.png")
+		if err := os.WriteFile(name, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", name)
+		var stored string
+		explorerEval(t, ctx, page, `JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie`, &stored)
+		if strings.Contains(stored, testToken) {
+			t.Errorf("the write token is in the tab's storage: %s", stored)
+		}
+		explorerAxe(t, ctx, page)
+	})
+
+	// Ensure a retracted report and a circular chain are marked on the
+	// picture: the first report is retracted, and the last one made to
+	// cite it back.
+	t.Run("Flags", func(t *testing.T) {
+		first, last := hops[0].report, hops[len(hops)-1].report
+		srv.Mutate(t, `mutation($r: ID!) { updateReport(id: $r, input: {status: RETRACTED}) { id } }`,
+			map[string]any{"r": first}).MustData(t, nil)
+		srv.Mutate(t, `mutation($c: ID!, $r: ID!, $s: ID!) { addAttribution(claim: $c, report: $r, input: {source: $s, mode: CITES_REPORT}) { id } }`,
+			map[string]any{"c": fixtures.SeedClaim, "r": last, "s": first}).MustData(t, nil)
+		explorerEval(t, ctx, page, `(() => { const a = document.createElement("a"); a.href = "/claims/`+url.PathEscape(fixtures.SeedClaim)+`"; document.body.append(a); a.click(); return true; })()`, nil)
+		var boxes []explorerBox
+		if err := page.poll(ctx, explorerBoxesJS, func(v json.RawMessage) bool {
+			var got struct{ Boxes []explorerBox }
+			if json.Unmarshal(v, &got) != nil {
+				return false
+			}
+			boxes = got.Boxes
+			for _, bx := range boxes {
+				if bx.ID == first && strings.Contains(bx.Label, "RETRACTED") {
+					return true
+				}
+			}
+			return false
+		}); err != nil {
+			t.Fatalf("the retracted report's box is not marked RETRACTED: %v; boxes: %+v", err, boxes)
+		}
+		circular := false
+		for _, bx := range boxes {
+			circular = circular || strings.Contains(bx.Label, "CIRCULAR")
+		}
+		if !circular {
+			t.Errorf("no box is marked CIRCULAR: %+v", boxes)
+		}
+		if text := explorerText(t, ctx, page, ".chain-list"); !strings.Contains(text, "CIRCULAR") || !strings.Contains(text, "RETRACTED") {
+			t.Errorf("the chains as text lack CIRCULAR or RETRACTED:\n%s", text)
+		}
+		png := explorerScreenshot(t, ctx, page)
+		name := filepath.Join(shots, "explorer-flags-1280.png")
+		if err := os.WriteFile(name, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", name)
+	})
+
 	// Ensure every request of the page went to the server itself.
 	t.Run("SameOrigin", func(t *testing.T) {
 		host := strings.TrimPrefix(srv.URL, "http://")
@@ -499,6 +648,20 @@ func explorerKey(t *testing.T, ctx context.Context, page *browserPage, key strin
 		if err := page.b.call(ctx, page.session, "Input.dispatchKeyEvent", ev, nil); err != nil {
 			t.Fatalf("press %s: %v", key, err)
 		}
+	}
+}
+
+// explorerType focuses the element matching selector and types text
+// into it, as a user would (input events included).
+func explorerType(t *testing.T, ctx context.Context, page *browserPage, selector, text string) {
+	t.Helper()
+	var ok bool
+	explorerEval(t, ctx, page, `(() => { const el = document.querySelector(`+browserJS(selector)+`); if (!el) return false; el.focus(); return true; })()`, &ok)
+	if !ok {
+		t.Fatalf("no element %s to type into", selector)
+	}
+	if err := page.b.call(ctx, page.session, "Input.insertText", map[string]any{"text": text}, nil); err != nil {
+		t.Fatalf("type into %s: %v", selector, err)
 	}
 }
 

@@ -165,6 +165,17 @@ function tags(b: Box): string[] {
   return [...(b.weakest ? ['WEAKEST HOP'] : []), ...b.badges];
 }
 
+// tagLines packs a box's marks into lines that fit its width.
+function tagLines(b: Box): string[] {
+  const lines: string[] = [];
+  for (const t of tags(b)) {
+    const last = lines.length ? lines[lines.length - 1] : '';
+    if (last && last.length + 1 + t.length <= 24) lines[lines.length - 1] = last + ' ' + t;
+    else lines.push(t);
+  }
+  return lines;
+}
+
 function endBox(id: string, terminal: string, text: string, badges: string[]): Box {
   return { id, kind: 'end', lines: [text, terminal.toLowerCase().replace(/_/g, ' ')], badges, weakest: false, label: '' };
 }
@@ -185,7 +196,7 @@ export function draw(chains: Chain[], onSelect: (hop: Hop) => void, dir: 'LR' | 
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: dir, nodesep: 22, ranksep: dir === 'LR' ? 84 : 44, edgesep: 12, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const b of boxes.values()) g.setNode(b.id, { width: BOX_W, height: BOX_H + (b.badges.length || b.weakest ? 16 : 0) });
+  for (const b of boxes.values()) g.setNode(b.id, { width: BOX_W, height: BOX_H + 15 * tagLines(b).length });
   for (const a of arrows.values()) {
     g.setEdge(a.from, a.to, { label: a.label, width: Math.min(8 + a.label.length * 6.2, 190), height: 16, labelpos: 'c' });
   }
@@ -249,10 +260,9 @@ export function draw(chains: Chain[], onSelect: (hop: Hop) => void, dir: 'LR' | 
     const tx = b.grade ? 34 : 10;
     box.append(s('text', { x: tx, y: 22, class: 'box-title' }, clip(b.lines[0], 25) + ' '));
     box.append(s('text', { x: tx, y: 41, class: 'box-sub' }, clip(b.lines[1] || '', 30) + ' '));
-    const t = tags(b);
     // Not clipped: part of the name. Each text ends in a space, so the box's
     // text reads as words, as its name does (axe: label-content-name-mismatch).
-    if (t.length) box.append(s('text', { x: tx, y: 64, class: 'box-badge' }, t.join(' ') + ' '));
+    tagLines(b).forEach((line, i) => box.append(s('text', { x: tx, y: 64 + 15 * i, class: 'box-badge' }, line + ' ')));
     nodes.append(box);
   }
   svg.append(nodes);
@@ -263,7 +273,7 @@ export function draw(chains: Chain[], onSelect: (hop: Hop) => void, dir: 'LR' | 
 export function legend(): HTMLElement {
   return h('ul', { class: 'legend', 'aria-label': 'Legend: reliability at publication' },
     GRADES.map((g) => h('li', {}, h('span', { class: 'swatch grade-' + g, 'aria-hidden': 'true' }, g), ' ' + GRADE_MEANING[g])),
-    h('li', {}, h('span', { class: 'swatch weakest-swatch', 'aria-hidden': 'true' }, ' '), ' weakest hop'),
+    h('li', {}, h('span', { class: 'swatch weakest-swatch', 'aria-hidden': 'true' }, ' '), ' weakest hop of a chain'),
   );
 }
 

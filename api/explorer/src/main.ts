@@ -25,6 +25,7 @@ function route() {
     leave = null;
   }
   setLive('', '');
+  closeResults();
   const p = location.pathname;
   let m: RegExpMatchArray | null;
   if ((m = p.match(/^\/claims\/(.+)$/))) claimPage(decodeURIComponent(m[1]));

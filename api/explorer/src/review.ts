@@ -170,10 +170,10 @@ function claimCard(c: any, notes: any[], accepted: Map<string, boolean>, cps: st
     (a.attributedTo || []).map((at: any, ti: number) => {
       const id = `src-${cssID(c.id)}-${ai}-${ti}`;
       const input = h('input', { id, type: 'text', value: at.source, autocomplete: 'off', class: 'source-input' }) as HTMLInputElement;
-      input.addEventListener('change', () => {
+      input.addEventListener('input', () => {
         at.source = input.value.trim();
       });
-      return h('span', { class: 'source-edit' }, h('label', { for: id }, `source (${(at.mode || '').toLowerCase()})`), input);
+      return h('span', { class: 'source-edit' }, h('label', { for: id }, `source (${(at.mode || '').toLowerCase().replace(/_/g, ' ')})`), input);
     })));
   card.append(
     h('p', { class: 'card-text' }, c.text),
