@@ -345,6 +345,11 @@ func TestExplorer_Browser(t *testing.T) {
 		if n := explorerCount(t, ctx, page, "svg.rating-chart circle"); n < 1 {
 			t.Errorf("outlet page's rating chart has %d points", n)
 		}
+		name := filepath.Join(shots, "explorer-outlet-1280.png")
+		if err := os.WriteFile(name, explorerScreenshot(t, ctx, page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", name)
 		explorerAxe(t, ctx, page)
 		explorerEval(t, ctx, page, `history.back(), true`, nil)
 		explorerWaitPicture(t, ctx, page)
@@ -352,6 +357,22 @@ func TestExplorer_Browser(t *testing.T) {
 		if want := "/claims/" + url.PathEscape(fixtures.SeedClaim); path != want {
 			t.Errorf("after back, path = %q, want %q", path, want)
 		}
+	})
+
+	// Ensure an official's page and the claims index pass axe too.
+	t.Run("Pages", func(t *testing.T) {
+		explorerFollow(t, ctx, page, "/officials/"+url.PathEscape(originID))
+		explorerWaitText(t, ctx, page, "#main", "Claims attributed")
+		if text := explorerText(t, ctx, page, "#main"); !strings.Contains(text, originName) || !strings.Contains(text, hops[len(hops)-1].outlet) {
+			t.Errorf("official's page lacks its name or the outlet relaying it:\n%s", browserClip(text, 2000))
+		}
+		explorerAxe(t, ctx, page)
+		page.mustClick(t, ctx, `nav a[href="/"]`)
+		explorerWaitText(t, ctx, page, "#main", "independent origin")
+		if n := explorerCount(t, ctx, page, `.claim-index a[href^="/claims/"]`); n < 10 {
+			t.Errorf("claims index lists %d claims", n)
+		}
+		explorerAxe(t, ctx, page)
 	})
 
 	// Ensure search finds the headline claim as one types, and the review
@@ -478,9 +499,12 @@ func TestExplorer_Browser(t *testing.T) {
 		first, last := hops[0].report, hops[len(hops)-1].report
 		srv.Mutate(t, `mutation($r: ID!) { updateReport(id: $r, input: {status: RETRACTED}) { id } }`,
 			map[string]any{"r": first}).MustData(t, nil)
+		// Published before the report it cites: a temporal anomaly.
+		srv.Mutate(t, `mutation($r: ID!) { updateReport(id: $r, input: {published: "2025-04-01"}) { id } }`,
+			map[string]any{"r": first}).MustData(t, nil)
 		srv.Mutate(t, `mutation($c: ID!, $r: ID!, $s: ID!) { addAttribution(claim: $c, report: $r, input: {source: $s, mode: CITES_REPORT}) { id } }`,
 			map[string]any{"c": fixtures.SeedClaim, "r": last, "s": first}).MustData(t, nil)
-		explorerEval(t, ctx, page, `(() => { const a = document.createElement("a"); a.href = "/claims/`+url.PathEscape(fixtures.SeedClaim)+`"; document.body.append(a); a.click(); return true; })()`, nil)
+		explorerFollow(t, ctx, page, "/claims/"+url.PathEscape(fixtures.SeedClaim))
 		var boxes []explorerBox
 		if err := page.poll(ctx, explorerBoxesJS, func(v json.RawMessage) bool {
 			var got struct{ Boxes []explorerBox }
@@ -504,8 +528,14 @@ func TestExplorer_Browser(t *testing.T) {
 		if !circular {
 			t.Errorf("no box is marked CIRCULAR: %+v", boxes)
 		}
-		if text := explorerText(t, ctx, page, ".chain-list"); !strings.Contains(text, "CIRCULAR") || !strings.Contains(text, "RETRACTED") {
-			t.Errorf("the chains as text lack CIRCULAR or RETRACTED:\n%s", text)
+		if text := explorerText(t, ctx, page, ".chain-list"); !strings.Contains(text, "CIRCULAR") || !strings.Contains(text, "RETRACTED") ||
+			!strings.Contains(text, "TEMPORAL_ANOMALY") {
+			t.Errorf("the chains as text lack CIRCULAR, RETRACTED or TEMPORAL_ANOMALY:\n%s", text)
+		}
+		var anomalies []string
+		explorerEval(t, ctx, page, `Array.from(document.querySelectorAll("#chain-picture path.edge.anomaly")).map(p => p.getAttribute("data-from") + " -> " + p.getAttribute("data-to"))`, &anomalies)
+		if want := first + " -> " + last; !slices.Contains(anomalies, want) {
+			t.Errorf("arrows marked TEMPORAL_ANOMALY: %q, want %q among them", anomalies, want)
 		}
 		png := explorerScreenshot(t, ctx, page)
 		name := filepath.Join(shots, "explorer-flags-1280.png")
@@ -649,6 +679,21 @@ func explorerKey(t *testing.T, ctx context.Context, page *browserPage, key strin
 			t.Fatalf("press %s: %v", key, err)
 		}
 	}
+}
+
+// explorerFollow follows an in-page link to path, as clicking a link in
+// the page would (the explorer's router, not a page load).
+func explorerFollow(t *testing.T, ctx context.Context, page *browserPage, path string) {
+	t.Helper()
+	explorerEval(t, ctx, page, `(() => {
+		const a = document.createElement("a");
+		a.href = `+browserJS(path)+`;
+		a.textContent = "follow";
+		document.body.append(a);
+		a.click();
+		a.remove();
+		return true;
+	})()`, nil)
 }
 
 // explorerType focuses the element matching selector and types text
