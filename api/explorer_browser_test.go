@@ -496,6 +496,60 @@ func TestExplorer_Browser(t *testing.T) {
 		explorerAxe(t, ctx, page)
 	})
 
+	// Ensure chains that share hops share boxes: six outlets citing one
+	// report of The Telegraph draw as six boxes with an arrow each into
+	// one Telegraph box, and one origin ("six outlets, one origin").
+	t.Run("Echo", func(t *testing.T) {
+		last := hops[len(hops)-1].report
+		type rec = map[string]any
+		ds := rec{"format": "hearsay/v1", "outlets": []rec{}, "officials": []rec{}, "reports": []rec{}}
+		apps := []rec{{"report": last, "mode": "PARAPHRASE", "attributedTo": []rec{{"source": originID, "mode": "PARAPHRASE"}}}}
+		for i, g := range []string{"A", "B", "C", "D", "E", "F"} {
+			o, r := fmt.Sprintf("outlet:echo-%d", i), fmt.Sprintf("report:echo-%d", i)
+			ds["outlets"] = append(ds["outlets"].([]rec), rec{"id": o, "name": "Echo outlet " + g, "ratings": []rec{{"rating": g, "ratedAt": "2025-01-01"}}})
+			ds["reports"] = append(ds["reports"].([]rec), rec{"id": r, "outlet": o, "published": "2025-04-26", "cites": []string{last}})
+			apps = append(apps, rec{"report": r, "mode": "PARAPHRASE", "hedge": "reportedly",
+				"attributedTo": []rec{{"source": last, "mode": "CITES_REPORT"}}})
+		}
+		ds["claims"] = []rec{{"id": "claim:explorer-echo", "text": "An echo: six outlets, one origin.", "appearances": apps}}
+		data, err := json.Marshal(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Mutate(t, `mutation($d: String!) { importDataset(data: $d) { claims } }`, map[string]any{"d": string(data)}).MustData(t, nil)
+		explorerFollow(t, ctx, page, "/claims/claim:explorer-echo")
+		var boxes []explorerBox
+		var arrows []string
+		if err := page.poll(ctx, explorerBoxesJS, func(v json.RawMessage) bool {
+			var got struct {
+				Boxes  []explorerBox
+				Arrows []string
+			}
+			if json.Unmarshal(v, &got) != nil {
+				return false
+			}
+			boxes, arrows = got.Boxes, got.Arrows
+			return slices.ContainsFunc(boxes, func(b explorerBox) bool { return b.ID == "report:echo-5" })
+		}); err != nil {
+			t.Fatalf("the echo's picture was never drawn: %v", err)
+		}
+		into := 0
+		for _, a := range arrows {
+			if strings.HasSuffix(a, " -> "+last) {
+				into++
+			}
+		}
+		if len(boxes) != 8 || into != 6 || !slices.Contains(arrows, last+" -> "+originID) {
+			t.Errorf("echo drawn as %d boxes with %d arrows into %s, want 8 and 6, and one arrow on to %s: %q",
+				len(boxes), into, last, originID, arrows)
+		}
+		name := filepath.Join(shots, "explorer-echo-1280.png")
+		if err := os.WriteFile(name, explorerScreenshot(t, ctx, page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", name)
+	})
+
 	// Ensure a retracted report and a circular chain are marked on the
 	// picture: the first report is retracted, and the last one made to
 	// cite it back.
