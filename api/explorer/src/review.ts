@@ -23,7 +23,7 @@ const IMPORT = `mutation Import($data: String!) {
 interface Span { start: number; end: number; text?: string }
 
 export function reviewPage(): HTMLElement {
-  const text = h('textarea', { id: 'review-text', rows: 10, required: true, 'aria-describedby': 'review-help' }) as HTMLTextAreaElement;
+  const text = h('textarea', { id: 'review-text', rows: 10, required: true, maxlength: 131072, 'aria-describedby': 'review-help' }) as HTMLTextAreaElement;
   const outlet = h('input', { id: 'review-outlet', type: 'text', placeholder: 'outlet:telegraph', autocomplete: 'off' }) as HTMLInputElement;
   const published = h('input', { id: 'review-published', type: 'text', placeholder: '2025-04-26', autocomplete: 'off' }) as HTMLInputElement;
   const url = h('input', { id: 'review-url', type: 'url', autocomplete: 'off' }) as HTMLInputElement;
