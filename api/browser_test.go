@@ -62,7 +62,7 @@ func TestBrowser_Playground(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 		defer cancel()
 		b := browserStart(t, ctx, bin)
-		page := b.mustOpenPage(t, ctx, srv.URL+"/")
+		page := b.mustOpenPage(t, ctx, srv.URL+"/graphiql")
 
 		// Wait for GraphiQL to mount with the ready query in its editor.
 		var query string

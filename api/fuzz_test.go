@@ -202,7 +202,7 @@ func fuzzSeedCorpus(tb testing.TB) []fuzzCase {
 const maxRequestAlloc = 96 << 20
 
 // FuzzHTTP sends whole requests through the real handler (logging, CORS,
-// /graphql, /healthz, /admin/backup and the playground): the method, the
+// /graphql, /healthz, /admin/backup, the explorer and the playground): the method, the
 // target with its query string, the Content-Type, Authorization and
 // Origin headers, and the body bytes. For any input the server must not
 // panic, must answer under 500, must answer /graphql with a GraphQL
@@ -228,6 +228,10 @@ func FuzzHTTP(f *testing.F) {
 	f.Add("GET", "/healthz", "", false, "", []byte(nil))
 	f.Add("POST", "/admin/backup", "", true, "", []byte(nil))
 	f.Add("GET", "/", "", false, "", []byte(nil))
+	f.Add("GET", "/claims/claim:us-negotiators-willing-to-support-western-force", "", false, "", []byte(nil))
+	f.Add("GET", "/?query=%7B+claims+%7B+totalCount+%7D+%7D", "", false, "", []byte(nil))
+	f.Add("GET", "/explorer/explorer.js?v=0", "", false, "", []byte(nil))
+	f.Add("GET", "/graphiql", "", false, "", []byte(nil))
 	db := openSeeded(f)
 	f.Cleanup(func() { db.Close() })
 	g := &swappableGraph{Graph: db}

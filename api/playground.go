@@ -47,10 +47,12 @@ type playgroundAsset struct {
 }
 
 // playgroundHandler returns the handler of the GraphiQL playground, to be
-// mounted at "/" and "/playground/". It serves GET and HEAD of "/" as the page,
+// mounted at "/graphiql" and "/playground". It serves GET and HEAD of
+// /graphiql as the page,
 // with defaultQuery in GraphiQL's first tab, and the page's scripts and
-// stylesheets under /playground/. Any other path is 404; any other method
-// on those paths is 405.
+// stylesheets under /playground/. /playground and /playground/, where old
+// links may point, redirect to /graphiql. Any other path is 404; any other
+// method on those paths is 405.
 //
 // The page links each asset as /playground/NAME?v=VERSION, VERSION being a
 // hash of its content: such a request is cached for a year, while one without
@@ -100,7 +102,9 @@ func playgroundHandler(defaultQuery string) (http.Handler, error) {
 	// A GET pattern matches HEAD too; the mux answers 405 to other methods
 	// on these paths and 404 to any other path.
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /playground", http.RedirectHandler("/graphiql", http.StatusMovedPermanently))
+	mux.Handle("GET /playground/{$}", http.RedirectHandler("/graphiql", http.StatusMovedPermanently))
+	mux.HandleFunc("GET /graphiql", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Security-Policy", playgroundCSP)

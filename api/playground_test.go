@@ -25,8 +25,9 @@ var (
 	playgroundURLAttr = regexp.MustCompile(`(?i)\b(?:src|href)\s*=\s*["']?([^"'\s>]*)`)
 )
 
-// MustServePlayground serves playgroundHandler(defaultQuery) mounted at "/"
-// and "/playground/", as the server mounts it, and closes it at cleanup.
+// MustServePlayground serves playgroundHandler(defaultQuery) mounted at
+// "/graphiql", "/playground" and "/playground/", as the server mounts it,
+// and closes it at cleanup.
 func MustServePlayground(tb testing.TB, defaultQuery string) *httptest.Server {
 	tb.Helper()
 	h, err := playgroundHandler(defaultQuery)
@@ -34,7 +35,8 @@ func MustServePlayground(tb testing.TB, defaultQuery string) *httptest.Server {
 		tb.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", h)
+	mux.Handle("/graphiql", h)
+	mux.Handle("/playground", h)
 	mux.Handle("/playground/", h)
 	srv := httptest.NewServer(mux)
 	tb.Cleanup(srv.Close)
@@ -87,10 +89,10 @@ func playgroundAssetURLs(page string) []string {
 }
 
 func TestPlaygroundHandler_Page(t *testing.T) {
-	// Ensure GET / serves the page with its CSP and the default query.
+	// Ensure GET /graphiql serves the page with its CSP and the default query.
 	t.Run("OK", func(t *testing.T) {
 		srv := MustServePlayground(t, playgroundTestQuery)
-		resp, page := playgroundDo(t, "GET", srv.URL+"/", nil)
+		resp, page := playgroundDo(t, "GET", srv.URL+"/graphiql", nil)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status = %d, want 200", resp.StatusCode)
 		}
@@ -113,12 +115,12 @@ func TestPlaygroundHandler_Page(t *testing.T) {
 		}
 	})
 
-	// Ensure HEAD / answers like GET / without a body.
+	// Ensure HEAD /graphiql answers like GET /graphiql without a body.
 	t.Run("Head", func(t *testing.T) {
 		srv := MustServePlayground(t, playgroundTestQuery)
-		resp, body := playgroundDo(t, "HEAD", srv.URL+"/", nil)
+		resp, body := playgroundDo(t, "HEAD", srv.URL+"/graphiql", nil)
 		if resp.StatusCode != http.StatusOK || body != "" {
-			t.Fatalf("HEAD / = %d with %d bytes, want 200 with none", resp.StatusCode, len(body))
+			t.Fatalf("HEAD /graphiql = %d with %d bytes, want 200 with none", resp.StatusCode, len(body))
 		}
 		if got := resp.Header.Get("Content-Security-Policy"); got != playgroundCSP {
 			t.Errorf("Content-Security-Policy = %q, want %q", got, playgroundCSP)
@@ -128,7 +130,7 @@ func TestPlaygroundHandler_Page(t *testing.T) {
 	// Ensure the page loads nothing from another origin and has no inline script.
 	t.Run("SameOrigin", func(t *testing.T) {
 		srv := MustServePlayground(t, playgroundTestQuery)
-		_, page := playgroundDo(t, "GET", srv.URL+"/", nil)
+		_, page := playgroundDo(t, "GET", srv.URL+"/graphiql", nil)
 		for _, s := range []string{"http://", "https://", "//cdn", "unpkg", "jsdelivr"} {
 			if strings.Contains(page, s) {
 				t.Errorf("page contains %q", s)
@@ -165,7 +167,7 @@ func TestPlaygroundHandler_DefaultQuery(t *testing.T) {
 		"",
 	} {
 		srv := MustServePlayground(t, q)
-		_, page := playgroundDo(t, "GET", srv.URL+"/", nil)
+		_, page := playgroundDo(t, "GET", srv.URL+"/graphiql", nil)
 		if got := playgroundPageQuery(t, page); got != q {
 			t.Errorf("default query = %q, want %q", got, q)
 		}
@@ -187,7 +189,7 @@ func TestPlaygroundHandler_Assets(t *testing.T) {
 	// year, and revalidated by its ETag.
 	t.Run("OK", func(t *testing.T) {
 		srv := MustServePlayground(t, playgroundTestQuery)
-		_, page := playgroundDo(t, "GET", srv.URL+"/", nil)
+		_, page := playgroundDo(t, "GET", srv.URL+"/graphiql", nil)
 		for _, u := range playgroundAssetURLs(page) {
 			resp, body := playgroundDo(t, "GET", srv.URL+u, nil)
 			if resp.StatusCode != http.StatusOK {
@@ -242,8 +244,10 @@ func TestPlaygroundHandler_Assets(t *testing.T) {
 			"/playground/README.md",
 			"/playground/refresh.sh",
 			"/playground/graphiql.min.js.map",
-			"/playground/",
 			"/playground/x/graphiql.min.js",
+			"/graphiql/",
+			"/graphiql/index.html",
+			"/",
 			"/index.html",
 			"/favicon.ico",
 		} {
@@ -254,10 +258,26 @@ func TestPlaygroundHandler_Assets(t *testing.T) {
 		}
 	})
 
+	// Ensure the old playground paths go on to /graphiql.
+	t.Run("Redirect", func(t *testing.T) {
+		srv := MustServePlayground(t, playgroundTestQuery)
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for _, u := range []string{"/playground", "/playground/"} {
+			resp, err := client.Get(srv.URL + u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/graphiql" {
+				t.Errorf("GET %s = %d to %q, want 301 to /graphiql", u, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+	})
+
 	// Ensure the page and the assets accept only GET and HEAD.
 	t.Run("ErrMethodNotAllowed", func(t *testing.T) {
 		srv := MustServePlayground(t, playgroundTestQuery)
-		for _, u := range []string{"/", "/playground/graphiql.min.js"} {
+		for _, u := range []string{"/graphiql", "/playground/graphiql.min.js"} {
 			for _, method := range []string{"POST", "PUT", "DELETE"} {
 				resp, _ := playgroundDo(t, method, srv.URL+u, nil)
 				if resp.StatusCode != http.StatusMethodNotAllowed {

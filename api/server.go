@@ -40,7 +40,8 @@ type Config struct {
 	MaxTraceSteps int
 	// MaxInFlight bounds how many GraphQL requests execute at once
 	// (default DefaultMaxInFlight); a request over it is refused with 503
-	// and Retry-After. /healthz and the playground are not counted.
+	// and Retry-After. /healthz, the explorer's page and the playground
+	// are not counted.
 	MaxInFlight int
 	// CORSOrigins are the origins whose browser pages may call the server
 	// ("https://factcheck.example", or "*" for any); none by default, and
@@ -74,7 +75,8 @@ const (
 	DefaultMaxTraceSteps = 100_000
 )
 
-// Server serves GraphQL at /graphql, the playground at /, and /healthz.
+// Server serves GraphQL at /graphql, the chain explorer at / (explorer.go),
+// the GraphiQL playground at /graphiql, and /healthz.
 type Server struct {
 	cfg       Config
 	schema    graphql.Schema
@@ -138,11 +140,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: playground: %w", err)
 	}
+	explorer, err := explorerHandler()
+	if err != nil {
+		return nil, fmt.Errorf("api: explorer: %w", err)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/admin/backup", s.serveBackup)
-	mux.Handle("/", playground)
+	mux.Handle("/graphiql", playground)
+	mux.Handle("/playground", playground)
+	mux.Handle("/playground/", playground)
+	mux.Handle("/", explorer)
 	s.handler = s.logged(cors.wrap(mux))
 	return s, nil
 }

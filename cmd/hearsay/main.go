@@ -1,6 +1,6 @@
 // Command hearsay is the source-reliability knowledge graph's one binary.
 //
-//	hearsay serve [--addr 127.0.0.1:8080]  serve GraphQL and the playground
+//	hearsay serve [--addr 127.0.0.1:8080]  serve GraphQL, the chain explorer and the playground
 //	hearsay load FILE...              load hearsay/v1 datasets (JSON or NDJSON) or ClaimReview JSON-LD
 //	hearsay stats [--json]            count nodes and edges
 //	hearsay trace [--json] CLAIM-ID   trace a claim to its origins
@@ -64,7 +64,7 @@ type command struct {
 }
 
 var commands = []command{
-	{"serve", "serve GraphQL at /graphql and the playground at / (loads the seed into an empty database)", cmdServe},
+	{"serve", "serve GraphQL at /graphql, the chain explorer at / and GraphiQL at /graphiql (loads the seed into an empty database)", cmdServe},
 	{"load", "load hearsay/v1 datasets (JSON or NDJSON) or ClaimReview JSON-LD into the database", cmdLoad},
 	{"stats", "count the nodes and edges of the database", cmdStats},
 	{"trace", "trace a claim hop by hop to its origins", cmdTrace},
