@@ -7,15 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -857,137 +853,4 @@ func explorerReportURL(t *testing.T, srv *Server, id string) string {
 		t.Fatalf("report %s has no URL", id)
 	}
 	return d.Report.URL
-}
-
-// TestExplorer_LiveClient checks the page's half of the live updates on
-// its own, whatever the server's subscriptions: the page's graphql-sse
-// client is given a minimal GraphQL-over-SSE endpoint ("distinct
-// connections" mode) in front of the real server, which sends a `next`
-// event on each open stream when a write passes through. The page must ask
-// for claimChanged(id:) of the open claim with Accept: text/event-stream,
-// say "Live", and redraw the claim the write changed without a reload.
-// TestExplorer_Live checks the same against the server's own subscription.
-func TestExplorer_LiveClient(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser check skipped in -short mode")
-	}
-	bin := browserFindChromium(t)
-	backend := MustServer(t)
-	sse := &explorerSSE{next: backend.API}
-	srv := httptest.NewServer(sse)
-	t.Cleanup(srv.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
-	defer cancel()
-	b := browserStart(t, ctx, bin)
-	page := b.mustOpenPage(t, ctx, srv.URL+"/claims/"+url.PathEscape(fixtures.SeedClaim))
-	explorerWaitPicture(t, ctx, page)
-	explorerEval(t, ctx, page, `window.hearsayNoReload = 1, true`, nil)
-	explorerWaitText(t, ctx, page, "#live", "Live")
-
-	sse.mu.Lock()
-	reqs := append([]explorerSSERequest(nil), sse.reqs...)
-	sse.mu.Unlock()
-	if len(reqs) != 1 {
-		t.Fatalf("page opened %d event streams, want 1: %+v", len(reqs), reqs)
-	}
-	if r := reqs[0]; !strings.Contains(r.Query, "claimChanged(id: $id)") || r.Variables["id"] != fixtures.SeedClaim {
-		t.Errorf("page subscribed with %q %v, want claimChanged(id: %s)", r.Query, r.Variables, fixtures.SeedClaim)
-	}
-
-	title := fmt.Sprintf("Explorer live client check %d", time.Now().UnixNano())
-	body, _ := json.Marshal(map[string]any{
-		"query":     `mutation($id: ID!, $t: String!) { addReview(claim: $id, input: {verdict: UNPROVEN, reviewedBy: "hearsay tests", title: $t}) { id } }`,
-		"variables": map[string]any{"id": fixtures.SeedClaim, "t": title},
-	})
-	req, err := http.NewRequest("POST", srv.URL+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+testToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("mutation: status %d", resp.StatusCode)
-	}
-	explorerWaitText(t, ctx, page, "#main", title)
-	var mark int
-	explorerEval(t, ctx, page, `window.hearsayNoReload || 0`, &mark)
-	if mark != 1 {
-		t.Errorf("the page reloaded to show the review")
-	}
-	explorerWaitText(t, ctx, page, "#live", "updated")
-}
-
-// explorerSSERequest is one subscription a page opened.
-type explorerSSERequest struct {
-	Accept    string         `json:"-"`
-	Query     string         `json:"query"`
-	Variables map[string]any `json:"variables"`
-}
-
-// explorerSSE serves GraphQL over SSE in graphql-sse's "distinct
-// connections" mode for TestExplorer_LiveClient: a POST /graphql asking
-// for text/event-stream opens a stream, which gets a `next` event after
-// each request with a write token has been served by next. Everything
-// else goes to next.
-type explorerSSE struct {
-	next http.Handler
-
-	mu      sync.Mutex
-	reqs    []explorerSSERequest
-	streams []chan struct{}
-}
-
-func (s *explorerSSE) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/graphql" {
-		s.next.ServeHTTP(w, r)
-		return
-	}
-	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-		s.next.ServeHTTP(w, r)
-		if r.Header.Get("Authorization") != "" {
-			s.mu.Lock()
-			for _, ch := range s.streams {
-				select {
-				case ch <- struct{}{}:
-				default:
-				}
-			}
-			s.mu.Unlock()
-		}
-		return
-	}
-	var req explorerSSERequest
-	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	req.Accept = r.Header.Get("Accept")
-	ch := make(chan struct{}, 1)
-	s.mu.Lock()
-	s.reqs = append(s.reqs, req)
-	s.streams = append(s.streams, ch)
-	s.mu.Unlock()
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	flush := func() {
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
-	}
-	flush()
-	for {
-		select {
-		case <-ch:
-			fmt.Fprint(w, "event: next\ndata: {\"data\":{\"claimChanged\":{\"__typename\":\"Claim\"}}}\n\n")
-			flush()
-		case <-r.Context().Done():
-			return
-		}
-	}
 }
