@@ -477,7 +477,9 @@ func TestSubscription_BadDocuments(t *testing.T) {
 	t.Run("OKQueryAsStream", func(t *testing.T) {
 		// Ensure a query sent for an event stream is one next with its answer, then complete.
 		st := openStream(t, s.URL, `{ claim(id: "`+headline+`") { id } }`, nil, "")
-		var got struct{ Data struct{ Claim struct{ ID string } } }
+		var got struct {
+			Data struct{ Claim struct{ ID string } }
+		}
 		decodeEvent(t, st.Next(t), &got)
 		if got.Data.Claim.ID != headline {
 			t.Errorf("answer %+v", got)
