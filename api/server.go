@@ -103,6 +103,7 @@ type Server struct {
 	plans     planStats // see exec.go
 	feed      graph.ChangeFeed
 	streams   *streams
+	events    *eventCache
 }
 
 // New builds a server and its schema.
@@ -160,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight),
-		feed: cfg.Feed, streams: newStreams(cfg.MaxSubscribers)}
+		feed: cfg.Feed, streams: newStreams(cfg.MaxSubscribers), events: newEventCache()}
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))
 		s.tokenHash = sum[:]

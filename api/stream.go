@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -201,6 +202,7 @@ type subscription struct {
 	name  string
 	vars  map[string]any
 	setup subSetup
+	key   string // the same for subscriptions whose events are the same (eventCache)
 }
 
 // prepareSubscription checks a subscription as the JSON path checks a
@@ -227,6 +229,9 @@ func (s *Server) prepareSubscription(ctx context.Context, doc *document, op *ast
 			"The subscription's complexity is over %d (estimated at least %d) for each event; ask for fewer fields.", s.cfg.MaxComplexity, c)
 	}
 	sub := &subscription{doc: doc, op: op, name: req.OperationName, vars: req.Variables}
+	if vars, err := json.Marshal(req.Variables); err == nil { // map keys sorted: one spelling
+		sub.key = req.Query + "\x00" + req.OperationName + "\x00" + string(vars)
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	res := graphql.Execute(graphql.ExecuteParams{Schema: s.schema, AST: doc.AST, OperationName: req.OperationName,
@@ -406,7 +411,7 @@ func (p *pump) run(ctx context.Context) {
 		}
 		for _, c := range win.Changes {
 			if p.matches(c) {
-				body := p.s.runEvent(ctx, p.sub, c)
+				body := p.s.events.get(p.sub.key, c.Seq, func() []byte { return p.s.runEvent(ctx, p.sub, c) })
 				if body == nil {
 					return
 				}
@@ -532,4 +537,69 @@ func (s *Server) runEvent(ctx context.Context, sub *subscription, c graph.Change
 		_ = gql.WriteResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{{Message: ce.message, Extensions: ce.Extensions()}})
 	}
 	return buf.Bytes()
+}
+
+// eventCache shares the answer to one change among the subscriptions with
+// the same document and variables: a thousand dashboards watching one
+// claim run the subscription once per change, not a thousand times. The
+// answer is the graph's state when the first of them ran it, after the
+// change, as each would have seen it a moment later. It keeps the answers
+// of the latest eventCacheSize (subscription, change) pairs, each under
+// eventCacheMaxBytes; a larger answer is not shared.
+type eventCache struct {
+	mu    sync.Mutex
+	m     map[eventKey]*eventAnswer
+	order []eventKey // oldest first
+}
+
+const (
+	eventCacheSize     = 256
+	eventCacheMaxBytes = 64 << 10
+)
+
+type eventKey struct {
+	sub string
+	seq uint64
+}
+
+type eventAnswer struct {
+	once sync.Once
+	body []byte
+}
+
+func newEventCache() *eventCache { return &eventCache{m: make(map[eventKey]*eventAnswer)} }
+
+// get returns the answer of key's subscription to change seq, running it
+// with run once however many ask at once. An answer that is nil (the
+// asker left) or too large is not kept.
+func (c *eventCache) get(key string, seq uint64, run func() []byte) []byte {
+	if key == "" {
+		return run()
+	}
+	k := eventKey{key, seq}
+	c.mu.Lock()
+	a, ok := c.m[k]
+	if !ok {
+		a = &eventAnswer{}
+		c.m[k] = a
+		c.order = append(c.order, k)
+		if len(c.order) > eventCacheSize {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.mu.Unlock()
+	ran := false
+	a.once.Do(func() { a.body, ran = run(), true })
+	if a.body == nil || len(a.body) > eventCacheMaxBytes {
+		c.mu.Lock()
+		if c.m[k] == a {
+			delete(c.m, k)
+		}
+		c.mu.Unlock()
+		if a.body == nil && !ran {
+			return run() // the first asker left before its answer
+		}
+	}
+	return a.body
 }
