@@ -350,6 +350,10 @@ func (s *Server) runStream(w http.ResponseWriter, r *http.Request, sub *subscrip
 			_ = rc.SetWriteDeadline(time.Now().Add(min(time.Second, s.cfg.StreamWriteTimeout)))
 			_, _ = w.Write(out.Bytes())
 			_ = rc.Flush()
+			// The connection closes: the end of the response cannot be
+			// written past this deadline, and net/http drops the
+			// connection rather than keep it for another request.
+			_ = rc.SetWriteDeadline(time.Now())
 			zerolog.Ctx(r.Context()).Warn().Msg("subscription dropped: its client reads more slowly than changes come")
 			return
 		case <-ctx.Done():

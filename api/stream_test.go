@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -496,4 +497,76 @@ func TestSubscription_BadDocuments(t *testing.T) {
 		req.Header.Set("Accept", "text/event-stream")
 		s.Do(t, req).MustFail(t, http.StatusBadRequest, api.CodeBadUserInput)
 	})
+}
+
+// stallWriter is a ResponseWriter whose writes after the first wait until
+// released: a client that stops reading after the stream opened.
+type stallWriter struct {
+	*httptest.ResponseRecorder
+	writes  int
+	release chan struct{}
+}
+
+func (w *stallWriter) Write(p []byte) (int, error) {
+	if w.writes++; w.writes > 1 {
+		<-w.release
+	}
+	return w.ResponseRecorder.Write(p)
+}
+
+func TestSubscription_SlowConsumerEvent(t *testing.T) {
+	// Ensure a stream whose queue stays full gets a last SLOW_CONSUMER event, without complete, when its connection takes it.
+	s := MustServer(t, WithConfig(func(c *api.Config) { c.SubscriberQueue = 1; c.StreamWriteTimeout = 50 * time.Millisecond }))
+	w := &stallWriter{ResponseRecorder: httptest.NewRecorder(), release: make(chan struct{})}
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"subscription { graphChanged { seq id } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	done := make(chan struct{})
+	go func() { defer close(done); s.API.ServeHTTP(w, req) }()
+	waitSubscribers(t, s.API, 1)
+	for i := range 4 { // one written (stalled), one queued, one that waits and drops the stream
+		addReview(t, s, "Review "+strconv.Itoa(i))
+	}
+	time.Sleep(500 * time.Millisecond) // 10 times the queue's time limit
+	close(w.release)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dropped stream's handler did not return")
+	}
+	body := w.Body.String()
+	if !strings.Contains(body, `"code":"`+api.CodeSlowConsumer+`"`) || strings.Contains(body, "event: complete") {
+		t.Errorf("the dropped stream wrote:\n%s", body)
+	}
+	if !strings.Contains(body, "id: ") {
+		t.Errorf("the events before the drop are missing:\n%s", body)
+	}
+}
+
+func TestSubscription_GET(t *testing.T) {
+	// Ensure a GET with the query in the URL and Last-Event-ID streams the changes after it, as a browser's EventSource resumes.
+	s := MustServer(t)
+	head := s.DB.ChangesAfter(0, 0).Head
+	addReview(t, s, "Before the GET")
+	q := url.Values{"query": {`subscription($k: [Kind!]) { graphChanged(kinds: $k) { seq id } }`}, "variables": {`{"k": ["CLAIM"]}`}}
+	req := mustRequest(t, http.MethodGet, s.URL+"/graphql?"+q.Encode(), nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Last-Event-ID", strconv.FormatUint(head, 10))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	var got []string
+	for sc.Scan() && len(got) < 3 {
+		if l := sc.Text(); l != "" && l != ":" {
+			got = append(got, l)
+		}
+	}
+	want := []string{"id: " + strconv.FormatUint(head+1, 10), "event: next",
+		`data: {"data":{"graphChanged":{"seq":"` + strconv.FormatUint(head+1, 10) + `","id":"` + headline + `"}}}`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("GET stream:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -113,4 +113,26 @@ func TestFeed(t *testing.T) {
 			t.Errorf("the first write after a restart: %+v, want seq 12", w.Changes)
 		}
 	})
+
+	t.Run("BulkLoad", func(t *testing.T) {
+		// Ensure a bulk load moves the sequence on by one, so that a reader from before it is told it missed changes.
+		opt := diskOptions(t)
+		db, err := store.Open(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustImport(t, db, testDataset())
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		bulkLoad(t, opt, testDataset())
+		db, err = store.Open(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if w := db.ChangesAfter(11, 100); !w.Missed || w.Head != 12 {
+			t.Errorf("after a bulk load, from the head before it: %+v, want missed at head 12", w)
+		}
+	})
 }
