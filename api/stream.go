@@ -98,6 +98,11 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op, herr := operation(doc.AST, req.OperationName)
+	if herr == nil {
+		if name, h := operationName(op), r.Context().Value(opNameKey{}); name != "" && h != nil {
+			*h.(*string) = name // for the access log
+		}
+	}
 	if herr == nil && op.Operation != ast.OperationTypeSubscription {
 		s.streamResult(w, r, req)
 		return
