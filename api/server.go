@@ -104,6 +104,7 @@ type Server struct {
 	feed      graph.ChangeFeed
 	streams   *streams
 	events    *eventCache
+	refs      *refsCache
 }
 
 // New builds a server and its schema.
@@ -161,7 +162,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight),
-		feed: cfg.Feed, streams: newStreams(cfg.MaxSubscribers), events: newEventCache()}
+		feed: cfg.Feed, streams: newStreams(cfg.MaxSubscribers), events: newEventCache(), refs: newRefsCache()}
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))
 		s.tokenHash = sum[:]

@@ -402,7 +402,8 @@ type pump struct {
 
 func (p *pump) run(ctx context.Context) {
 	if p.sub.setup.field == "claimChanged" {
-		p.refs = p.s.claimRefs(ctx, p.sub.setup.claim)
+		p.refs = p.s.refs.get(p.sub.setup.claim, p.s.feed.ChangesAfter(^uint64(0), 0).Head,
+			func() map[string]bool { return p.s.claimRefs(ctx, p.sub.setup.claim) })
 	}
 	for ctx.Err() == nil {
 		win := p.s.feed.ChangesAfter(p.after, feedBatch)
@@ -428,7 +429,7 @@ func (p *pump) run(ctx context.Context) {
 					return
 				}
 				if c.ID == p.sub.setup.claim {
-					p.refs = p.s.claimRefs(ctx, p.sub.setup.claim)
+					p.refs = p.s.refs.get(c.ID, c.Seq, func() map[string]bool { return p.s.claimRefs(ctx, c.ID) })
 				}
 			}
 			p.after = c.Seq
@@ -611,4 +612,38 @@ func (c *eventCache) get(key string, seq uint64, run func() []byte) []byte {
 		}
 	}
 	return a.body
+}
+
+// refsCache shares a claim's dependencies (claimRefs) among the
+// claimChanged streams on it: read once per change of the claim, not once
+// per stream. The maps it returns are never changed.
+type refsCache struct {
+	mu sync.Mutex
+	m  map[string]*refsEntry
+}
+
+type refsEntry struct {
+	seq  uint64 // the change after which they were read
+	once sync.Once
+	refs map[string]bool
+}
+
+// refsCacheSize bounds the claims it remembers; past it, it starts over.
+const refsCacheSize = 4096
+
+func newRefsCache() *refsCache { return &refsCache{m: make(map[string]*refsEntry)} }
+
+func (c *refsCache) get(claim string, seq uint64, read func() map[string]bool) map[string]bool {
+	c.mu.Lock()
+	e := c.m[claim]
+	if e == nil || e.seq != seq {
+		if len(c.m) >= refsCacheSize {
+			clear(c.m)
+		}
+		e = &refsEntry{seq: seq}
+		c.m[claim] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.refs = read() })
+	return e.refs
 }
