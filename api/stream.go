@@ -507,9 +507,11 @@ func (s *Server) claimRefs(ctx context.Context, id string) map[string]bool {
 			add(a.Relaying)
 		}
 	}
+	seen := map[string]bool{}
 	for _, a := range c.Appearances {
-		if !refs[a.Report] {
-			refs[a.Report] = true
+		refs[a.Report] = true
+		if !seen[a.Report] { // a report may also be a source: its outlet is read here all the same
+			seen[a.Report] = true
 			if r, err := s.cfg.Graph.FindReportByID(ctx, a.Report); err == nil && r.Outlet != "" {
 				refs[r.Outlet] = true
 			}

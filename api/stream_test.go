@@ -221,6 +221,12 @@ func TestSubscription(t *testing.T) {
 		if cc.Cause.ID != headline || len(cc.Claim.Reviews) == 0 || cc.Claim.Reviews[len(cc.Claim.Reviews)-1].ReviewedBy != "Live Checker" {
 			t.Errorf("second event %+v, want the claim with its new review", cc)
 		}
+		// A new rating of the outlet publishing a report the claim appears in affects it too.
+		s.MustMutate(t, `mutation { addRating(id: "outlet:telegraph", input: {rating: D, ratedBy: "desk", ratedAt: "2026-01-01"}) { id } }`, nil, &out)
+		decodeEvent(t, st.Next(t), &got)
+		if cc := got.Data.ClaimChanged; cc.Cause.ID != "outlet:telegraph" || cc.Cause.Kind != "OUTLET" || cc.Op != "UPDATED" {
+			t.Errorf("third event %+v, want the Telegraph's new rating", cc)
+		}
 	})
 
 	t.Run("OKResume", func(t *testing.T) {
