@@ -85,6 +85,9 @@ func TestGraphQLSSEClient(t *testing.T) {
 	// The server cuts the stream; two changes are made while the client
 	// is away (it retries after 300 ms).
 	s.CloseClientConnections()
+	// The test's own keep-alive connection went too; its client must not
+	// reuse it (a POST on a connection closed under it fails with EOF).
+	s.Client().CloseIdleConnections()
 	waitSubscribers(t, s.API, 0)
 	var out2 any
 	s.MustMutate(t, `mutation { createOutlet(input: {id: "outlet:while-away", name: "While Away"}) { id } }`, nil, &out2)
