@@ -45,6 +45,10 @@ func refuse(status int, code, format string, args ...any) *httpError {
 // JSON body, or GET with query, operationName and variables parameters
 // for queries only.
 func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	if wantsStream(r) {
+		s.serveStream(w, r)
+		return
+	}
 	req, herr := s.readRequest(w, r)
 	if herr == nil && !s.gate.enter() {
 		herr = s.gate.overloaded()
@@ -191,7 +195,8 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		return nil, 0, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "Mutations need POST; GET runs queries only.")
 	}
 	if op.Operation == ast.OperationTypeSubscription {
-		return nil, 0, refuse(http.StatusBadRequest, CodeBadUserInput, "Subscriptions are not supported.")
+		return nil, 0, refuse(http.StatusBadRequest, CodeBadUserInput,
+			"Subscriptions are served as event streams: send the request with Accept: text/event-stream (GraphQL over SSE, as the graphql-sse client does).")
 	}
 	if herr := checkVariables(&s.schema, op, req.Variables); herr != nil {
 		return nil, 0, herr

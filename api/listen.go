@@ -57,6 +57,11 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg HTTPConfig)
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 	}
+	if st, ok := h.(interface{ CloseStreams() }); ok {
+		// Subscription streams never end on their own: end them when
+		// the drain starts, or Shutdown would wait for them.
+		hs.RegisterOnShutdown(st.CloseStreams)
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	var failed error

@@ -82,9 +82,10 @@ func newSchema(s *Server) (graphql.Schema, error) {
 	t.importResult = newImportResultType(t)
 
 	return graphql.NewSchema(graphql.SchemaConfig{
-		Query:    newQueryType(s, t),
-		Mutation: newMutationType(s, t),
-		Types:    []graphql.Type{t.outlet, t.report, t.official, t.claim},
+		Query:        newQueryType(s, t),
+		Mutation:     newMutationType(s, t),
+		Subscription: newSubscriptionType(s, t),
+		Types:        []graphql.Type{t.outlet, t.report, t.official, t.claim},
 	})
 }
 

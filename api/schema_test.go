@@ -73,7 +73,8 @@ func TestSchema(t *testing.T) {
 	t.Run("OKIntrospection", func(t *testing.T) {
 		// Ensure the playground's introspection query passes the limits.
 		s.MustQuery(t, introspectionQuery, nil, &data)
-		if data.Schema.QueryType.Name != "Query" || data.Schema.MutationType.Name != "Mutation" || data.Schema.SubscriptionType != nil {
+		if data.Schema.QueryType.Name != "Query" || data.Schema.MutationType.Name != "Mutation" ||
+			data.Schema.SubscriptionType == nil || data.Schema.SubscriptionType.Name != "Subscription" {
 			t.Errorf("root types %+v", data.Schema)
 		}
 	})

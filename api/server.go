@@ -58,6 +58,23 @@ type Config struct {
 	// server from whatever else may listen at a stale address before it
 	// sends the write token.
 	InstanceKey []byte
+
+	// Feed is the graph's change feed, which subscriptions read (see
+	// stream.go); by default Graph's own when it has one.
+	Feed graph.ChangeFeed
+	// MaxSubscribers bounds the subscription streams open at once
+	// (default DefaultMaxSubscribers); more are refused with 503.
+	MaxSubscribers int
+	// Heartbeat is how often an idle stream gets a comment line (default
+	// DefaultHeartbeat).
+	Heartbeat time.Duration
+	// SubscriberQueue is how many events may wait for one stream's client
+	// (default DefaultSubscriberQueue); a stream whose queue is full is
+	// dropped.
+	SubscriberQueue int
+	// StreamWriteTimeout bounds one write to a stream's client (default
+	// DefaultStreamWriteTimeout); a client that takes longer is dropped.
+	StreamWriteTimeout time.Duration
 }
 
 // Defaults.
@@ -75,8 +92,9 @@ const (
 	DefaultMaxTraceSteps = 100_000
 )
 
-// Server serves GraphQL at /graphql, the chain explorer at / (explorer.go),
-// the GraphiQL playground at /graphiql, and /healthz.
+// Server serves GraphQL at /graphql (subscriptions as event streams, see
+// stream.go), the chain explorer at / (explorer.go), the GraphiQL
+// playground at /graphiql, and /healthz.
 type Server struct {
 	cfg       Config
 	schema    graphql.Schema
@@ -85,6 +103,10 @@ type Server struct {
 	tokenHash []byte // SHA-256 of the write token; nil when writes are off
 	handler   http.Handler
 	plans     planStats // see exec.go
+	feed      graph.ChangeFeed
+	streams   *streams
+	events    *eventCache
+	refs      *refsCache
 }
 
 // New builds a server and its schema.
@@ -119,6 +141,21 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = DefaultCacheSize
 	}
+	if cfg.Feed == nil {
+		cfg.Feed, _ = cfg.Graph.(graph.ChangeFeed)
+	}
+	if cfg.MaxSubscribers <= 0 {
+		cfg.MaxSubscribers = DefaultMaxSubscribers
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.SubscriberQueue <= 0 {
+		cfg.SubscriberQueue = DefaultSubscriberQueue
+	}
+	if cfg.StreamWriteTimeout <= 0 {
+		cfg.StreamWriteTimeout = DefaultStreamWriteTimeout
+	}
 	if cfg.PlaygroundQuery == "" {
 		cfg.PlaygroundQuery = DefaultPlaygroundQuery
 	}
@@ -126,7 +163,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight)}
+	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight),
+		feed: cfg.Feed, streams: newStreams(cfg.MaxSubscribers), events: newEventCache(), refs: newRefsCache()}
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))
 		s.tokenHash = sum[:]

@@ -989,5 +989,12 @@ func (g *merge) setMeta() {
 	// every claim read has written its entries.
 	g.meta[string(metaKey(matchTerms))] = encodeCount(g.terms)
 	g.meta[string(metaKey(matchVersion))] = []byte(matchIndexVersion)
+	// The change sequence skips a number (feed.go): a reader resuming
+	// after any change of the database it had is told to refetch.
+	seq := int64(0)
+	if v, ok := g.meta[string(metaKey(changeSeq))]; ok {
+		seq, _ = decodeCount(v)
+	}
+	g.meta[string(metaKey(changeSeq))] = encodeCount(seq + 1)
 	g.keys += int64(len(g.meta))
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// 0 takes the default, 4 memtables and 64 MB (320 MB by default); a
 	// negative value turns the check off.
 	MinFreeBytes int64
+	// FeedSize is how many recent changes the change feed keeps for
+	// readers that reconnect (feed.go); 0 takes DefaultFeedSize.
+	FeedSize int
 }
 
 // DefaultOptions is the profile for a server on 2 cores and modest memory.
@@ -111,6 +114,7 @@ type DB struct {
 	// that adds one (writer.mustExist).
 	writeMu sync.Mutex
 	fault   *fault
+	feed    *feed
 }
 
 var _ graph.Graph = (*DB)(nil)
@@ -145,6 +149,12 @@ func Open(opt Options) (*DB, error) {
 		minFree = -1
 	}
 	db := &DB{db: bdb, kv: badgerKV{bdb}, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}
+	var head uint64
+	if err := db.kv.view(func(txn kvTxn) (err error) { head, err = readFeedHead(txn); return err }); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("read the change sequence: %w", err)
+	}
+	db.feed = newFeed(opt.FeedSize, head)
 	if !opt.ReadOnly {
 		// An index built by another version, or by none, is rebuilt
 		// now, once (match.go), not at the first query.
@@ -360,6 +370,11 @@ func (db *DB) update(ctx context.Context, fn func(txn kvTxn) error) error {
 		return err
 	}
 	err := db.commit(fn)
+	if err != nil {
+		db.feed.discard()
+	} else {
+		db.feed.publish()
+	}
 	if errors.Is(err, errTxnTooBig) {
 		return graph.ErrWriteTooLarge
 	}
@@ -421,7 +436,7 @@ func (badgerLogger) log(e *zerolog.Event, f string, a []any) {
 // the writer's buffered changes before the commit.
 func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
 	return db.update(ctx, func(txn kvTxn) error {
-		w := newWriter(txn)
+		w := db.newWriter(txn)
 		if err := fn(w); err != nil {
 			return err
 		}

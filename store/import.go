@@ -19,7 +19,7 @@ func (db *DB) ImportDataset(ctx context.Context, ds *graph.Dataset) (graph.Impor
 	}
 	var res graph.ImportResult
 	err = db.update(ctx, func(txn kvTxn) error {
-		w := newWriter(txn)
+		w := db.newWriter(txn)
 		if err := w.checkImportRefs(ds, ids); err != nil {
 			return err
 		}

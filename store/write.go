@@ -23,6 +23,11 @@ type writer struct {
 	matchTerms int64
 	termCounts map[string]int64
 	res        graph.ImportResult
+	// feed, when set, receives the nodes this write changes (feed.go):
+	// changes in the order first written, changed indexing them by ID.
+	feed    *feed
+	changes []graph.Change
+	changed map[string]int
 }
 
 func newWriter(txn kvTxn) *writer {
@@ -30,9 +35,20 @@ func newWriter(txn kvTxn) *writer {
 		termCounts: make(map[string]int64)}
 }
 
-// flush writes the buffered possibly-same-as lists and counter changes.
+// newWriter returns a writer whose changes go to the DB's change feed.
+func (db *DB) newWriter(txn kvTxn) *writer {
+	w := newWriter(txn)
+	w.feed = db.feed
+	return w
+}
+
+// flush writes the buffered possibly-same-as lists, counter changes and
+// the change sequence.
 func (w *writer) flush() error {
 	if err := w.flushLists(); err != nil {
+		return err
+	}
+	if err := w.stageChanges(); err != nil {
 		return err
 	}
 	for kind, n := range w.nodes {
@@ -97,6 +113,9 @@ func (w *writer) putNode(id string, v []byte) error {
 	}
 	if !ok {
 		w.nodes[graph.KindOf(id)]++
+		w.record(id, graph.OpCreated)
+	} else {
+		w.record(id, graph.OpUpdated)
 	}
 	w.res.Nodes++
 	return w.txn.set(nodeKey(id), v)
@@ -105,6 +124,7 @@ func (w *writer) putNode(id string, v []byte) error {
 // deleteNode deletes a node's fields and uncounts it.
 func (w *writer) deleteNode(id string) error {
 	w.nodes[graph.KindOf(id)]--
+	w.record(id, graph.OpDeleted)
 	return w.txn.delete(nodeKey(id))
 }
 
@@ -256,6 +276,7 @@ func (w *writer) addSameAs(id, other, note string) (bool, error) {
 		}
 	}
 	w.sameAs[id] = append(list, graph.SameAs{Official: other, Note: note})
+	w.record(id, graph.OpUpdated)
 	return true, nil
 }
 
@@ -272,6 +293,7 @@ func (w *writer) unlinkAll(id string) error {
 			return err
 		}
 		w.sameAs[s.Official] = slices.DeleteFunc(other, func(x graph.SameAs) bool { return x.Official == id })
+		w.record(s.Official, graph.OpUpdated)
 	}
 	w.edges -= int64(len(list))
 	w.sameAs[id] = nil

@@ -41,6 +41,11 @@ func cmdServe(e *env, args []string) (err error) {
 	fs.DurationVar(&lim.write, "write-timeout", 0, "time from the end of a request's headers to the end of its answer (default: --read-timeout + --timeout)")
 	fs.DurationVar(&lim.idle, "idle-timeout", api.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	noSeed := fs.Bool("no-seed", false, "do not load the seed dataset into an empty database")
+	maxSubscribers := fs.Int("max-subscribers", api.DefaultMaxSubscribers, "most subscription streams open at once; more are refused with 503 and Retry-After")
+	heartbeat := fs.Duration("heartbeat", api.DefaultHeartbeat, "how often an idle subscription stream gets a comment line")
+	subscriberQueue := fs.Int("subscriber-queue", api.DefaultSubscriberQueue, "events that may wait for one subscription's client; a queue full for --stream-write-timeout drops the client")
+	streamWrite := fs.Duration("stream-write-timeout", api.DefaultStreamWriteTimeout, "time a subscription's client has to take one write, or its full queue to move")
+	feedSize := fs.Int("feed-size", store.DefaultFeedSize, "recent changes kept for subscribers resuming with Last-Event-ID; older ones get EVENTS_MISSED")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
@@ -52,6 +57,10 @@ func cmdServe(e *env, args []string) (err error) {
 	}
 	if *maxInFlight < 1 || *maxFields < 1 {
 		return usageError{fmt.Sprintf("bad --max-inflight %d or --max-fields %d (want at least 1)", *maxInFlight, *maxFields)}
+	}
+	if *maxSubscribers < 1 || *subscriberQueue < 1 || *feedSize < 1 || *heartbeat <= 0 || *streamWrite <= 0 {
+		return usageError{fmt.Sprintf("bad --max-subscribers %d, --subscriber-queue %d, --feed-size %d, --heartbeat %s or --stream-write-timeout %s (want positive values)",
+			*maxSubscribers, *subscriberQueue, *feedSize, *heartbeat, *streamWrite)}
 	}
 	if err := e.setLogFormat(*format); err != nil {
 		return err
@@ -66,7 +75,7 @@ func cmdServe(e *env, args []string) (err error) {
 		return fmt.Errorf("%w (choose another address with --addr)", err)
 	}
 	defer ln.Close()
-	db, err := e.open(*dir, false)
+	db, err := e.open(*dir, false, func(o *store.Options) { o.FeedSize = *feedSize })
 	if err != nil {
 		return err
 	}
@@ -86,6 +95,8 @@ func cmdServe(e *env, args []string) (err error) {
 		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight,
 		MaxFields: *maxFields, CORSOrigins: corsOrigins,
 		MaxResponseBytes: *maxResponse, MaxTraceSteps: *maxTraceSteps, InstanceKey: key,
+		MaxSubscribers: *maxSubscribers, Heartbeat: *heartbeat, SubscriberQueue: *subscriberQueue,
+		StreamWriteTimeout: *streamWrite,
 	})
 	if err != nil {
 		return err

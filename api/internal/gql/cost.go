@@ -41,8 +41,11 @@ func Complexity(schema *graphql.Schema, op *ast.OperationDefinition, frags map[s
 	}
 	c := &costing{schema: schema, costs: costs, frags: frags, vars: all, limit: limit, visiting: map[string]bool{}}
 	root := schema.QueryType()
-	if op.Operation == ast.OperationTypeMutation {
+	switch op.Operation {
+	case ast.OperationTypeMutation:
 		root = schema.MutationType()
+	case ast.OperationTypeSubscription:
+		root = schema.SubscriptionType()
 	}
 	return c.set(op.SelectionSet, root, true, false)
 }
