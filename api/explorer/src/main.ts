@@ -321,15 +321,26 @@ function renderClaim(c: any, update = false) {
   document.title = clipText(c.text, 60) + ' · hearsay';
 }
 
+// sameThreshold is graph.DefaultMatchThreshold.
+const sameThreshold = 0.3;
+
 function similar(c: any): HTMLElement {
   const box = h('div', { class: 'similar' }, h('p', { class: 'muted' }, 'Looking…'));
   query(`query Similar($t: String!) { similarClaims(text: $t, first: 6) { score claim { id text } } }`, { t: c.text })
     .then((d) => {
       clear(box);
+      // A score is the ranker's probability that the claim states the
+      // same thing; from sameThreshold (the server's default for import
+      // notes) a claim may be a duplicate, below it only related.
       const others = d.similarClaims.filter((m: any) => m.claim.id !== c.id);
-      box.append(others.length
-        ? h('ul', {}, others.map((m: any) => h('li', {}, link(m.claim), h('span', { class: 'muted' }, ` · ${m.score.toFixed(2)}`))))
-        : h('p', { class: 'muted' }, 'None.'));
+      const same = others.filter((m: any) => m.score >= sameThreshold);
+      const related = others.filter((m: any) => m.score < sameThreshold);
+      const pct = (m: any) => ` · ${Math.round(100 * m.score)} % likely the same`;
+      if (!others.length) box.append(h('p', { class: 'muted' }, 'None.'));
+      if (same.length) box.append(h('p', {}, 'May say the same:'),
+        h('ul', {}, same.map((m: any) => h('li', {}, link(m.claim), h('span', { class: 'muted' }, pct(m))))));
+      if (related.length) box.append(h('p', { class: 'muted' }, 'Related (sharing words, unlikely to say the same):'),
+        h('ul', {}, related.map((m: any) => h('li', {}, link(m.claim)))));
     })
     .catch((err) => {
       clear(box);
