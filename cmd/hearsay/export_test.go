@@ -31,6 +31,11 @@ func TestExport_Formats(t *testing.T) {
 			if got, err := os.ReadFile(file); err != nil || !bytes.Equal(got, []byte(a)) {
 				t.Fatalf("the file differs from standard output (%v)", err)
 			}
+			// Written through a temporary file, it is still an ordinary
+			// file others may read.
+			if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o644 {
+				t.Fatalf("the file's mode is %v (%v), want 0644", fi.Mode().Perm(), err)
+			}
 		})
 	}
 

@@ -427,6 +427,10 @@ func writeFileAtomic(name string, write func(io.Writer) error) (err error) {
 	if err = write(f); err != nil {
 		return err
 	}
+	// CreateTemp makes the file 0600; an export is an ordinary file.
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
 	if err = f.Sync(); err != nil {
 		return err
 	}
