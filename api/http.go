@@ -110,6 +110,11 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The variables parameter is not a JSON object: %s.", jsonProblem(err))
 			}
 		}
+		if v := q.Get("extensions"); v != "" {
+			if err := json.Unmarshal([]byte(v), &req.Extensions); err != nil {
+				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The extensions parameter is not a JSON object: %s.", jsonProblem(err))
+			}
+		}
 	case http.MethodPost:
 		ct := r.Header.Get("Content-Type")
 		if ct == "" {
@@ -137,6 +142,9 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 		}
 	default:
 		return nil, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "Use GET or POST for /graphql.")
+	}
+	if herr := s.usePersisted(req); herr != nil {
+		return nil, herr
 	}
 	if strings.TrimSpace(req.Query) == "" {
 		return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request has no query.")
