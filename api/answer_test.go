@@ -161,6 +161,7 @@ func TestExpiredContext(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
 			before := g.reads.Load()
 			s.API.ServeHTTP(rec, req)

@@ -215,7 +215,8 @@ func (s *Server) Do(tb testing.TB, req *http.Request) *Response {
 		tb.Fatal(err)
 	}
 	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
-	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") {
+	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") ||
+		strings.HasPrefix(ct, "application/graphql-response+json") {
 		if err := json.Unmarshal(body, r); err != nil {
 			tb.Fatalf("response is not JSON: %v\n%s", err, body)
 		}
@@ -592,10 +593,14 @@ func TestBadRequests(t *testing.T) {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
 	})
-	t.Run("OKNoContentType", func(t *testing.T) {
-		// Ensure a POST without a Content-Type is read as JSON.
+	t.Run("ErrNoContentType", func(t *testing.T) {
+		// Ensure a POST without a Content-Type is refused with 415 (GraphQL
+		// over HTTP: the client must say its body is JSON).
 		r := s.PostRaw(t, "", "", []byte(`{"query": "{ claims { totalCount } }"}`))
-		r.MustData(t, nil)
+		e := r.MustFail(t, http.StatusUnsupportedMediaType, api.CodeBadUserInput)
+		if !strings.Contains(e.Message, "Content-Type") {
+			t.Errorf("message %q does not name the header", e.Message)
+		}
 	})
 }
 

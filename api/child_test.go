@@ -127,12 +127,12 @@ func (c *child) alive() bool {
 	}
 }
 
-// post sends a raw body to the child's /graphql, without a Content-Type
-// (as a cross-origin form post could), and returns status and body.
+// post sends a raw body to the child's /graphql as application/json and
+// returns status and body.
 func (c *child) post(t *testing.T, body []byte) (int, []byte, error) {
 	t.Helper()
 	client := &http.Client{Timeout: 60 * time.Second}
-	resp, err := client.Post("http://"+c.addr+"/graphql", "", bytes.NewReader(body))
+	resp, err := client.Post("http://"+c.addr+"/graphql", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}

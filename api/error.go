@@ -28,12 +28,16 @@ const (
 	CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
 	CodeStorage          = "STORAGE_UNAVAILABLE"
 	CodeInternal         = "INTERNAL"
-	extensionCode        = gql.ExtensionCode
-	extensionRequestID   = "requestId"
-	logFieldRequestID    = "req_id"
-	logFieldOperation    = "operation"
-	logFieldError        = "error"
-	internalErrorMessage = "Internal error; the server logged it with this request's ID."
+	// CodePersistedQueryNotFound: a persisted query's hash was sent
+	// without its query, and the server does not hold it (persisted.go);
+	// Apollo's clients then send the query with its hash.
+	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	extensionCode              = gql.ExtensionCode
+	extensionRequestID         = "requestId"
+	logFieldRequestID          = "req_id"
+	logFieldOperation          = "operation"
+	logFieldError              = "error"
+	internalErrorMessage       = "Internal error; the server logged it with this request's ID."
 )
 
 // clientError is an error as a client sees it. It implements graphql-go's

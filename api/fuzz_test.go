@@ -218,20 +218,27 @@ func FuzzHTTP(f *testing.F) {
 	}
 	for _, c := range fuzzSeedCorpus(f) {
 		b, _ := json.Marshal(map[string]any{"query": c.query, "operationName": c.operationName})
-		f.Add("POST", "/graphql", "application/json", true, "", b)
+		f.Add("POST", "/graphql", "application/json", "", true, "", b)
 	}
-	f.Add("GET", "/graphql?query=%7B+claims+%7B+totalCount+%7D+%7D&variables=%7B%7D", "", false, "", []byte(nil))
-	f.Add("POST", "/graphql", "", false, "https://evil.example", body(`{ claim(id:`+strings.Repeat("[", 1000)))
-	f.Add("POST", "/graphql", "", false, "", body("{"+strings.Repeat("\t", 5000)+")"))
-	f.Add("POST", "/graphql", "application/json; charset=utf-8", false, "", []byte(`{"query": "query($id: ID!) { claim(id: $id) { id } }", "variables": {"id": {"a": [1, 2]}}}`))
-	f.Add("OPTIONS", "/graphql", "", false, "https://factcheck.example", []byte(nil))
-	f.Add("GET", "/healthz", "", false, "", []byte(nil))
-	f.Add("POST", "/admin/backup", "", true, "", []byte(nil))
-	f.Add("GET", "/", "", false, "", []byte(nil))
-	f.Add("GET", "/claims/claim:us-negotiators-willing-to-support-western-force", "", false, "", []byte(nil))
-	f.Add("GET", "/?query=%7B+claims+%7B+totalCount+%7D+%7D", "", false, "", []byte(nil))
-	f.Add("GET", "/explorer/explorer.js?v=0", "", false, "", []byte(nil))
-	f.Add("GET", "/graphiql", "", false, "", []byte(nil))
+	f.Add("GET", "/graphql?query=%7B+claims+%7B+totalCount+%7D+%7D&variables=%7B%7D", "", "", false, "", []byte(nil))
+	f.Add("POST", "/graphql", "application/json", "", false, "https://evil.example", body(`{ claim(id:`+strings.Repeat("[", 1000)))
+	f.Add("POST", "/graphql", "application/json", "", false, "", body("{"+strings.Repeat("\t", 5000)+")"))
+	f.Add("POST", "/graphql", "", "", false, "", body("{ claims { totalCount } }"))
+	f.Add("POST", "/graphql", "application/json", "application/graphql-response+json", false, "", body("{ claims(first: ) }"))
+	f.Add("POST", "/graphql", "application/json", "application/json", false, "", []byte(`{"query": "query($n: Int) { outlets(first: $n) { totalCount } }", "variables": {"n": "x"}}`))
+	f.Add("POST", "/graphql", "application/json", "application/json;q=0, */*;q=0.5, text/html;q=1", false, "", body("{ claims { totalCount } }"))
+	f.Add("POST", "/graphql", "application/json", "application/graphql-response+json,application/json;q=0.9", false, "",
+		[]byte(`{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0000000000000000000000000000000000000000000000000000000000000000"}}}`))
+	f.Add("GET", "/graphql?extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%7D%7D", "", "text/plain", false, "", []byte(nil))
+	f.Add("POST", "/graphql", "application/json; charset=utf-8", "", false, "", []byte(`{"query": "query($id: ID!) { claim(id: $id) { id } }", "variables": {"id": {"a": [1, 2]}}}`))
+	f.Add("OPTIONS", "/graphql", "", "", false, "https://factcheck.example", []byte(nil))
+	f.Add("GET", "/healthz", "", "", false, "", []byte(nil))
+	f.Add("POST", "/admin/backup", "", "", true, "", []byte(nil))
+	f.Add("GET", "/", "", "", false, "", []byte(nil))
+	f.Add("GET", "/claims/claim:us-negotiators-willing-to-support-western-force", "", "", false, "", []byte(nil))
+	f.Add("GET", "/?query=%7B+claims+%7B+totalCount+%7D+%7D", "", "", false, "", []byte(nil))
+	f.Add("GET", "/explorer/explorer.js?v=0", "", "", false, "", []byte(nil))
+	f.Add("GET", "/graphiql", "", "", false, "", []byte(nil))
 	db := openSeeded(f)
 	f.Cleanup(func() { db.Close() })
 	g := &swappableGraph{Graph: db}
@@ -241,7 +248,7 @@ func FuzzHTTP(f *testing.F) {
 		f.Fatal(err)
 	}
 	dirty := false
-	f.Fuzz(func(t *testing.T, method, target, contentType string, auth bool, origin string, body []byte) {
+	f.Fuzz(func(t *testing.T, method, target, contentType, accept string, auth bool, origin string, body []byte) {
 		if dirty {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
@@ -253,11 +260,14 @@ func FuzzHTTP(f *testing.F) {
 		if err != nil || !validMethod(method) {
 			return // not a request a client can send
 		}
+		if strings.Contains(strings.ToLower(accept), "text/event-stream") {
+			return // a stream runs until the client leaves (FuzzSubscription)
+		}
 		req := &http.Request{Method: method, URL: u, RequestURI: target, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 			Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Host: "example.com",
 			RemoteAddr: "192.0.2.1:1234"}
 		req = req.WithContext(context.Background())
-		for k, v := range map[string]string{"Content-Type": contentType, "Origin": origin} {
+		for k, v := range map[string]string{"Content-Type": contentType, "Accept": accept, "Origin": origin} {
 			if v != "" && validHeaderValue(v) {
 				req.Header.Set(k, v)
 			}

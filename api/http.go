@@ -49,6 +49,13 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.serveStream(w, r)
 		return
 	}
+	media, ok := negotiate(r.Header.Get("Accept"))
+	w.Header().Set("Content-Type", media.contentType())
+	if !ok {
+		s.writeRefusal(w, r, refuse(http.StatusNotAcceptable, CodeBadUserInput,
+			"The Accept header names nothing /graphql serves; accept application/graphql-response+json, application/json or, for subscriptions, text/event-stream."))
+		return
+	}
 	req, herr := s.readRequest(w, r)
 	if herr == nil && !s.gate.enter() {
 		herr = s.gate.overloaded()
@@ -58,11 +65,13 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		var status int
 		buf, status, herr = s.execute(r.Context(), r, req)
 		if herr == nil {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(status)
+			w.WriteHeader(media.status(status))
 			_, _ = w.Write(buf.Bytes())
 			return
 		}
+		// A refusal of the GraphQL request itself (its operation,
+		// variables or limits), not of its HTTP form.
+		herr.status = media.status(herr.status)
 	}
 	s.writeRefusal(w, r, herr)
 }
@@ -74,7 +83,9 @@ func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *http
 	var buf bytes.Buffer
 	fe := gqlerrors.FormattedError{Message: herr.err.message, Extensions: herr.err.Extensions()}
 	_ = gql.WriteResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{fe})
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if w.Header().Get("Content-Type") == "" { // serveGraphQL sets the one it negotiated
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
 	switch herr.status {
 	case http.StatusMethodNotAllowed:
 		if w.Header().Get("Allow") == "" { // /admin/backup sets its own
@@ -99,9 +110,17 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The variables parameter is not a JSON object: %s.", jsonProblem(err))
 			}
 		}
+		if v := q.Get("extensions"); v != "" {
+			if err := json.Unmarshal([]byte(v), &req.Extensions); err != nil {
+				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The extensions parameter is not a JSON object: %s.", jsonProblem(err))
+			}
+		}
 	case http.MethodPost:
 		ct := r.Header.Get("Content-Type")
-		if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		if ct == "" {
+			return nil, refuse(http.StatusUnsupportedMediaType, CodeBadUserInput, "The request has no Content-Type; send it as application/json.")
+		}
+		if !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 			return nil, refuse(http.StatusUnsupportedMediaType, CodeBadUserInput, "Send the request as application/json, not %q.", ct)
 		}
 		body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
@@ -123,6 +142,9 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 		}
 	default:
 		return nil, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "Use GET or POST for /graphql.")
+	}
+	if herr := s.usePersisted(req); herr != nil {
+		return nil, herr
 	}
 	if strings.TrimSpace(req.Query) == "" {
 		return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request has no query.")

@@ -78,6 +78,7 @@ func BenchmarkWorstCaseRequest(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(tt.body))
+				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+testToken)
 				rec := httptest.NewRecorder()
 				s.API.ServeHTTP(rec, req)
@@ -96,6 +97,7 @@ func TestWorstCaseRequestMemory(t *testing.T) {
 	s.MustMutate(t, `mutation($d: String!) { importDataset(data: $d) { nodes } }`, map[string]any{"d": ladder(24, 200)}, nil)
 	for _, tt := range worstCaseRequests() {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(tt.body))
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		rec := httptest.NewRecorder()
 		var before, after runtime.MemStats

@@ -99,6 +99,7 @@ type Server struct {
 	cfg       Config
 	schema    graphql.Schema
 	cache     *docCache
+	persisted *persistedQueries // see persisted.go
 	gate      *gate
 	tokenHash []byte // SHA-256 of the write token; nil when writes are off
 	handler   http.Handler
@@ -163,7 +164,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), gate: newGate(cfg.MaxInFlight),
+	s := &Server{cfg: cfg, cache: newDocCache(cfg.CacheSize), persisted: newPersistedQueries(cfg.CacheSize), gate: newGate(cfg.MaxInFlight),
 		feed: cfg.Feed, streams: newStreams(cfg.MaxSubscribers), events: newEventCache(), refs: newRefsCache()}
 	if cfg.WriteToken != "" {
 		sum := sha256.Sum256([]byte(cfg.WriteToken))

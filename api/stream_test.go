@@ -473,8 +473,14 @@ func TestSubscription_BadDocuments(t *testing.T) {
 	}
 
 	t.Run("ErrJSONPath", func(t *testing.T) {
-		// Ensure a subscription sent without Accept: text/event-stream is refused with a hint.
-		res := s.PostRawAccept(t, graphChangedQuery, "application/json")
+		// Ensure a subscription sent without Accept: text/event-stream is
+		// refused with a hint: 400 in application/graphql-response+json, and
+		// 200 when the client asks for application/json by name (GraphQL
+		// over HTTP: a well-formed request's errors come with 200 there).
+		if res := s.PostRawAccept(t, graphChangedQuery, "application/json"); res.Status != http.StatusOK || len(res.Errors) != 1 || res.Errors[0].Code() != api.CodeBadUserInput {
+			t.Errorf("with Accept: application/json: %d %s", res.Status, res.Short())
+		}
+		res := s.PostRawAccept(t, graphChangedQuery, "application/graphql-response+json")
 		g := res.MustFail(t, http.StatusBadRequest, api.CodeBadUserInput)
 		if !strings.Contains(g.Message, "text/event-stream") {
 			t.Errorf("message %q does not say how to subscribe", g.Message)
