@@ -42,6 +42,7 @@ type clientError struct {
 	code      string
 	message   string
 	requestID string
+	limit     string // the limit that refused the request, for /metrics (metrics.go); "" for none
 }
 
 func (e *clientError) Error() string { return e.message }
@@ -82,7 +83,8 @@ func toClientError(ctx context.Context, err error) *clientError {
 	}
 	id := requestID(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &clientError{code: CodeInternal, message: "The request ran past its time limit and was stopped.", requestID: id}
+		noteLimit(ctx, limitTimeout)
+		return &clientError{code: CodeInternal, message: "The request ran past its time limit and was stopped.", requestID: id, limit: limitTimeout}
 	}
 	if errors.Is(err, context.Canceled) {
 		return &clientError{code: CodeInternal, message: "The request was cancelled.", requestID: id}
