@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +159,30 @@ func TestMetrics(t *testing.T) {
 		}
 		if got := mustSample(t, fams, "hearsay_document_cache_misses_total") - misses0; got != 4 {
 			t.Errorf("cache misses = %v, want 4 (ClaimText, Big, Deep, AddOutlet)", got)
+		}
+	})
+	t.Run("README", func(t *testing.T) {
+		// Ensure the README lists every hearsay metric served, and serves
+		// every one it lists.
+		readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, sec, _ := strings.Cut(string(readme), "## Operations: metrics")
+		sec, _, _ = strings.Cut(sec, "\n## ")
+		listed := map[string]bool{}
+		for _, m := range regexp.MustCompile("`(hearsay_[a-z_]+)").FindAllStringSubmatch(sec, -1) {
+			listed[m[1]] = true
+		}
+		for name := range fams {
+			if strings.HasPrefix(name, "hearsay_") && !listed[name] {
+				t.Errorf("README's Operations: metrics does not list %s", name)
+			}
+		}
+		for name := range listed {
+			if fams[name] == nil {
+				t.Errorf("README lists %s, which /metrics does not serve", name)
+			}
 		}
 	})
 	t.Run("Store", func(t *testing.T) {
