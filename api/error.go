@@ -76,6 +76,7 @@ var graphCodes = map[string]string{
 func toClientError(ctx context.Context, err error) *clientError {
 	var ce *clientError
 	if errors.As(err, &ce) {
+		noteLimit(ctx, ce.limit)
 		return ce
 	}
 	if code, ok := graphCodes[graph.ErrorCode(err)]; ok {

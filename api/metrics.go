@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/graphql-go/graphql/language/ast"
@@ -189,8 +190,8 @@ func (m *metrics) evicted(doc *document) {
 // it, and, for a GraphQL request that is not an event stream, its
 // operation, status and duration.
 func (m *metrics) observe(r *http.Request, n *note, op string, status int, d time.Duration) {
-	if n.limit != "" {
-		m.refusals.WithLabelValues(n.limit).Inc()
+	if limit, _ := n.limit.Load().(string); limit != "" {
+		m.refusals.WithLabelValues(limit).Inc()
 	}
 	if r.URL.Path != "/graphql" || wantsStream(r) {
 		return
@@ -206,8 +207,8 @@ func (m *metrics) observe(r *http.Request, n *note, op string, status int, d tim
 
 // note is what a request's handlers tell /metrics about it beyond its
 // status: the limit that refused it. The logging handler puts one in each
-// request's context (server.go).
-type note struct{ limit string }
+// request's context (server.go). Resolvers may set it concurrently.
+type note struct{ limit atomic.Value } // a string
 
 type noteKey struct{}
 
@@ -218,7 +219,7 @@ func noteLimit(ctx context.Context, limit string) {
 		return
 	}
 	if n, ok := ctx.Value(noteKey{}).(*note); ok {
-		n.limit = limit
+		n.limit.Store(limit)
 	}
 }
 

@@ -201,6 +201,36 @@ func TestMetrics(t *testing.T) {
 	})
 }
 
+func TestMetrics_Timeout(t *testing.T) {
+	// Ensure a request stopped by its time limit counts as a timeout
+	// refusal once, whichever of its resolvers saw the deadline.
+	s := MustServer(t, WithConfig(func(c *api.Config) { c.Timeout = time.Nanosecond }))
+	r := s.Query(t, `query Slow { a: claims { totalCount } b: outlets { totalCount } }`, nil)
+	if len(r.Errors) == 0 {
+		t.Fatalf("no error past the time limit: %s", r.Body)
+	}
+	fams := scrape(t, s.API)
+	if got := mustSample(t, fams, "hearsay_graphql_refusals_total", "limit", "timeout"); got != 1 {
+		t.Errorf("timeout refusals = %v, want 1", got)
+	}
+}
+
+func TestMetrics_RunLimits(t *testing.T) {
+	// Ensure the limits enforced while a query runs count under their own
+	// names: trace steps and response size.
+	s := MustServer(t, WithConfig(func(c *api.Config) { c.MaxTraceSteps = 1; c.MaxResponseBytes = 2000 }))
+	s.Query(t, `{ claim(id: "claim:us-negotiators-willing-to-support-western-force") { chains { terminal } } }`, nil).
+		MustFail(t, http.StatusBadRequest, "QUERY_TOO_COMPLEX")
+	s.Query(t, `{ claims(first: 100) { edges { node { id text } } } }`, nil).
+		MustFail(t, http.StatusBadRequest, "RESPONSE_TOO_LARGE")
+	fams := scrape(t, s.API)
+	for _, limit := range []string{"trace_steps", "response_size"} {
+		if got := mustSample(t, fams, "hearsay_graphql_refusals_total", "limit", limit); got != 1 {
+			t.Errorf("%s refusals = %v, want 1", limit, got)
+		}
+	}
+}
+
 func TestMetrics_Cardinality(t *testing.T) {
 	// Ensure 10,000 requests with distinct operation names make at most
 	// the cache's size + 1 operation label values.
@@ -293,5 +323,26 @@ func TestMetrics_Off(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte("hearsay_graphql_requests_total")) {
 		t.Fatalf("/metrics served with NoMetrics: %d", resp.StatusCode)
+	}
+}
+
+// BenchmarkMetricsScrape measures one scrape of a server that answered
+// 512 distinct named queries (a full document cache's label values).
+func BenchmarkMetricsScrape(b *testing.B) {
+	s := MustServer(b)
+	for i := range api.DefaultCacheSize {
+		body := fmt.Sprintf(`{"query":"query Op%d { __typename }"}`, i)
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		s.API.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.API.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+		b.SetBytes(int64(rec.Body.Len()))
 	}
 }
