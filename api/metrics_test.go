@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -259,6 +260,37 @@ func TestMetrics_Cardinality(t *testing.T) {
 	}
 	if got := mustSample(t, fams, "hearsay_graphql_requests_total", "operation", "Op9999", "status", "200"); got != 1 {
 		t.Errorf("Op9999 = %v, want 1", got)
+	}
+}
+
+func TestMetrics_Concurrent(t *testing.T) {
+	// Ensure concurrent requests, cache evictions and scrapes keep the
+	// bound at every scrape (run with -race).
+	const cacheSize = 8
+	s := MustServer(t, WithConfig(func(c *api.Config) { c.CacheSize = cacheSize }))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 300 {
+				body := fmt.Sprintf(`{"query":"query W%dOp%d { __typename }"}`, w, i%50)
+				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				s.API.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for scrapes := 0; ; scrapes++ {
+		fams := scrape(t, s.API)
+		if n := len(labelValues(fams, "hearsay_graphql_requests_total", "operation")); n > cacheSize+1 {
+			t.Fatalf("scrape %d: %d operation values, want at most %d", scrapes, n, cacheSize+1)
+		}
+		select {
+		case <-done:
+			return
+		default:
+		}
 	}
 }
 
