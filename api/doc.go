@@ -8,4 +8,9 @@
 // the query asked for its fields. Errors are converted once, in
 // resolve/clientError, into GraphQL errors carrying extensions.code;
 // internal errors are logged with the request ID and never shown.
+//
+// /metrics (metrics.go) counts requests, latencies and refusals by limit
+// in Prometheus's text format, from a registry per Server, with operation
+// names bounded by the document cache; the storage's figures come through
+// graph.StorageStater, so api still never imports store.
 package api

@@ -46,6 +46,7 @@ type clientError struct {
 	code      string
 	message   string
 	requestID string
+	limit     string // the limit that refused the request, for /metrics (metrics.go); "" for none
 }
 
 func (e *clientError) Error() string { return e.message }
@@ -79,6 +80,7 @@ var graphCodes = map[string]string{
 func toClientError(ctx context.Context, err error) *clientError {
 	var ce *clientError
 	if errors.As(err, &ce) {
+		noteLimit(ctx, ce.limit)
 		return ce
 	}
 	if code, ok := graphCodes[graph.ErrorCode(err)]; ok {
@@ -86,7 +88,8 @@ func toClientError(ctx context.Context, err error) *clientError {
 	}
 	id := requestID(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &clientError{code: CodeInternal, message: "The request ran past its time limit and was stopped.", requestID: id}
+		noteLimit(ctx, limitTimeout)
+		return &clientError{code: CodeInternal, message: "The request ran past its time limit and was stopped.", requestID: id, limit: limitTimeout}
 	}
 	if errors.Is(err, context.Canceled) {
 		return &clientError{code: CodeInternal, message: "The request was cancelled.", requestID: id}

@@ -44,7 +44,7 @@ func (g *gate) leave() { <-g.slots }
 // with Retry-After (set by serveGraphQL) and a GraphQL error.
 func (g *gate) overloaded() *httpError {
 	return refuse(http.StatusServiceUnavailable, CodeOverloaded,
-		"The server is busy: it runs at most %d GraphQL requests at once. Retry after %d s.", cap(g.slots), retryAfter)
+		"The server is busy: it runs at most %d GraphQL requests at once. Retry after %d s.", cap(g.slots), retryAfter).of(limitInFlight)
 }
 
 var retryAfterValue = strconv.Itoa(retryAfter)

@@ -77,6 +77,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, herr *httpError) {
+	noteLimit(r.Context(), herr.err.limit)
 	if herr.err.requestID == "" && herr.status >= 500 {
 		herr.err.requestID = requestID(r.Context())
 	}
@@ -129,7 +130,7 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				return nil, refuse(http.StatusRequestEntityTooLarge, CodeBadUserInput,
-					"The request body is over the limit of %d bytes.", s.cfg.MaxBodyBytes)
+					"The request body is over the limit of %d bytes.", s.cfg.MaxBodyBytes).of(limitBody)
 			}
 			if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
 				return nil, refuse(http.StatusRequestTimeout, CodeBadUserInput,
@@ -197,6 +198,7 @@ func operation(doc *ast.Document, name string) (*ast.OperationDefinition, *httpE
 func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*bytes.Buffer, int, *httpError) {
 	doc := s.document(req.Query)
 	if doc.Errs != nil {
+		noteLimit(ctx, doc.Limit)
 		var buf bytes.Buffer
 		if err := gql.WriteResponse(&buf, nil, nil, nil, nil, false, doc.Errs); err != nil {
 			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
@@ -225,12 +227,12 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	}
 	if doc.Depth > s.cfg.MaxDepth {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
-			"The query is %d fields deep; the limit is %d.", doc.Depth, s.cfg.MaxDepth)
+			"The query is %d fields deep; the limit is %d.", doc.Depth, s.cfg.MaxDepth).of(limitDepth)
 	}
 	if c := complexity(&s.schema, op, gql.Fragments(doc.AST), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query's complexity is over %d (estimated at least %d: each field costs 1, times the items its lists may return); ask for fewer items with first, or fewer nested lists.",
-			s.cfg.MaxComplexity, c)
+			s.cfg.MaxComplexity, c).of(limitComplexity)
 	}
 	if isMutation {
 		if herr := s.authorize(r); herr != nil {
@@ -280,8 +282,8 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	if buf.Len() > s.cfg.MaxResponseBytes {
 		// The meter's estimate fell short of the JSON.
 		if isMutation {
-			return nil, 0, &httpError{status: http.StatusOK, err: newClientError(CodeResponseTooLarge,
-				"The mutation ran, but its answer is over the limit of %d bytes; ask for fewer fields to learn its result.", s.cfg.MaxResponseBytes)}
+			return nil, 0, (&httpError{status: http.StatusOK, err: newClientError(CodeResponseTooLarge,
+				"The mutation ran, but its answer is over the limit of %d bytes; ask for fewer fields to learn its result.", s.cfg.MaxResponseBytes)}).of(limitResponseSize)
 		}
 		return nil, 0, &httpError{status: http.StatusBadRequest, err: run.tooLarge}
 	}

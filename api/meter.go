@@ -62,6 +62,7 @@ func (s *Server) newRun(ctx context.Context) (context.Context, *run) {
 		tooLarge: newClientError(CodeResponseTooLarge,
 			"The answer is over the limit of %d bytes; ask for fewer items or fields.", s.cfg.MaxResponseBytes),
 	}
+	r.tooMuch.limit, r.tooLarge.limit = limitTraceSteps, limitResponseSize
 	r.budget = graph.NewBudget(int64(s.cfg.MaxTraceSteps), r.tooMuch)
 	ctx = context.WithValue(ctx, runKey{}, r)
 	return graph.WithBudget(ctx, r.budget), r

@@ -75,6 +75,10 @@ type Config struct {
 	// StreamWriteTimeout bounds one write to a stream's client (default
 	// DefaultStreamWriteTimeout); a client that takes longer is dropped.
 	StreamWriteTimeout time.Duration
+
+	// NoMetrics turns /metrics off (metrics.go); it is on by default and,
+	// like every read, needs no token.
+	NoMetrics bool
 }
 
 // Defaults.
@@ -94,7 +98,7 @@ const (
 
 // Server serves GraphQL at /graphql (subscriptions as event streams, see
 // stream.go), the chain explorer at / (explorer.go), the GraphiQL
-// playground at /graphiql, and /healthz.
+// playground at /graphiql, /healthz, and /metrics (metrics.go).
 type Server struct {
 	cfg       Config
 	schema    graphql.Schema
@@ -108,6 +112,7 @@ type Server struct {
 	streams   *streams
 	events    *eventCache
 	refs      *refsCache
+	metrics   *metrics // nil with NoMetrics
 }
 
 // New builds a server and its schema.
@@ -184,6 +189,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("api: explorer: %w", err)
 	}
 	mux := http.NewServeMux()
+	if !cfg.NoMetrics {
+		s.metrics = newMetrics(s)
+		mux.HandleFunc("/metrics", s.serveMetrics)
+	}
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/admin/backup", s.serveBackup)
@@ -250,13 +259,17 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		if op != nil && *op != "" {
 			ev = ev.Str(logFieldOperation, *op)
 		}
+		if n, _ := r.Context().Value(noteKey{}).(*note); n != nil && s.metrics != nil && op != nil {
+			s.metrics.observe(r, n, *op, status, d)
+		}
 		ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", status).Int("size", size).
 			Dur("duration", d).Msg("request")
 	})
 	logged := access(next)
 	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := ""
-		logged.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), opNameKey{}, &name)))
+		ctx := context.WithValue(r.Context(), opNameKey{}, &name)
+		logged.ServeHTTP(w, r.WithContext(context.WithValue(ctx, noteKey{}, &note{})))
 	}))
 	h = hlog.RequestIDHandler(logFieldRequestID, "X-Request-Id")(h)
 	return hlog.NewHandler(s.cfg.Logger)(h)

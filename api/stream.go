@@ -94,6 +94,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	doc := s.document(req.Query)
 	if doc.Errs != nil {
+		noteLimit(r.Context(), doc.Limit)
 		s.streamOnce(w, r, nil, doc.Errs)
 		return
 	}
@@ -113,6 +114,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	if herr != nil {
 		if herr.status == http.StatusBadRequest {
+			noteLimit(r.Context(), herr.err.limit)
 			s.streamOnce(w, r, nil, []gqlerrors.FormattedError{{Message: herr.err.message, Extensions: herr.err.Extensions()}})
 			return
 		}
@@ -121,7 +123,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.streams.enter() {
 		s.writeRefusal(w, r, refuse(http.StatusServiceUnavailable, CodeOverloaded,
-			"The server has its maximum of %d subscriptions open. Retry after %d s.", cap(s.streams.slots), retryAfter))
+			"The server has its maximum of %d subscriptions open. Retry after %d s.", cap(s.streams.slots), retryAfter).of(limitSubscribers))
 		return
 	}
 	defer s.streams.leave()
@@ -227,11 +229,11 @@ func (s *Server) prepareSubscription(ctx context.Context, doc *document, op *ast
 		return nil, herr
 	}
 	if doc.Depth > s.cfg.MaxDepth {
-		return nil, refuse(http.StatusBadRequest, CodeQueryTooComplex, "The query is %d fields deep; the limit is %d.", doc.Depth, s.cfg.MaxDepth)
+		return nil, refuse(http.StatusBadRequest, CodeQueryTooComplex, "The query is %d fields deep; the limit is %d.", doc.Depth, s.cfg.MaxDepth).of(limitDepth)
 	}
 	if c := complexity(&s.schema, op, gql.Fragments(doc.AST), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
 		return nil, refuse(http.StatusBadRequest, CodeQueryTooComplex,
-			"The subscription's complexity is over %d (estimated at least %d) for each event; ask for fewer fields.", s.cfg.MaxComplexity, c)
+			"The subscription's complexity is over %d (estimated at least %d) for each event; ask for fewer fields.", s.cfg.MaxComplexity, c).of(limitComplexity)
 	}
 	sub := &subscription{doc: doc, op: op, name: req.OperationName, vars: req.Variables}
 	if vars, err := json.Marshal(req.Variables); err == nil { // map keys sorted: one spelling
@@ -360,6 +362,7 @@ func (s *Server) runStream(w http.ResponseWriter, r *http.Request, sub *subscrip
 			// connection rather than keep it for another request.
 			_ = rc.SetWriteDeadline(time.Now())
 			zerolog.Ctx(r.Context()).Warn().Msg("subscription dropped: its client reads more slowly than changes come")
+			noteLimit(r.Context(), limitSubscriberQueue)
 			return
 		case <-ctx.Done():
 			return

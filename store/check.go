@@ -655,7 +655,7 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 // may be larger than one transaction, as one write (writeMu), and returns
 // how many it wrote.
 func (db *DB) writeKeys(set, del [][]byte) (int, error) {
-	db.writeMu.Lock()
+	db.lockWrites()
 	defer db.writeMu.Unlock()
 	if err := db.kv.batch(set, del); err != nil {
 		return 0, err

@@ -113,6 +113,7 @@ type DB struct {
 	// keeps a delete's scan of a node's references from racing a write
 	// that adds one (writer.mustExist).
 	writeMu sync.Mutex
+	waits   waits // how long writes waited for writeMu (stats.go)
 	fault   *fault
 	feed    *feed
 }
@@ -358,7 +359,7 @@ func (db *DB) view(ctx context.Context, fn func(txn kvTxn) error) (err error) {
 // a time (writeMu). A commit that fails, or a panic, is a storage failure
 // (fault.go).
 func (db *DB) update(ctx context.Context, fn func(txn kvTxn) error) error {
-	db.writeMu.Lock()
+	db.lockWrites()
 	defer db.writeMu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return err

@@ -45,6 +45,7 @@ func cmdServe(e *env, args []string) (err error) {
 	heartbeat := fs.Duration("heartbeat", api.DefaultHeartbeat, "how often an idle subscription stream gets a comment line")
 	subscriberQueue := fs.Int("subscriber-queue", api.DefaultSubscriberQueue, "events that may wait for one subscription's client; a queue full for --stream-write-timeout drops the client")
 	streamWrite := fs.Duration("stream-write-timeout", api.DefaultStreamWriteTimeout, "time a subscription's client has to take one write, or its full queue to move")
+	metrics := fs.Bool("metrics", true, "serve /metrics in Prometheus's text format, without a token like other reads (--metrics=false turns it off)")
 	feedSize := fs.Int("feed-size", store.DefaultFeedSize, "recent changes kept for subscribers resuming with Last-Event-ID; older ones get EVENTS_MISSED")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
@@ -96,7 +97,7 @@ func cmdServe(e *env, args []string) (err error) {
 		MaxFields: *maxFields, CORSOrigins: corsOrigins,
 		MaxResponseBytes: *maxResponse, MaxTraceSteps: *maxTraceSteps, InstanceKey: key,
 		MaxSubscribers: *maxSubscribers, Heartbeat: *heartbeat, SubscriberQueue: *subscriberQueue,
-		StreamWriteTimeout: *streamWrite,
+		StreamWriteTimeout: *streamWrite, NoMetrics: !*metrics,
 	})
 	if err != nil {
 		return err

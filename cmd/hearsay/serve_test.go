@@ -593,3 +593,42 @@ func TestServe_CORS(t *testing.T) {
 		}
 	}
 }
+
+func TestServe_Metrics(t *testing.T) {
+	t.Setenv("HEARSAY_WRITE_TOKEN", "")
+	get := func(t *testing.T, p *servedProcess) (int, string) {
+		t.Helper()
+		resp, err := http.Get(p.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, string(body)
+	}
+	t.Run("OK", func(t *testing.T) {
+		// Ensure the real wiring serves the store's figures: the open
+		// generation of the directory, and the seed's writes' waits.
+		p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"))
+		p.post(t, "", `query Count { claims { totalCount } }`, nil).mustData(t, &struct{}{})
+		status, body := get(t, p)
+		for _, want := range []string{"hearsay_store_generation 1\n", "hearsay_badger_lsm_bytes ", "hearsay_store_write_wait_seconds_count ",
+			`hearsay_graphql_requests_total{operation="Count",status="200"} 1` + "\n"} {
+			if status != http.StatusOK || !strings.Contains(body, want) {
+				t.Errorf("/metrics %d lacks %q", status, want)
+			}
+		}
+		p.stop(t)
+	})
+	t.Run("Off", func(t *testing.T) {
+		// Ensure --metrics=false turns /metrics off.
+		p := startServe(t, "--db", filepath.Join(t.TempDir(), "db"), "--no-seed", "--metrics=false")
+		if status, body := get(t, p); strings.Contains(body, "hearsay_graphql_requests_total") {
+			t.Errorf("/metrics served with --metrics=false: %d", status)
+		}
+		p.stop(t)
+	})
+}

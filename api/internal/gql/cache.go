@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/location"
@@ -57,10 +58,15 @@ func (d *Lines) Relocate(errs []gqlerrors.FormattedError) []gqlerrors.FormattedE
 // Parsing and validating is most of graphql-go's cost per query, and
 // dashboards send the same few queries over and over.
 type Cache[D any] struct {
-	mu    sync.Mutex
-	max   int
-	ll    *list.List // front: most recently used
-	items map[string]*list.Element
+	mu     sync.Mutex
+	max    int
+	ll     *list.List // front: most recently used
+	items  map[string]*list.Element
+	hits   atomic.Int64
+	misses atomic.Int64
+	// added and evicted, when set (Watch), are told of each document the
+	// cache takes and lets go, under its lock: in order.
+	added, evicted func(D)
 }
 
 // MaxCachedQuery is the longest query the cache keeps. A cached document
@@ -79,17 +85,29 @@ func NewCache[D any](max int) *Cache[D] {
 	return &Cache[D]{max: max, ll: list.New(), items: make(map[string]*list.Element)}
 }
 
+// Watch sets the functions told of each document the cache takes and lets
+// go (replaced or dropped), under the cache's lock: a new document is
+// added after the documents it pushes out are evicted, a replacing one
+// before the one it replaces. Both or neither are set; call it before the
+// cache is used. They must not use the cache.
+func (c *Cache[D]) Watch(added, evicted func(D)) { c.added, c.evicted = added, evicted }
+
 // Get returns the document of query, if the cache holds it.
 func (c *Cache[D]) Get(query string) (D, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[query]; ok {
 		c.ll.MoveToFront(e)
+		c.hits.Add(1)
 		return e.Value.(*cacheEntry[D]).doc, true
 	}
+	c.misses.Add(1)
 	var zero D
 	return zero, false
 }
+
+// Stats returns how many Gets found their document, and how many did not.
+func (c *Cache[D]) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
 
 // Put keeps the document of query, unless the query is over
 // MaxCachedQuery, dropping the least recently used past the bound.
@@ -101,13 +119,26 @@ func (c *Cache[D]) Put(query string, doc D) {
 	defer c.mu.Unlock()
 	if e, ok := c.items[query]; ok {
 		c.ll.MoveToFront(e)
-		e.Value.(*cacheEntry[D]).doc = doc
+		entry := e.Value.(*cacheEntry[D])
+		old := entry.doc
+		entry.doc = doc
+		if c.added != nil { // before evicted: what both hold stays held
+			c.added(doc)
+			c.evicted(old)
+		}
 		return
 	}
 	c.items[query] = c.ll.PushFront(&cacheEntry[D]{query: query, doc: doc})
 	for c.ll.Len() > c.max {
 		last := c.ll.Back()
 		c.ll.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry[D]).query)
+		entry := last.Value.(*cacheEntry[D])
+		delete(c.items, entry.query)
+		if c.evicted != nil {
+			c.evicted(entry.doc)
+		}
+	}
+	if c.added != nil { // after the evictions: room first
+		c.added(doc)
 	}
 }

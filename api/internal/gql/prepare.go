@@ -21,6 +21,7 @@ type Document struct {
 	Status int                                // HTTP status for Errs
 	Depth  int                                // deepest field nesting, fragments followed
 	Plans  map[*ast.OperationDefinition]*Plan // the query operations that have one
+	Limit  string                             // the limit that refused it: LimitFields, LimitDepth; "" for none
 	lines  *Lines                             // nil for a refusal whose errors have their lines
 	cheap  bool                               // refused by the recogniser: cheaper to refuse again than to keep
 }
@@ -66,6 +67,9 @@ func Prepare(schema *graphql.Schema, query string, opt Options) *Document {
 	}
 	if err != nil {
 		doc.Errs, doc.Status = formatErrors(err), http.StatusBadRequest
+		if e, ok := err.(*Error); ok {
+			doc.Limit = e.limit
+		}
 	} else {
 		doc.AST = tree
 		if res := graphql.ValidateDocument(schema, tree, graphql.SpecifiedRules); !res.IsValid {
@@ -110,11 +114,15 @@ func checkDocument(doc *ast.Document, src *source.Source, opt Options) error {
 		return err
 	}
 	if CountFields(doc, opt.MaxFields) > opt.MaxFields {
-		return Errorf(CodeQueryTooComplex,
+		e := Errorf(CodeQueryTooComplex,
 			"The query has more than %d fields, arguments and values (each fragment counted wherever it is spread); ask for less.", opt.MaxFields)
+		e.limit = LimitFields
+		return e
 	}
 	if d := Depth(doc); d > opt.MaxDepth { // bounded: the field count follows spreads too
-		return Errorf(CodeQueryTooComplex, "The query is %d fields deep; the limit is %d.", d, opt.MaxDepth)
+		e := Errorf(CodeQueryTooComplex, "The query is %d fields deep; the limit is %d.", d, opt.MaxDepth)
+		e.limit = LimitDepth
+		return e
 	}
 	return nil
 }
@@ -132,9 +140,16 @@ func compilePlans(schema *graphql.Schema, doc *ast.Document) map[*ast.OperationD
 	return plans
 }
 
+// The limits a document may be refused by (Document.Limit).
+const (
+	LimitFields = "fields"
+	LimitDepth  = "depth"
+)
+
 // Error is an error the engine answers with its code.
 type Error struct {
 	Code, Message string
+	limit         string // the limit that refused the document, if one did
 }
 
 // Errorf returns an Error with its message formatted.
