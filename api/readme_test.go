@@ -22,12 +22,12 @@ type readmeExample struct {
 
 // readmeMinExamples is how many runnable examples the README holds at
 // least, so that a parser that finds none cannot pass.
-const readmeMinExamples = 8
+const readmeMinExamples = 9
 
 // readmeExamples reads every ```graphql block of the README (with its
 // variables, when a block marked <!-- variables --> follows it) and the
 // GraphQL body of every curl command of a ```sh block (its -d or --data
-// argument).
+// argument), and the query of a ```js block's client call.
 func readmeExamples(tb testing.TB, path string) []readmeExample {
 	tb.Helper()
 	f, err := os.Open(path)
@@ -86,6 +86,8 @@ func readmeExamples(tb testing.TB, path string) []readmeExample {
 			tb.Fatalf("%s:%d: a <!-- variables --> block must follow a ```graphql block", path, b.line)
 		case b.lang == "sh" && strings.Contains(b.body, "curl"):
 			out = append(out, curlBodies(tb, path, b.line, b.body)...)
+		case b.lang == "js" && strings.Contains(b.body, "query:"):
+			out = append(out, jsRequests(tb, path, b.line, b.body)...)
 		}
 	}
 	return out
@@ -110,6 +112,35 @@ func curlBodies(tb testing.TB, path string, line int, sh string) []readmeExample
 			tb.Fatalf("%s:%d: the curl body has no query", path, line)
 		}
 		out = append(out, readmeExample{Line: line, Query: body.Query, Variables: body.Variables})
+	}
+	return out
+}
+
+// jsQuery finds a JavaScript client's request: a single-quoted query and,
+// optionally, variables written as an object of single-quoted strings.
+var (
+	jsQuery     = regexp.MustCompile(`(?s)query:\s*'([^']*)'(?:,\s*variables:\s*\{([^}]*)\})?`)
+	jsStringVar = regexp.MustCompile(`(\w+):\s*'([^']*)'`)
+)
+
+func jsRequests(tb testing.TB, path string, line int, js string) []readmeExample {
+	tb.Helper()
+	var out []readmeExample
+	for _, m := range jsQuery.FindAllStringSubmatch(js, -1) {
+		ex := readmeExample{Line: line, Query: m[1]}
+		if m[2] != "" {
+			ex.Variables = map[string]any{}
+			for _, v := range jsStringVar.FindAllStringSubmatch(m[2], -1) {
+				ex.Variables[v[1]] = v[2]
+			}
+			if len(ex.Variables) == 0 {
+				tb.Fatalf("%s:%d: variables %q: only single-quoted strings are read", path, line, m[2])
+			}
+		}
+		out = append(out, ex)
+	}
+	if len(out) == 0 {
+		tb.Fatalf("%s:%d: no query: '…' in the JavaScript example", path, line)
 	}
 	return out
 }
