@@ -1,14 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"embed"
-	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
-	"path"
-	"time"
 )
 
 // explorerFS holds the chain explorer, the page a person lands on at "/":
@@ -47,44 +42,10 @@ var graphiQLParams = []string{"query", "variables", "operationName", "headers"}
 // "/" with GraphiQL's query parameters redirects to /graphiql with them.
 // Any other path is 404; any other method on those paths is 405.
 func explorerHandler() (http.Handler, error) {
-	assets := make(map[string]playgroundAsset, len(explorerAssetNames))
-	for _, name := range explorerAssetNames {
-		body, err := explorerFS.ReadFile("explorer/dist/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("explorer: %w", err)
-		}
-		var contentType string
-		switch path.Ext(name) {
-		case ".js":
-			contentType = "text/javascript; charset=utf-8"
-		case ".css":
-			contentType = "text/css; charset=utf-8"
-		case ".txt":
-			contentType = "text/plain; charset=utf-8"
-		default:
-			return nil, fmt.Errorf("explorer: no content type for %q", name)
-		}
-		assets[name] = playgroundAsset{body: body, contentType: contentType, version: playgroundVersion(body)}
-	}
-	tmpl, err := template.New("index.html").Funcs(template.FuncMap{
-		"asset": func(name string) (string, error) {
-			a, ok := assets[name]
-			if !ok {
-				return "", fmt.Errorf("no asset %q", name)
-			}
-			return "/explorer/" + name + "?v=" + a.version, nil
-		},
-	}).ParseFS(explorerFS, "explorer/index.html")
+	pg, err := newEmbeddedPage(explorerFS, "explorer", "explorer/index.html", "explorer/dist/", "/explorer/", explorerCSP, explorerAssetNames, nil)
 	if err != nil {
-		return nil, fmt.Errorf("explorer: %w", err)
+		return nil, err
 	}
-	var page bytes.Buffer
-	if err := tmpl.Execute(&page, nil); err != nil {
-		return nil, fmt.Errorf("explorer: %w", err)
-	}
-	pageBody := page.Bytes()
-	pageETag := `"` + playgroundVersion(pageBody) + `"`
-
 	servePage := func(w http.ResponseWriter, r *http.Request) {
 		if r.Pattern != "GET /{$}" && r.Pattern != "GET /review" && r.PathValue("id") == "" {
 			http.NotFound(w, r) // /claims/ with no ID
@@ -94,36 +55,13 @@ func explorerHandler() (http.Handler, error) {
 			http.Redirect(w, r, "/graphiql?"+r.URL.RawQuery, http.StatusMovedPermanently)
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Security-Policy", explorerCSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", pageETag)
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(pageBody))
+		pg.servePage(w, r)
 	}
 	mux := http.NewServeMux()
 	for _, pattern := range explorerRoutes {
 		mux.HandleFunc(pattern, servePage)
 	}
-	mux.HandleFunc("GET /explorer/{name}", func(w http.ResponseWriter, r *http.Request) {
-		a, ok := assets[r.PathValue("name")]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", a.contentType)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+a.version+`"`)
-		if r.URL.Query().Get("v") == a.version {
-			h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			h.Set("Cache-Control", "no-cache")
-		}
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
-	})
+	mux.HandleFunc("GET /explorer/{name}", pg.serveAsset)
 	return mux, nil
 }
 

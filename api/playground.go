@@ -59,11 +59,42 @@ type playgroundAsset struct {
 // the current version is served with no-cache and an ETag, so a new binary's
 // assets replace the old ones at once.
 func playgroundHandler(defaultQuery string) (http.Handler, error) {
-	assets := make(map[string]playgroundAsset, len(playgroundAssetNames))
-	for _, name := range playgroundAssetNames {
-		body, err := playgroundFS.ReadFile("playground/" + name)
+	// html/template writes the default query into the page's
+	// <script type="application/json"> block as a JSON string whose '<', '>'
+	// and '&' are \u escapes, so no query can close the block or open a comment.
+	pg, err := newEmbeddedPage(playgroundFS, "playground", "playground/index.html", "playground/", "/playground/", playgroundCSP,
+		playgroundAssetNames, struct{ DefaultQuery string }{defaultQuery})
+	if err != nil {
+		return nil, err
+	}
+	// A GET pattern matches HEAD too; the mux answers 405 to other methods
+	// on these paths and 404 to any other path.
+	mux := http.NewServeMux()
+	mux.Handle("GET /playground", http.RedirectHandler("/graphiql", http.StatusMovedPermanently))
+	mux.Handle("GET /playground/{$}", http.RedirectHandler("/graphiql", http.StatusMovedPermanently))
+	mux.HandleFunc("GET /graphiql", pg.servePage)
+	mux.HandleFunc("GET /playground/{name}", pg.serveAsset)
+	return mux, nil
+}
+
+// embeddedPage is a page rendered once from an embedded template, with the
+// files it links, each as PREFIX NAME?v=VERSION (the template's asset
+// function), VERSION a hash of its content.
+type embeddedPage struct {
+	body   []byte
+	etag   string
+	csp    string
+	assets map[string]playgroundAsset
+}
+
+// newEmbeddedPage reads the assets names from dir in fsys and renders the
+// template at page with data; what names the page in errors.
+func newEmbeddedPage(fsys embed.FS, what, page, dir, prefix, csp string, names []string, data any) (*embeddedPage, error) {
+	assets := make(map[string]playgroundAsset, len(names))
+	for _, name := range names {
+		body, err := fsys.ReadFile(dir + name)
 		if err != nil {
-			return nil, fmt.Errorf("playground: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		var contentType string
 		switch path.Ext(name) {
@@ -71,67 +102,62 @@ func playgroundHandler(defaultQuery string) (http.Handler, error) {
 			contentType = "text/javascript; charset=utf-8"
 		case ".css":
 			contentType = "text/css; charset=utf-8"
+		case ".txt":
+			contentType = "text/plain; charset=utf-8"
 		default:
-			return nil, fmt.Errorf("playground: no content type for %q", name)
+			return nil, fmt.Errorf("%s: no content type for %q", what, name)
 		}
 		assets[name] = playgroundAsset{body: body, contentType: contentType, version: playgroundVersion(body)}
 	}
-
-	// html/template writes the default query into the page's
-	// <script type="application/json"> block as a JSON string whose '<', '>'
-	// and '&' are \u escapes, so no query can close the block or open a comment.
 	tmpl, err := template.New("index.html").Funcs(template.FuncMap{
 		"asset": func(name string) (string, error) {
 			a, ok := assets[name]
 			if !ok {
 				return "", fmt.Errorf("no asset %q", name)
 			}
-			return "/playground/" + name + "?v=" + a.version, nil
+			return prefix + name + "?v=" + a.version, nil
 		},
-	}).ParseFS(playgroundFS, "playground/index.html")
+	}).ParseFS(fsys, page)
 	if err != nil {
-		return nil, fmt.Errorf("playground: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	var page bytes.Buffer
-	if err := tmpl.Execute(&page, struct{ DefaultQuery string }{defaultQuery}); err != nil {
-		return nil, fmt.Errorf("playground: %w", err)
+	var body bytes.Buffer
+	if err := tmpl.Execute(&body, data); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	pageBody := page.Bytes()
-	pageETag := `"` + playgroundVersion(pageBody) + `"`
+	return &embeddedPage{body: body.Bytes(), etag: `"` + playgroundVersion(body.Bytes()) + `"`, csp: csp, assets: assets}, nil
+}
 
-	// A GET pattern matches HEAD too; the mux answers 405 to other methods
-	// on these paths and 404 to any other path.
-	mux := http.NewServeMux()
-	mux.Handle("GET /playground", http.RedirectHandler("/graphiql", http.StatusMovedPermanently))
-	mux.Handle("GET /playground/{$}", http.RedirectHandler("/graphiql", http.StatusMovedPermanently))
-	mux.HandleFunc("GET /graphiql", func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Security-Policy", playgroundCSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+// servePage serves the page, revalidated on every load.
+func (p *embeddedPage) servePage(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", p.csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", p.etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.body))
+}
+
+// serveAsset serves the asset {name}: for a year when asked with its
+// current version, else with no-cache and an ETag.
+func (p *embeddedPage) serveAsset(w http.ResponseWriter, r *http.Request) {
+	a, ok := p.assets[r.PathValue("name")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("ETag", `"`+a.version+`"`)
+	if r.URL.Query().Get("v") == a.version {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
 		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", pageETag)
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(pageBody))
-	})
-	mux.HandleFunc("GET /playground/{name}", func(w http.ResponseWriter, r *http.Request) {
-		a, ok := assets[r.PathValue("name")]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", a.contentType)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+a.version+`"`)
-		if r.URL.Query().Get("v") == a.version {
-			h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			h.Set("Cache-Control", "no-cache")
-		}
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
-	})
-	return mux, nil
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
 }
 
 // playgroundVersion returns the first 16 hex digits of body's SHA-256.
