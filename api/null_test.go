@@ -201,7 +201,9 @@ func TestVariables_ExplicitNull(t *testing.T) {
 		t.Run("OKArgumentDefault"+name, func(t *testing.T) {
 			// A null variable for an argument with a default: the argument's default.
 			const chains = `query($d: Int = 1) { claim(id: "` + headline + `") { chains(maxDepth: $d) { hops { report { id } } } } }`
-			var one, null, none struct{ Claim struct{ Chains []struct{ Hops []any } } }
+			var one, null, none struct {
+				Claim struct{ Chains []struct{ Hops []any } }
+			}
 			s.post(t, mediaGraphQLResponse, requestBody(t, chains, nil)).MustData(t, &one)
 			s.post(t, mediaGraphQLResponse, requestBody(t, chains, map[string]any{"d": nil})).MustData(t, &null)
 			s.post(t, mediaGraphQLResponse, requestBody(t, `{ claim(id: "`+headline+`") { chains { hops { report { id } } } } }`, nil)).MustData(t, &none)
