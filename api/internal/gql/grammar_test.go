@@ -98,7 +98,9 @@ func TestRecogniserSeeds(t *testing.T) {
 			t.Errorf("accepted %q, graphql-go refused: %v", q, err)
 		}
 	}
-	for _, q := range []string{recogniserSeeds[0], recogniserSeeds[2], recogniserSeeds[3], recogniserSeeds[4], recogniserSeeds[6], recogniserSeeds[7]} {
+	n := len(recogniserSeeds)
+	for _, q := range []string{recogniserSeeds[0], recogniserSeeds[2], recogniserSeeds[3], recogniserSeeds[4], recogniserSeeds[6], recogniserSeeds[7],
+		`{ a(x: null) }`, recogniserSeeds[n-7], recogniserSeeds[n-6], recogniserSeeds[n-5], recogniserSeeds[n-4], recogniserSeeds[n-3]} {
 		if !accept[q] {
 			_, _, gerr := Recognise(q, 1<<20)
 			t.Errorf("refused %q: %v", q, gerr)
@@ -110,6 +112,8 @@ func TestRecogniserSeeds(t *testing.T) {
 		{`type T { a: Int }`, `Syntax Error: Unexpected Name "type": a query holds operations and fragments only, not type system definitions at line 1, column 1`},
 		{`{ a(x: "` + strings.Repeat("é", 10_000) + `) }`, `Syntax Error: Unterminated string at line 1, column 8`},
 		{"{ a\x00 }", `Syntax Error: Unexpected character U+0000 at line 1, column 4`},
+		{`{ a(x: null null) }`, `Syntax Error: Expected ":", found ")" at line 1, column 17`},
+		{`query ($a: Int = $b) { a(x: null) }`, `Syntax Error: Expected a value, found "$" at line 1, column 18`},
 		{"{ a(x: \"\xff\") }", `Syntax Error: The query is not valid UTF-8 at line 1, column 9`},
 		{`{ ` + strings.Repeat("a ", 40) + `}`, `The query has more than 32 tokens (names, values and punctuation marks; 16 per field allowed) at line 1, column 65`},
 	} {
