@@ -51,6 +51,9 @@ var planned = []struct {
 		Variables: map[string]any{"first": 2}}},
 	{"Typename", Request{Query: `{ __typename claim(id: "` + headline + `") { __typename } }`}},
 	{"OperationName", Request{Query: `query A { claim(id: "` + headline + `") { id } } query B { outlets { totalCount } }`, OperationName: "B"}},
+	{"NullLiterals", Request{Query: `query($a: String = null) { outlets(after: $a, first: null) { edges { node { id } } } claim(id: "` + headline + `") { chains(maxDepth: null, from: null) { terminal } } }`}},
+	{"NullVariableOverDefault", Request{Query: `query($n: Int = 1) { outlets(first: $n) { edges { node { id } } } }`, Variables: map[string]any{"n": nil}}},
+	{"NonNullVariableDefault", Request{Query: `query($id: ID! = "` + headline + `") { claim(id: $id) { id } }`}},
 	{"SimilarClaims", Request{Query: `query($t: String!, $n: Int) { similarClaims(text: $t, first: $n) { score claim { id text topics reviews { verdict } } }
 		d: similarClaims(text: "security guarantees Starmer") { claim { id } } }`,
 		Variables: map[string]any{"t": "US security guarantees for the coalition", "n": 3}}},
@@ -72,6 +75,10 @@ var unplanned = []struct {
 	{"InputObject", Request{Query: `query($f: ClaimFilter) { claims(filter: $f) { totalCount } }`,
 		Variables: map[string]any{"f": map[string]any{"search": "troops"}}}},
 	{"InputObjectLiteral", Request{Query: `{ reports(filter: {status: PUBLISHED}) { totalCount } }`}},
+	{"ErrNullArgument", Request{Query: `{ claim(id: null) { id } }`}},
+	{"ErrNullVariable", Request{Query: `query($id: ID! = "` + headline + `") { claim(id: $id) { id } }`, Variables: map[string]any{"id": nil}}},
+	{"ErrIntLiteral", Request{Query: `{ claims(first: 2147483648) { totalCount } }`}},
+	{"NullInInputObject", Request{Query: `{ reports(filter: {status: null, outlet: null}) { totalCount } }`}},
 	{"ErrSimilarClaims", Request{Query: `{ similarClaims(text: "", first: 0) { score } }`}},
 }
 

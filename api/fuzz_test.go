@@ -160,6 +160,11 @@ func fuzzSeedCorpus(tb testing.TB) []fuzzCase {
 			`{"data": "{\"format\": \"hearsay/v1\", \"dataset\": {\"id\": \"fuzz\"}, \"outlets\": [{\"id\": \"outlet:x\", \"name\": \"X\"}]}"}`, ""},
 		{`{ extract(text: "The Telegraph reported that US officials have made clear they will “help”. Keir Starmer said so 🙂.", outlet: "outlet:x", published: "2025-04") { quotes { cue { start end text } sources { text } contents { text } confidence } review { record path spans { start end } note } counts { claims } records { id kind } claims { id appearances { report mode attributions { source mode relaying { source } } } } document } }`, "", ""},
 		{`query($t: String!, $r: ID) { extract(text: $t, report: $r) { document } }`, `{"t": "“No,” she said.\u0000", "r": "report:x"}`, ""},
+		// null literals, null variables, defaults on non-null variables
+		{`query($a: String = null, $f: OutletFilter = {country: null}) { outlets(after: $a, first: null, filter: $f) { totalCount } claim(id: null) { id } }`, "", ""},
+		{`query($id: ID! = "` + headline + `", $d: Int = 2) { claim(id: $id) { chains(maxDepth: $d, from: null) { terminal } } }`, `{"d": null}`, ""},
+		{`mutation { updateOutlet(id: "outlet:telegraph", input: {name: null, outletType: null, country: "GB"}) { id } deleteOutlet(id: "outlet:x", cascade: null) }`, "", ""},
+		{`subscription($k: [Kind!] = [null]) { graphChanged(kinds: $k) { id } } { claims(first: 2147483648) { totalCount } }`, `{"k": [null]}`, ""},
 	}
 	// The README's example request.
 	readme, err := os.ReadFile(filepath.Join("..", "README.md"))

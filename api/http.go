@@ -252,7 +252,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,
-		AST:           doc.AST,
+		AST:           gql.ExecutableAST(doc.AST, op, req.Variables),
 		OperationName: req.OperationName,
 		Args:          req.Variables,
 		Context:       ctx,

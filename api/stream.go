@@ -205,6 +205,7 @@ func seqString(n uint64) string { return strconv.FormatUint(n, 10) }
 // variables, and what its root field asks for.
 type subscription struct {
 	doc   *document
+	ast   *ast.Document // what graphql-go executes (gql.ExecutableAST)
 	op    *ast.OperationDefinition
 	name  string
 	vars  map[string]any
@@ -235,13 +236,13 @@ func (s *Server) prepareSubscription(ctx context.Context, doc *document, op *ast
 		return nil, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The subscription's complexity is over %d (estimated at least %d) for each event; ask for fewer fields.", s.cfg.MaxComplexity, c).of(limitComplexity)
 	}
-	sub := &subscription{doc: doc, op: op, name: req.OperationName, vars: req.Variables}
+	sub := &subscription{doc: doc, ast: gql.ExecutableAST(doc.AST, op, req.Variables), op: op, name: req.OperationName, vars: req.Variables}
 	if vars, err := json.Marshal(req.Variables); err == nil { // map keys sorted: one spelling
 		sub.key = req.Query + "\x00" + req.OperationName + "\x00" + string(vars)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	res := graphql.Execute(graphql.ExecuteParams{Schema: s.schema, AST: doc.AST, OperationName: req.OperationName,
+	res := graphql.Execute(graphql.ExecuteParams{Schema: s.schema, AST: sub.ast, OperationName: req.OperationName,
 		Args: req.Variables, Context: context.WithValue(ctx, subSetupKey{}, &sub.setup)})
 	if sub.setup.field == "" {
 		// graphql-go refused the variables before resolving.
@@ -533,7 +534,7 @@ func (s *Server) runEvent(ctx context.Context, sub *subscription, c graph.Change
 	run.perField = graphqlGoFieldCost
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
 	ctx = context.WithValue(ctx, subEventKey{}, c)
-	res := graphql.Execute(graphql.ExecuteParams{Schema: s.schema, AST: sub.doc.AST, OperationName: sub.name,
+	res := graphql.Execute(graphql.ExecuteParams{Schema: s.schema, AST: sub.ast, OperationName: sub.name,
 		Args: sub.vars, Context: ctx})
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil

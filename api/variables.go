@@ -23,10 +23,16 @@ func checkVariables(schema *graphql.Schema, op *ast.OperationDefinition, vars ma
 		}
 		name := def.Variable.Name.Value
 		v, given := vars[name]
-		if !given || v == nil {
-			if _, nonNull := def.Type.(*ast.NonNull); nonNull && def.DefaultValue == nil {
-				return refuse(http.StatusBadRequest, CodeBadUserInput, "Variable $%s of type %s is required, and the request does not give it.", name, typeString(def.Type))
-			}
+		_, nonNull := def.Type.(*ast.NonNull)
+		switch {
+		case !given && nonNull && def.DefaultValue == nil:
+			return refuse(http.StatusBadRequest, CodeBadUserInput, "Variable $%s of type %s is required, and the request does not give it.", name, typeString(def.Type))
+		case !given:
+			continue // its default, or null
+		case v == nil && nonNull:
+			// Given as null, a variable is null, whatever its default.
+			return refuse(http.StatusBadRequest, CodeBadUserInput, "Variable $%s of type %s must not be null.", name, typeString(def.Type))
+		case v == nil:
 			continue
 		}
 		if msg := fitsType(schema, def.Type, v, 0); msg != "" {

@@ -425,16 +425,22 @@ func (p *Plan) Run(ctx context.Context, schema *graphql.Schema, variables map[st
 	return ctx.Err()
 }
 
-// variables coerces the request's variables as graphql-go does.
+// variables coerces the request's variables as the spec does
+// (CoerceVariableValues): a variable left out takes its default, one
+// given as null is null.
 func (p *Plan) variables(in map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(p.vars))
 	for _, v := range p.vars {
-		given := in[v.name]
+		given, ok := in[v.name]
+		if !ok && v.def != nil {
+			out[v.name] = v.def
+			continue
+		}
 		if nullish(given) {
 			if v.nonNull {
-				return nil, ErrFallback // graphql-go: "was not provided"
+				return nil, ErrFallback // refused before execution (checkVariables)
 			}
-			out[v.name] = v.def
+			out[v.name] = nil
 			continue
 		}
 		var parsed any

@@ -1,11 +1,12 @@
 // Package gql is hearsay's GraphQL engine around graphql-go, apart from
 // the schema: it knows GraphQL, not claims. It recognises a query before
 // graphql-go parses it (grammar.go), prepares documents (prepare.go) with
-// the checks graphql-go's validator needs first (check.go), keeps them
-// (cache.go), estimates an operation's cost from the schema's types
-// (cost.go), compiles and runs plans (exec.go), and writes a response in
-// the order the query selected its fields (response.go). Package api holds
-// the schema and HTTP.
+// the checks graphql-go's validator needs first (check.go) and rules that
+// read null literals and 32-bit Ints (null.go), keeps them (cache.go),
+// estimates an operation's cost from the schema's types (cost.go),
+// compiles and runs plans (exec.go), and writes a response in the order
+// the query selected its fields (response.go). Package api holds the
+// schema and HTTP.
 //
 // Its API: Prepare a query (recognised, parsed, checked, validated, with
 // a Plan for each query operation that can have one), keep it in a Cache;

@@ -74,6 +74,7 @@ type recogniser struct {
 	tokens    int
 	maxTokens int
 	nesting   int
+	nulls     []int // the offsets of the null literals, in order
 }
 
 // Recognise checks that query is an executable GraphQL document within the
@@ -81,8 +82,12 @@ type recogniser struct {
 // with every comment and byte order mark replaced by spaces of the same
 // length, since graphql-go v0.8.1's lexer mixes byte and rune offsets when
 // it skips non-ASCII ignored characters ("# Euromaidan → Telegraph" made
-// the rest of a query unreadable). Offsets, and so locations, are kept.
-func Recognise(query string, maxTokens int) ([]byte, *SyntaxError) {
+// the rest of a query unreadable), and every null literal by the enum
+// value NullPlaceholder, since graphql-go's parser reads no null (its
+// issue #178). Offsets, and so locations, are kept. It returns the
+// offsets of the null literals too, in order: MarkNulls puts them back
+// into graphql-go's tree.
+func Recognise(query string, maxTokens int) (body []byte, nulls []int, err *SyntaxError) {
 	if !utf8.ValidString(query) {
 		pos := 0
 		for pos < len(query) {
@@ -92,13 +97,13 @@ func Recognise(query string, maxTokens int) ([]byte, *SyntaxError) {
 			}
 			pos += n
 		}
-		return nil, &SyntaxError{pos: pos, code: CodeBadUserInput, msg: "The query is not valid UTF-8"}
+		return nil, nil, &SyntaxError{pos: pos, code: CodeBadUserInput, msg: "The query is not valid UTF-8"}
 	}
 	r := &recogniser{src: []byte(query), maxTokens: maxTokens}
 	if err := r.document(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return r.src, nil
+	return r.src, r.nulls, nil
 }
 
 // Formatted is the error as a client reads it: a short message with the
@@ -667,15 +672,17 @@ func (r *recogniser) directives(isConst bool) *SyntaxError {
 }
 
 // value: $Name (unless const) | Int | Float | String | true | false |
-// EnumValue | [ Value* ] | { (Name : Value)* }. graphql-go v0.8.1 reads no
-// null literal.
+// null | EnumValue | [ Value* ] | { (Name : Value)* }. graphql-go v0.8.1
+// reads no null literal: each is recorded, and replaced by
+// NullPlaceholder.
 func (r *recogniser) value(isConst bool) *SyntaxError {
 	switch t := r.tok; {
 	case t.kind == tokInt || t.kind == tokFloat || t.kind == tokString || t.kind == tokBlockString:
 		return r.advance()
 	case t.kind == tokName:
 		if r.isName("null") {
-			return r.fail(t.start, `Unexpected Name "null": this server does not read null literals; leave the argument out`)
+			r.nulls = append(r.nulls, t.start)
+			copy(r.src[t.start:t.end], NullPlaceholder)
 		}
 		return r.advance()
 	case r.isPunct('$') && !isConst:

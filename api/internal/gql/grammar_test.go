@@ -12,10 +12,17 @@ import (
 	"github.com/graphql-go/graphql/language/source"
 )
 
-// parsesInGraphQLGo reports whether graphql-go's parser accepts body.
-func parsesInGraphQLGo(body []byte) error {
-	_, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: body, Name: "GraphQL request"})})
-	return err
+// parsesInGraphQLGo reports whether graphql-go's parser accepts body, and
+// finds in its tree the nulls the recogniser recorded.
+func parsesInGraphQLGo(body []byte, nulls []int) error {
+	doc, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: body, Name: "GraphQL request"})})
+	if err != nil {
+		return err
+	}
+	if n := MarkNulls(doc, nulls); n != len(nulls) {
+		return fmt.Errorf("the recogniser found %d null literals, graphql-go's tree holds %d", len(nulls), n)
+	}
+	return nil
 }
 
 // recogniserSeeds are queries at the edges of the grammar.
@@ -30,6 +37,10 @@ var recogniserSeeds = []string{
 	`{ a } { b }`, `query { a } fragment F on T { a } query Q2 { b }`, `{ a(x: {}) b(y: []) }`, `{ a(x: {b: $c}) }`,
 	"{ a(x: \"\\u12\") }", `{ a(x: "\u0000") }`, `{ __typename ... @include(if: true) { a } }`, `... { a }`, `{ ...F @d(x: 1) }`,
 	`{ a(x: -) }`, `{ a(x: --1) }`, `{ a(x: 1e) }`, `{ a(x: 1e+) }`, `{ a(x: 0x1) }`, `{ a(x: 1.5.5) }`, `{ a(x: truex) }`,
+	// null in every place a value may be, and names spelled null that are not values
+	`query Q($a: String = null, $b: [Int] = [1, null], $c: In = {a: null, b: [null, {c: null}]}) @d(x: null) { a(x: null, y: [null]) @skip(if: null) }`,
+	`fragment F on T @d(x: null) { a(x: {y: null}) ... @d(x: null) { b } ...G @d(x: null) }`, `{ null(null: null) { null: null } }`,
+	`{ a(x: nullx) b(x: nul) c(x: NULL) }`, `query ($null: Int = null) { a(x: $null) }`, `{ a(x: null null) }`, `{ a(x: [nullnull]) }`,
 }
 
 // FuzzRecogniser checks the recogniser against graphql-go's parser: any
@@ -53,7 +64,7 @@ func FuzzRecogniser(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query string) {
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("hung on %q", query)) })
 		defer watchdog.Stop()
-		body, gerr := Recognise(query, 1<<20)
+		body, nulls, gerr := Recognise(query, 1<<20)
 		if gerr != nil {
 			e := gerr.Formatted(query)
 			if len(e.Message) > 400 {
@@ -67,7 +78,7 @@ func FuzzRecogniser(f *testing.F) {
 		if len(body) != len(query) {
 			t.Fatalf("the text for graphql-go is %d bytes, the query %d", len(body), len(query))
 		}
-		if err := parsesInGraphQLGo(body); err != nil {
+		if err := parsesInGraphQLGo(body, nulls); err != nil {
 			t.Fatalf("the recogniser accepted %q, graphql-go refused it: %v", query, err)
 		}
 	})
@@ -78,18 +89,20 @@ func TestRecogniserSeeds(t *testing.T) {
 	// the refusals are the expected ones.
 	accept := map[string]bool{}
 	for _, q := range recogniserSeeds {
-		body, gerr := Recognise(q, 1<<20)
+		body, nulls, gerr := Recognise(q, 1<<20)
 		if gerr != nil {
 			continue
 		}
 		accept[q] = true
-		if err := parsesInGraphQLGo(body); err != nil {
+		if err := parsesInGraphQLGo(body, nulls); err != nil {
 			t.Errorf("accepted %q, graphql-go refused: %v", q, err)
 		}
 	}
-	for _, q := range []string{recogniserSeeds[0], recogniserSeeds[2], recogniserSeeds[3], recogniserSeeds[4], recogniserSeeds[6], recogniserSeeds[7]} {
+	n := len(recogniserSeeds)
+	for _, q := range []string{recogniserSeeds[0], recogniserSeeds[2], recogniserSeeds[3], recogniserSeeds[4], recogniserSeeds[6], recogniserSeeds[7],
+		`{ a(x: null) }`, recogniserSeeds[n-7], recogniserSeeds[n-6], recogniserSeeds[n-5], recogniserSeeds[n-4], recogniserSeeds[n-3]} {
 		if !accept[q] {
-			_, gerr := Recognise(q, 1<<20)
+			_, _, gerr := Recognise(q, 1<<20)
 			t.Errorf("refused %q: %v", q, gerr)
 		}
 	}
@@ -99,10 +112,12 @@ func TestRecogniserSeeds(t *testing.T) {
 		{`type T { a: Int }`, `Syntax Error: Unexpected Name "type": a query holds operations and fragments only, not type system definitions at line 1, column 1`},
 		{`{ a(x: "` + strings.Repeat("é", 10_000) + `) }`, `Syntax Error: Unterminated string at line 1, column 8`},
 		{"{ a\x00 }", `Syntax Error: Unexpected character U+0000 at line 1, column 4`},
+		{`{ a(x: null null) }`, `Syntax Error: Expected ":", found ")" at line 1, column 17`},
+		{`query ($a: Int = $b) { a(x: null) }`, `Syntax Error: Expected a value, found "$" at line 1, column 18`},
 		{"{ a(x: \"\xff\") }", `Syntax Error: The query is not valid UTF-8 at line 1, column 9`},
 		{`{ ` + strings.Repeat("a ", 40) + `}`, `The query has more than 32 tokens (names, values and punctuation marks; 16 per field allowed) at line 1, column 65`},
 	} {
-		_, gerr := Recognise(tt.query, 32)
+		_, _, gerr := Recognise(tt.query, 32)
 		if gerr == nil {
 			t.Errorf("%.40q accepted", tt.query)
 			continue

@@ -42,7 +42,7 @@ type Options struct {
 // validator may panic on input the recogniser does not know yet: the
 // caller recovers (package api turns the panic into a refusal).
 func Prepare(schema *graphql.Schema, query string, opt Options) *Document {
-	body, gerr := Recognise(query, TokensPerField*opt.MaxFields)
+	body, nulls, gerr := Recognise(query, TokensPerField*opt.MaxFields)
 	if gerr != nil {
 		return &Document{Query: query, Status: http.StatusBadRequest, Errs: []gqlerrors.FormattedError{gerr.Formatted(query)}, cheap: true}
 	}
@@ -61,6 +61,11 @@ func Prepare(schema *graphql.Schema, query string, opt Options) *Document {
 			opt.Warn("graphql-go refused a query the recogniser accepted; refused it as malformed")
 		}
 		err = Errorf(CodeBadUserInput, "Syntax Error: the query could not be parsed.")
+	} else if MarkNulls(tree, nulls) != len(nulls) {
+		if opt.Warn != nil {
+			opt.Warn("graphql-go's tree lost a null literal the recogniser found; refused it as malformed")
+		}
+		err = Errorf(CodeBadUserInput, "Syntax Error: the query could not be parsed.")
 	}
 	if err == nil {
 		err = checkDocument(tree, src, opt)
@@ -72,12 +77,13 @@ func Prepare(schema *graphql.Schema, query string, opt Options) *Document {
 		}
 	} else {
 		doc.AST = tree
-		if res := graphql.ValidateDocument(schema, tree, graphql.SpecifiedRules); !res.IsValid {
+		if res := graphql.ValidateDocument(schema, tree, Rules); !res.IsValid {
 			doc.Errs, doc.Status = res.Errors, http.StatusBadRequest
 			StableSuggestions(schema, doc.Errs)
 		}
 		doc.Depth = Depth(tree)
 		if len(doc.Errs) == 0 {
+			StripNulls(tree)
 			AddTypenames(tree)
 			doc.Plans = compilePlans(schema, tree)
 		}
