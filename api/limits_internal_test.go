@@ -14,7 +14,7 @@ import (
 // TestWorkWeightsNameFields ensures every work weight names a field the
 // schema has, so that renaming one cannot silently drop its weight.
 func TestWorkWeightsNameFields(t *testing.T) {
-	schema, err := newSchema(&Server{})
+	schema, _, err := newSchema(&Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestWorkWeightsNameFields(t *testing.T) {
 // a connection costs its `first` per item, a plain list listWeight, and
 // the two attributions fields are each costed as what they are.
 func TestComplexityFromTypes(t *testing.T) {
-	schema, err := newSchema(&Server{})
+	schema, _, err := newSchema(&Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
