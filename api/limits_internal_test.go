@@ -61,3 +61,21 @@ func TestComplexityFromTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaOrderDeclared ensures the schema declares the order of every
+// member of its types (t.fields, t.inputObject, enumOf), so that none is
+// listed by name instead (gql.Introspection.Undeclared): a field, an
+// argument, an enum value or an input field added to a graphql-go map
+// directly would be.
+func TestSchemaOrderDeclared(t *testing.T) {
+	_, intro, err := newSchema(&Server{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := intro.Undeclared(); len(u) > 0 {
+		t.Errorf("members of %q are not declared in order", u)
+	}
+	if n := len(intro.Types()); n < 60 {
+		t.Errorf("introspection lists %d types, want every type of the schema", n)
+	}
+}

@@ -367,6 +367,7 @@ type Introspection struct {
 	values      map[*graphql.Enum][]*graphql.EnumValueDefinition
 	inputs      map[*graphql.InputObject][]*graphql.InputObjectField
 	possible    map[*graphql.Interface][]*graphql.Object
+	undeclared  []string // types and fields whose members the order does not all name
 }
 
 // NewIntrospection computes the introspection answers of a schema built
@@ -389,14 +390,15 @@ func NewIntrospection(schema *graphql.Schema, description string, order *Order) 
 		inputs:      make(map[*graphql.InputObject][]*graphql.InputObjectField),
 		possible:    make(map[*graphql.Interface][]*graphql.Object),
 	}
-	declared := func(key string) []string {
-		if names, ok := specOrder[key]; ok {
-			return names
+	declared := func(key string, members int) []string {
+		names, ok := specOrder[key]
+		if !ok && order != nil {
+			names = order.names[key]
 		}
-		if order == nil {
-			return nil
+		if len(names) != members && !strings.HasPrefix(key, "__") {
+			in.undeclared = append(in.undeclared, key)
 		}
-		return order.names[key]
+		return names
 	}
 	seen := make(map[string]bool)
 	var visit func(t graphql.Type)
@@ -413,9 +415,9 @@ func NewIntrospection(schema *graphql.Schema, description string, order *Order) 
 			for _, i := range t.Interfaces() {
 				visit(i)
 			}
-			fields = inOrder(declared(t.Name()), t.Fields())
+			fields = inOrder(declared(t.Name(), len(t.Fields())), t.Fields())
 		case *graphql.Interface:
-			fields = inOrder(declared(t.Name()), t.Fields())
+			fields = inOrder(declared(t.Name(), len(t.Fields())), t.Fields())
 		case *graphql.Union:
 			for _, o := range t.Types() {
 				visit(o)
@@ -425,9 +427,9 @@ func NewIntrospection(schema *graphql.Schema, description string, order *Order) 
 			for _, v := range t.Values() {
 				byName[v.Name] = v
 			}
-			in.values[t] = inOrder(declared(t.Name()), byName)
+			in.values[t] = inOrder(declared(t.Name(), len(byName)), byName)
 		case *graphql.InputObject:
-			in.inputs[t] = inOrder(declared(t.Name()), t.Fields())
+			in.inputs[t] = inOrder(declared(t.Name(), len(t.Fields())), t.Fields())
 			for _, f := range in.inputs[t] {
 				visit(f.Type)
 			}
@@ -441,7 +443,7 @@ func NewIntrospection(schema *graphql.Schema, description string, order *Order) 
 			for _, a := range f.Args {
 				byName[a.Name()] = a
 			}
-			in.args[f] = inOrder(declared(t.Name()+"."+f.Name), byName)
+			in.args[f] = inOrder(declared(t.Name()+"."+f.Name, len(byName)), byName)
 			visit(f.Type)
 			for _, a := range in.args[f] {
 				visit(a.Type)
@@ -482,6 +484,11 @@ func NewIntrospection(schema *graphql.Schema, description string, order *Order) 
 
 // Types returns the schema's types in the order introspection lists them.
 func (in *Introspection) Types() []graphql.Type { return in.types }
+
+// Undeclared returns the types, and the fields ("Type.field") of their
+// arguments, whose members the order did not all name, nor the
+// specification's for introspection types: those listed partly by name.
+func (in *Introspection) Undeclared() []string { return in.undeclared }
 
 type introspectionKey struct{}
 
