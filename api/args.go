@@ -162,10 +162,10 @@ func makeConnection[T any](items []T, total, n int, pos func(T) string) *connect
 }
 
 // connectionType builds the Relay connection and edge types of a node type.
-func connectionType(t *types, name string, node graphql.Output, pageInfo *graphql.Object) *graphql.Object {
+func connectionType(t *types, name, order string, node graphql.Output, pageInfo *graphql.Object) *graphql.Object {
 	edgeType := graphql.NewObject(graphql.ObjectConfig{
 		Name:        name + "Edge",
-		Description: "One item of a " + name + "Connection and its cursor.",
+		Description: "One item of " + article(name+"Connection") + " and its cursor.",
 		Fields: t.fields(name+"Edge", fieldList{
 			{Name: "cursor", Type: graphql.NewNonNull(graphql.String),
 				Description: "Where this item stands in the list: pass it as after to get the items that follow it. Opaque.", Resolve: func(p graphql.ResolveParams) (any, error) {
@@ -178,7 +178,7 @@ func connectionType(t *types, name string, node graphql.Output, pageInfo *graphq
 	})
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        name + "Connection",
-		Description: "A page of " + name + " items, Relay style, in ID order (attributions: by claim, then report).",
+		Description: "A page of " + name + " items, Relay style, " + order + ".",
 		Fields: t.fields(name+"Connection", fieldList{
 			{Name: "edges", Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(edgeType))),
 				Description: "The page's items, each with its cursor; at most first of them.", Resolve: func(p graphql.ResolveParams) (any, error) {

@@ -183,7 +183,7 @@ func newExtractField(name string, s *Server, t *types) *field {
 		Fields: t.fields("ProposedAppearance", fieldList{
 			{Name: "report", Description: "The report's ID.", Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Appearance).Report, nil }},
 			{Name: "quote", Type: graphql.String, Description: "The words as printed.", Resolve: str(func(v any) string { return v.(graph.Appearance).Quote })},
-			{Name: "mode", Description: "How the report carries the claim; null when the extractor cannot tell.", Type: t.mode, Resolve: enumValue(func(v any) graph.Mode { return v.(graph.Appearance).Mode })},
+			{Name: "mode", Description: "How the report carries the claim; null when unset.", Type: t.mode, Resolve: enumValue(func(v any) graph.Mode { return v.(graph.Appearance).Mode })},
 			{Name: "hedge", Description: "\"reportedly\", \"according to\" and the like; null when none.", Type: graphql.String, Resolve: str(func(v any) string { return v.(graph.Appearance).Hedge })},
 			{Name: "attributions", Description: "Whom the report attributes the claim to.", Type: listOf(attribution),
 				Resolve: func(p graphql.ResolveParams) (any, error) {

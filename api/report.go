@@ -23,7 +23,7 @@ func newReportType(s *Server, t *types) *graphql.Object {
 				{Name: "id", Description: "The report's ID, report:slug.", Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return r(v).ID })},
 				{Name: "title", Description: "Its headline or title; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return r(v).Title })},
 				{Name: "url", Description: "Where it is published; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return r(v).URL })},
-				{Name: "published", Type: graphql.String, Description: "YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time: as precise as is known.",
+				{Name: "published", Type: graphql.String, Description: "When it was published, as precise as is known: YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time; null when unknown.",
 					Resolve: date(func(v any) graph.Date { return r(v).Published })},
 				{Name: "language", Description: "Its language, a BCP 47 tag; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return r(v).Language })},
 				{Name: "status", Description: "PUBLISHED, CORRECTED or RETRACTED.", Type: nonNull(t.status), Resolve: enumValue(func(v any) graph.ReportStatus { return r(v).Status })},

@@ -197,11 +197,11 @@ func newSchema(s *Server) (graphql.Schema, *gql.Introspection, error) {
 		Types:       []*graphql.Object{t.official, t.report, t.outlet},
 		ResolveType: func(p graphql.ResolveTypeParams) *graphql.Object { return t.objectOf(p.Value) },
 	})
-	t.outletConn = connectionType(t, "Outlet", t.outlet, t.pageInfo)
-	t.reportConn = connectionType(t, "Report", t.report, t.pageInfo)
-	t.officialConn = connectionType(t, "Official", t.official, t.pageInfo)
-	t.claimConn = connectionType(t, "Claim", t.claim, t.pageInfo)
-	t.attributionConn = connectionType(t, "Attribution", t.attribution, t.pageInfo)
+	t.outletConn = connectionType(t, "Outlet", "by ID", t.outlet, t.pageInfo)
+	t.reportConn = connectionType(t, "Report", "by ID", t.report, t.pageInfo)
+	t.officialConn = connectionType(t, "Official", "by ID", t.official, t.pageInfo)
+	t.claimConn = connectionType(t, "Claim", "by ID", t.claim, t.pageInfo)
+	t.attributionConn = connectionType(t, "Attribution", "by claim, then report", t.attribution, t.pageInfo)
 	t.outletFilter, t.reportFilter, t.officialFilter, t.claimFilter = newFilterTypes(t)
 	t.importResult = newImportResultType(t)
 
