@@ -148,6 +148,9 @@ func TestIntrospection(t *testing.T) {
 			if d.IsRepeatable {
 				t.Errorf("@%s is repeatable", d.Name)
 			}
+			if d.Name == "deprecated" && !slices.Equal(d.Locations, []string{"FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION", "ENUM_VALUE"}) {
+				t.Errorf("@deprecated on %q", d.Locations)
+			}
 		}
 		if want := []string{"include", "skip", "deprecated", "specifiedBy", "oneOf"}; !slices.Equal(dirs, want) {
 			t.Errorf("directives %q, want %q", dirs, want)
@@ -228,6 +231,9 @@ func TestIntrospection(t *testing.T) {
 			{"Mutation.deleteReport", args("Mutation", "deleteReport"), []string{"id", "cascade"}},
 			{"__Type", names("__Type"), []string{"kind", "name", "description", "specifiedByURL", "fields", "interfaces", "possibleTypes", "enumValues", "inputFields", "ofType", "isOneOf"}},
 			{"__TypeKind", names("__TypeKind"), []string{"SCALAR", "OBJECT", "INTERFACE", "UNION", "ENUM", "INPUT_OBJECT", "LIST", "NON_NULL"}},
+			{"__DirectiveLocation", names("__DirectiveLocation"), []string{"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
+				"FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION",
+				"INTERFACE", "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"}},
 		} {
 			if !slices.Equal(tt.got, tt.want) {
 				t.Errorf("%s: %q, want %q", tt.what, tt.got, tt.want)

@@ -9,10 +9,11 @@ import (
 	"github.com/graphql-go/graphql"
 )
 
-// Introspection as the current GraphQL specification has it (September
-// 2025: the October 2021 edition with oneOf input objects and deprecated
-// input values), over graphql-go v0.8.1, whose introspection types are
-// package-level objects of an older edition:
+// Introspection as the current GraphQL specification has it (the October
+// 2021 edition, with the working draft's @oneOf input objects and
+// deprecated input values, as graphql-js 16 asks for them), over
+// graphql-go v0.8.1, whose introspection types are package-level objects
+// of an older edition:
 //
 //   - UpgradeIntrospection adds the fields clients ask for since
 //     (__Schema.description, __Type.specifiedByURL and isOneOf,
@@ -69,7 +70,7 @@ var specOrder = map[string][]string{
 	"__EnumValue":         {"name", "description", "isDeprecated", "deprecationReason"},
 	"__Directive":         {"name", "description", "isRepeatable", "locations", "args", "onOperation", "onFragment", "onField"},
 	"__TypeKind":          {"SCALAR", "OBJECT", "INTERFACE", "UNION", "ENUM", "INPUT_OBJECT", "LIST", "NON_NULL"},
-	"__DirectiveLocation": {"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"},
+	"__DirectiveLocation": {"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"},
 }
 
 // specDocs describes the introspection types' fields, which graphql-go
@@ -305,6 +306,35 @@ func upgrade() {
 			return []*graphql.Argument{}, nil
 		}})
 
+	// graphql-go's __DirectiveLocation lacks VARIABLE_DEFINITION (its
+	// parser reads no directive on a variable, so no directive is allowed
+	// there); the specification's enum lists it all the same.
+	locations := graphql.EnumValueConfigMap{}
+	for name, v := range directiveLocations {
+		locations[name] = &graphql.EnumValueConfig{Value: name, Description: v}
+	}
+	graphql.DirectiveLocationEnumType = graphql.NewEnum(graphql.EnumConfig{
+		Name:        "__DirectiveLocation",
+		Description: "A Directive can be adjacent to many parts of the GraphQL language, a __DirectiveLocation describes one such possible adjacencies.",
+		Values:      locations,
+	})
+	graphql.DirectiveType.AddFieldConfig("locations", &graphql.Field{
+		Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(graphql.DirectiveLocationEnumType))),
+		Resolve: func(p graphql.ResolveParams) (any, error) {
+			if d, ok := p.Source.(*graphql.Directive); ok {
+				return d.Locations, nil
+			}
+			return []string{}, nil
+		}})
+	// graphql-go builds an enum's lookup maps on first use, without a
+	// lock: build them now, before concurrent requests use them.
+	for _, e := range []*graphql.Enum{graphql.TypeKindEnumType, graphql.DirectiveLocationEnumType} {
+		for _, v := range e.Values() {
+			e.Serialize(v.Value)
+			e.ParseValue(v.Name)
+		}
+	}
+
 	// Rebuild the field maps now, while no schema uses them, then describe
 	// the fields graphql-go left undescribed.
 	for _, t := range []*graphql.Object{graphql.SchemaType, graphql.TypeType, graphql.FieldType,
@@ -317,6 +347,30 @@ func upgrade() {
 		t.Interfaces()
 	}
 	graphql.TypeMetaFieldDef.Args[0].PrivateDescription = "The name of the type."
+}
+
+// directiveLocations describes the values of __DirectiveLocation, as the
+// specification has them.
+var directiveLocations = map[string]string{
+	"QUERY":                  "Location adjacent to a query operation.",
+	"MUTATION":               "Location adjacent to a mutation operation.",
+	"SUBSCRIPTION":           "Location adjacent to a subscription operation.",
+	"FIELD":                  "Location adjacent to a field.",
+	"FRAGMENT_DEFINITION":    "Location adjacent to a fragment definition.",
+	"FRAGMENT_SPREAD":        "Location adjacent to a fragment spread.",
+	"INLINE_FRAGMENT":        "Location adjacent to an inline fragment.",
+	"VARIABLE_DEFINITION":    "Location adjacent to a variable definition.",
+	"SCHEMA":                 "Location adjacent to a schema definition.",
+	"SCALAR":                 "Location adjacent to a scalar definition.",
+	"OBJECT":                 "Location adjacent to an object type definition.",
+	"FIELD_DEFINITION":       "Location adjacent to a field definition.",
+	"ARGUMENT_DEFINITION":    "Location adjacent to an argument definition.",
+	"INTERFACE":              "Location adjacent to an interface definition.",
+	"UNION":                  "Location adjacent to a union definition.",
+	"ENUM":                   "Location adjacent to an enum definition.",
+	"ENUM_VALUE":             "Location adjacent to an enum value definition.",
+	"INPUT_OBJECT":           "Location adjacent to an input object type definition.",
+	"INPUT_FIELD_DEFINITION": "Location adjacent to an input object field definition.",
 }
 
 // Directives are the directives of the current specification that
