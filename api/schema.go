@@ -25,14 +25,14 @@ type types struct {
 	outletFilter, reportFilter, officialFilter *graphql.InputObject
 	claimFilter                                *graphql.InputObject
 	claimMatch, newClaimMatches                *graphql.Object
-	order                                      *gql.Order // what the maps below forget
+	order                                      *gql.Order // what graphql-go's maps forget
 }
 
 // The schema declares its fields, arguments, input fields and enum values
 // in lists, not in graphql-go's maps (graphql.Fields and the like), so that
-// introspection lists them in the order written here, the order of
-// DESIGN.md section 3: t.fields, t.inputObject and enumOf record it
-// (gql.Order) and build graphql-go's maps.
+// introspection lists them in the order written here: t.fields,
+// t.inputObject and enumOf record it (gql.Order) and build graphql-go's
+// maps. TestSchemaOrderDeclared checks that no member escapes them.
 
 // field is one field of an object or interface type.
 type field struct {

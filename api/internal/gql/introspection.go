@@ -429,11 +429,12 @@ type Introspection struct {
 // members were declared in. Members the order does not name come after
 // those it does, by name.
 //
-// Types come as graphql-js orders them: the root types, the types given
-// to the schema, the directives' argument types and __Schema, each
-// followed depth first by the types it refers to (interfaces, then each
-// field's type and its arguments' types, in declaration order), each type
-// where it is first met.
+// Types come in the order they are first met walking the schema, as
+// graphql-js collects them: from the root types, the other object types
+// the schema was given, the directives' argument types and __Schema, each
+// followed depth first by the types it refers to (interfaces, union
+// members, each field's type and then its arguments' types, in
+// declaration order).
 func NewIntrospection(schema *graphql.Schema, description string, order *Order) *Introspection {
 	in := &Introspection{
 		description: description,
