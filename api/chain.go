@@ -30,7 +30,7 @@ func newChainType(s *Server, t *types) *graphql.Object {
 				{Name: "relays", Type: listOf(t.relay),
 					Description: "Relayed speech after the last hop: the official it names relayed another, who may relay another in turn; empty when none.",
 					Resolve:     func(p graphql.ResolveParams) (any, error) { return c(p.Source).relays(), nil }},
-				{Name: "terminal", Description: "Why the chain ended.", Type: nonNull(t.terminal), Resolve: enumValue(func(v any) graph.Terminal { return c(v).Terminal })},
+				{Name: "terminal", Type: nonNull(t.terminal), Description: "Why the chain ended.", Resolve: enumValue(func(v any) graph.Terminal { return c(v).Terminal })},
 				{Name: "origin", Type: t.source, Description: "The source that stands behind the chain; null for CIRCULAR and DEPTH_LIMIT.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						if id := c(p.Source).Origin; id != "" {
@@ -81,13 +81,13 @@ func newHopType(s *Server, t *types) *graphql.Object {
 		Description: "One report on a chain: how it words the claim and where it sends the reader next.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.fields("Hop", fieldList{
-				{Name: "report", Description: "The report.", Type: nonNull(t.report), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "report", Type: nonNull(t.report), Description: "The report.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).FindReportByID(p.Context, h(p.Source).Report)
 				})},
-				{Name: "outlet", Description: "The outlet that published it.", Type: nonNull(t.outlet), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "outlet", Type: nonNull(t.outlet), Description: "The outlet that published it.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).outlet(p.Context, h(p.Source).Outlet)
 				})},
-				{Name: "published", Description: "When the report was published, as precise as is known; null when unknown.", Type: graphql.String, Resolve: date(func(v any) graph.Date { return h(v).Published })},
+				{Name: "published", Type: graphql.String, Description: "When the report was published, as precise as is known; null when unknown.", Resolve: date(func(v any) graph.Date { return h(v).Published })},
 				{Name: "reliabilityAtPublication", Type: nonNull(t.reliability),
 					Description: "The outlet's rating in force when the report was published; F when it was unrated then.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
@@ -100,8 +100,8 @@ func newHopType(s *Server, t *types) *graphql.Object {
 				{Name: "mode", Type: nonNull(t.mode), Description: "The mode of the attribution followed out of this report; UNATTRIBUTED when there is none.",
 					Resolve: enumValue(func(v any) graph.Mode { return h(v).Mode })},
 				{Name: "quote", Type: graphql.String, Description: "How this report words the claim.", Resolve: str(func(v any) string { return h(v).Quote })},
-				{Name: "hedge", Description: "How this report hedges the claim (\"reportedly\"); null when it does not.", Type: graphql.String, Resolve: str(func(v any) string { return h(v).Hedge })},
-				{Name: "attributionQuote", Description: "The words this report attributes the claim with (\"a senior official said\"); null when none were recorded.", Type: graphql.String, Resolve: str(func(v any) string { return h(v).AttributionQuote })},
+				{Name: "hedge", Type: graphql.String, Description: "How this report hedges the claim (\"reportedly\"); null when it does not.", Resolve: str(func(v any) string { return h(v).Hedge })},
+				{Name: "attributionQuote", Type: graphql.String, Description: "The words this report attributes the claim with (\"a senior official said\"); null when none were recorded.", Resolve: str(func(v any) string { return h(v).AttributionQuote })},
 				{Name: "inferred", Type: nonNull(graphql.Boolean), Description: "The next hop was found through a citation, not an attribution.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return h(p.Source).Inferred, nil }},
 				{Name: "temporalAnomaly", Type: nonNull(graphql.Boolean), Description: "The next hop is a report published after this one.",
@@ -149,8 +149,8 @@ func newRelayType(s *Server, t *types) *graphql.Object {
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return s.loaderFrom(p.Context).FindOfficialByID(p.Context, r(p.Source).To)
 					})},
-				{Name: "mode", Description: "How the official relayed the words: quoted or paraphrased.", Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return r(v).Mode })},
-				{Name: "quote", Description: "The relaying words as printed; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return r(v).Quote })},
+				{Name: "mode", Type: nonNull(t.mode), Description: "How the official relayed the words: quoted or paraphrased.", Resolve: enumValue(func(v any) graph.Mode { return r(v).Mode })},
+				{Name: "quote", Type: graphql.String, Description: "The relaying words as printed; null when not recorded.", Resolve: str(func(v any) string { return r(v).Quote })},
 				{Name: "reliabilityAtPublication", Type: nonNull(t.reliability),
 					Description: "The relaying official's rating in force when the chain's last report was published; F when unrated then.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {

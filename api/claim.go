@@ -43,9 +43,9 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.fields("Claim", fieldList{
-				{Name: "id", Description: "The claim's ID, claim:slug.", Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return c(v).ID })},
-				{Name: "text", Description: "The proposition, in one sentence.", Type: nonNull(graphql.String), Resolve: str(func(v any) string { return c(v).Text })},
-				{Name: "topics", Description: "Free-form topic labels.", Type: listOf(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilStrings(c(p.Source).Topics), nil }},
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The claim's ID, claim:slug.", Resolve: str(func(v any) string { return c(v).ID })},
+				{Name: "text", Type: nonNull(graphql.String), Description: "The proposition, in one sentence.", Resolve: str(func(v any) string { return c(v).Text })},
+				{Name: "topics", Type: listOf(graphql.String), Description: "Free-form topic labels.", Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilStrings(c(p.Source).Topics), nil }},
 				{Name: "appearances", Type: listOf(t.appearance), Description: "The reports the claim appears in, by report ID.",
 					Resolve: func(p graphql.ResolveParams) (any, error) {
 						cl := c(p.Source)
@@ -121,7 +121,7 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						}
 						return appearance{claim: cl, app: a}, nil
 					})},
-				{Name: "reviews", Description: "Fact-checkers' reviews of the claim, as recorded.", Type: listOf(t.review), Resolve: func(p graphql.ResolveParams) (any, error) { return c(p.Source).Reviews, nil }},
+				{Name: "reviews", Type: listOf(t.review), Description: "Fact-checkers' reviews of the claim, as recorded.", Resolve: func(p graphql.ResolveParams) (any, error) { return c(p.Source).Reviews, nil }},
 			})
 		}),
 	})
@@ -141,13 +141,13 @@ func newAppearanceType(s *Server, t *types) *graphql.Object {
 		Description: "A claim appearing in a report (a reported-by edge), with how the report words and attributes it.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.fields("Appearance", fieldList{
-				{Name: "claim", Description: "The claim that appears.", Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).claim, nil }},
-				{Name: "report", Description: "The report it appears in.", Type: nonNull(t.report), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "claim", Type: nonNull(t.claim), Description: "The claim that appears.", Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).claim, nil }},
+				{Name: "report", Type: nonNull(t.report), Description: "The report it appears in.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).FindReportByID(p.Context, a(p.Source).app.Report)
 				})},
 				{Name: "quote", Type: graphql.String, Description: "The span as printed.", Resolve: str(func(v any) string { return a(v).app.Quote })},
-				{Name: "mode", Description: "How the report carries the claim.", Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return a(v).app.Mode })},
-				{Name: "language", Description: "The language of the quote, a BCP 47 tag; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return a(v).app.Language })},
+				{Name: "mode", Type: nonNull(t.mode), Description: "How the report carries the claim.", Resolve: enumValue(func(v any) graph.Mode { return a(v).app.Mode })},
+				{Name: "language", Type: graphql.String, Description: "The language of the quote, a BCP 47 tag; null when not recorded.", Resolve: str(func(v any) string { return a(v).app.Language })},
 				{Name: "hedge", Type: graphql.String, Description: "\"reportedly\", \"according to\" and the like.", Resolve: str(func(v any) string { return a(v).app.Hedge })},
 				{Name: "attributions", Type: listOf(t.attribution),
 					Description: "Whom the report attributes the claim to; when it names no one, the reports it cites that carry the claim, marked inferred.",
@@ -176,13 +176,13 @@ func newAttributionType(s *Server, t *types) *graphql.Object {
 		Description: "In a report, a claim attributed to a source (an attributed-to edge).",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.fields("Attribution", fieldList{
-				{Name: "source", Description: "The official, report or outlet the claim is attributed to.", Type: nonNull(t.source), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "source", Type: nonNull(t.source), Description: "The official, report or outlet the claim is attributed to.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).node(p.Context, a(p.Source).lead.Source)
 				})},
-				{Name: "mode", Description: "How the report attributes it.", Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return a(v).lead.Mode })},
-				{Name: "quote", Description: "The attributing words as printed (\"a senior official said\"); null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return a(v).lead.Quote })},
-				{Name: "inferred", Description: "True when the report names no source and this attribution was inferred from a report it cites that carries the claim.", Type: nonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).lead.Inferred, nil }},
-				{Name: "claim", Description: "The claim attributed.", Type: nonNull(t.claim), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "mode", Type: nonNull(t.mode), Description: "How the report attributes it.", Resolve: enumValue(func(v any) graph.Mode { return a(v).lead.Mode })},
+				{Name: "quote", Type: graphql.String, Description: "The attributing words as printed (\"a senior official said\"); null when not recorded.", Resolve: str(func(v any) string { return a(v).lead.Quote })},
+				{Name: "inferred", Type: nonNull(graphql.Boolean), Description: "True when the report names no source and this attribution was inferred from a report it cites that carries the claim.", Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).lead.Inferred, nil }},
+				{Name: "claim", Type: nonNull(t.claim), Description: "The claim attributed.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).FindClaimByID(p.Context, a(p.Source).claim)
 				})},
 				{Name: "report", Type: nonNull(t.report), Description: "The report the attribution is made in.",
@@ -213,7 +213,7 @@ func newClaimMatchType(t *types) *graphql.Object {
 		Name:        "ClaimMatch",
 		Description: "A stored claim that may say what a text says, and how well it matches.",
 		Fields: t.fields("ClaimMatch", fieldList{
-			{Name: "claim", Description: "The stored claim.", Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Claim, nil }},
+			{Name: "claim", Type: nonNull(t.claim), Description: "The stored claim.", Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Claim, nil }},
 			{Name: "score", Type: nonNull(graphql.Float), Description: "The probability, from 0 to 1, that the claim states what the text states, as the ranker estimates it.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Score, nil }},
 		}),

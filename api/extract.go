@@ -110,9 +110,9 @@ func newExtractField(name string, s *Server, t *types) *field {
 		Name:        "TextSpan",
 		Description: "A stretch [start, end) of the text, in Unicode code points (not bytes, not UTF-16 units), and its text.",
 		Fields: t.fields("TextSpan", fieldList{
-			{Name: "start", Description: "Where the span starts: the offset, in code points, of its first character.", Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Start, nil }},
-			{Name: "end", Description: "Where the span ends: the offset, in code points, just after its last character.", Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).End, nil }},
-			{Name: "text", Description: "The span's text.", Type: nonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Text, nil }},
+			{Name: "start", Type: nonNull(graphql.Int), Description: "Where the span starts: the offset, in code points, of its first character.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Start, nil }},
+			{Name: "end", Type: nonNull(graphql.Int), Description: "Where the span ends: the offset, in code points, just after its last character.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).End, nil }},
+			{Name: "text", Type: nonNull(graphql.String), Description: "The span's text.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Text, nil }},
 		}),
 	})
 	quote := graphql.NewObject(graphql.ObjectConfig{
@@ -133,25 +133,25 @@ func newExtractField(name string, s *Server, t *types) *field {
 		Name:        "ReviewNote",
 		Description: "One entry of the proposal's review section: where in the text a proposed record (or one of its appearances or attributions) was read, and how sure the extractor is.",
 		Fields: t.fields("ReviewNote", fieldList{
-			{Name: "record", Description: "The ID of the proposed record.", Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Record, nil }},
+			{Name: "record", Type: nonNull(graphql.ID), Description: "The ID of the proposed record.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Record, nil }},
 			{Name: "path", Type: graphql.String, Description: "The part of the record, as appearances[0].attributions[1]; null for the record itself.",
 				Resolve: str(func(v any) string { return v.(fixtures.ReviewNote).Path })},
-			{Name: "spans", Description: "Where in the text it was read.", Type: listOf(span), Resolve: func(p graphql.ResolveParams) (any, error) {
+			{Name: "spans", Type: listOf(span), Description: "Where in the text it was read.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				var out []extract.Span
 				for _, sp := range p.Source.(fixtures.ReviewNote).Spans {
 					out = append(out, extract.Span{Start: sp.Start, End: sp.End, Text: sp.Text})
 				}
 				return nonNilSpans(out), nil
 			}},
-			{Name: "confidence", Description: "How sure the extractor is, in [0,1].", Type: nonNull(graphql.Float), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Confidence, nil }},
-			{Name: "note", Description: "What a reviewer should check; null when nothing.", Type: graphql.String, Resolve: str(func(v any) string { return v.(fixtures.ReviewNote).Note })},
+			{Name: "confidence", Type: nonNull(graphql.Float), Description: "How sure the extractor is, in [0,1].", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Confidence, nil }},
+			{Name: "note", Type: graphql.String, Description: "What a reviewer should check; null when nothing.", Resolve: str(func(v any) string { return v.(fixtures.ReviewNote).Note })},
 		}),
 	})
 	record := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ProposedRecord",
 		Description: "A record the proposal would add: sources already in the graph are reused, not proposed.",
 		Fields: t.fields("ProposedRecord", fieldList{
-			{Name: "id", Description: "The record's proposed ID (kind:slug).", Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { id, _ := proposedRecord(p.Source); return id, nil }},
+			{Name: "id", Type: nonNull(graphql.ID), Description: "The record's proposed ID (kind:slug).", Resolve: func(p graphql.ResolveParams) (any, error) { id, _ := proposedRecord(p.Source); return id, nil }},
 			{Name: "kind", Type: nonNull(graphql.String), Description: "outlet, official, report or claim.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					id, _ := proposedRecord(p.Source)
@@ -169,9 +169,9 @@ func newExtractField(name string, s *Server, t *types) *field {
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			at := func(v any) graph.Attribution { return v.(graph.Attribution) }
 			return t.fields("ProposedAttribution", fieldList{
-				{Name: "source", Description: "The ID of the official, report or outlet, proposed or already in the graph.", Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return at(p.Source).Source, nil }},
-				{Name: "mode", Description: "How the article attributes the claim.", Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return at(v).Mode })},
-				{Name: "quote", Description: "The attributing words as printed; null when none.", Type: graphql.String, Resolve: str(func(v any) string { return at(v).Quote })},
+				{Name: "source", Type: nonNull(graphql.ID), Description: "The ID of the official, report or outlet, proposed or already in the graph.", Resolve: func(p graphql.ResolveParams) (any, error) { return at(p.Source).Source, nil }},
+				{Name: "mode", Type: nonNull(t.mode), Description: "How the article attributes the claim.", Resolve: enumValue(func(v any) graph.Mode { return at(v).Mode })},
+				{Name: "quote", Type: graphql.String, Description: "The attributing words as printed; null when none.", Resolve: str(func(v any) string { return at(v).Quote })},
 				{Name: "relaying", Type: listOf(attribution), Description: "Relayed speech: whom the source passed on.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilAttributions(at(p.Source).Relaying), nil }},
 			})
@@ -181,10 +181,10 @@ func newExtractField(name string, s *Server, t *types) *field {
 		Name:        "ProposedAppearance",
 		Description: "A report a proposed claim appears in: this article, or a report it cites.",
 		Fields: t.fields("ProposedAppearance", fieldList{
-			{Name: "report", Description: "The report's ID.", Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Appearance).Report, nil }},
+			{Name: "report", Type: nonNull(graphql.ID), Description: "The report's ID.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Appearance).Report, nil }},
 			{Name: "quote", Type: graphql.String, Description: "The words as printed.", Resolve: str(func(v any) string { return v.(graph.Appearance).Quote })},
-			{Name: "mode", Description: "How the report carries the claim; null when unset.", Type: t.mode, Resolve: enumValue(func(v any) graph.Mode { return v.(graph.Appearance).Mode })},
-			{Name: "hedge", Description: "\"reportedly\", \"according to\" and the like; null when none.", Type: graphql.String, Resolve: str(func(v any) string { return v.(graph.Appearance).Hedge })},
+			{Name: "mode", Type: t.mode, Description: "How the report carries the claim; null when unset.", Resolve: enumValue(func(v any) graph.Mode { return v.(graph.Appearance).Mode })},
+			{Name: "hedge", Type: graphql.String, Description: "\"reportedly\", \"according to\" and the like; null when none.", Resolve: str(func(v any) string { return v.(graph.Appearance).Hedge })},
 			{Name: "attributions", Description: "Whom the report attributes the claim to.", Type: listOf(attribution),
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					return nonNilAttributions(p.Source.(graph.Appearance).Attributions), nil
@@ -195,9 +195,9 @@ func newExtractField(name string, s *Server, t *types) *field {
 		Name:        "ProposedClaim",
 		Description: "A claim the proposal would add, one per attributed statement.",
 		Fields: t.fields("ProposedClaim", fieldList{
-			{Name: "id", Description: "The claim's proposed ID, claim:slug.", Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).ID, nil }},
-			{Name: "text", Description: "The statement, as the article gives it.", Type: nonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).Text, nil }},
-			{Name: "appearances", Description: "The reports the claim appears in.", Type: listOf(appearance), Resolve: func(p graphql.ResolveParams) (any, error) {
+			{Name: "id", Type: nonNull(graphql.ID), Description: "The claim's proposed ID, claim:slug.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).ID, nil }},
+			{Name: "text", Type: nonNull(graphql.String), Description: "The statement, as the article gives it.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).Text, nil }},
+			{Name: "appearances", Type: listOf(appearance), Description: "The reports the claim appears in.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				if a := p.Source.(*graph.Claim).Appearances; a != nil {
 					return a, nil
 				}
@@ -241,7 +241,7 @@ func newExtractField(name string, s *Server, t *types) *field {
 					}
 					return x.prop.Review
 				})},
-			{Name: "counts", Description: "How many records of each kind the proposal would add.", Type: nonNull(counts), Resolve: proposed(func(x *extraction) any { return x.prop.Dataset })},
+			{Name: "counts", Type: nonNull(counts), Description: "How many records of each kind the proposal would add.", Resolve: proposed(func(x *extraction) any { return x.prop.Dataset })},
 			{Name: "records", Type: listOf(record), Description: "The proposed records: outlets, officials, reports, then claims.",
 				Resolve: proposed(func(x *extraction) any {
 					out := []any{}
@@ -250,7 +250,7 @@ func newExtractField(name string, s *Server, t *types) *field {
 					}
 					return out
 				})},
-			{Name: "claims", Description: "The proposed claims, with their appearances and attributions.", Type: listOf(claim), Resolve: proposed(func(x *extraction) any {
+			{Name: "claims", Type: listOf(claim), Description: "The proposed claims, with their appearances and attributions.", Resolve: proposed(func(x *extraction) any {
 				if x.prop.Dataset.Claims == nil {
 					return []*graph.Claim{}
 				}

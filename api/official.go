@@ -16,17 +16,17 @@ func newOfficialType(s *Server, t *types) *graphql.Object {
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.fields("Official", fieldList{
-				{Name: "id", Description: "The official's ID, official:slug.", Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return o(v).ID })},
-				{Name: "name", Description: "The name, or for an anonymous official how reports describe them (\"unnamed US officials\").", Type: nonNull(graphql.String), Resolve: str(func(v any) string { return o(v).Name })},
-				{Name: "form", Description: "A person, a group or an institution.", Type: nonNull(t.form), Resolve: enumValue(func(v any) graph.OfficialForm { return o(v).Form })},
-				{Name: "anonymous", Description: "Whether reports leave the official unnamed.", Type: nonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Anonymous, nil }},
-				{Name: "role", Description: "Their position (\"foreign minister\"); null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return o(v).Role })},
-				{Name: "affiliation", Description: "The government, organisation or company they speak for; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return o(v).Affiliation })},
-				{Name: "country", Description: "ISO 3166-1 alpha-2 code; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return o(v).Country })},
-				{Name: "description", Description: "Anything else that tells them apart; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return o(v).Description })},
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The official's ID, official:slug.", Resolve: str(func(v any) string { return o(v).ID })},
+				{Name: "name", Type: nonNull(graphql.String), Description: "The name, or for an anonymous official how reports describe them (\"unnamed US officials\").", Resolve: str(func(v any) string { return o(v).Name })},
+				{Name: "form", Type: nonNull(t.form), Description: "A person, a group or an institution.", Resolve: enumValue(func(v any) graph.OfficialForm { return o(v).Form })},
+				{Name: "anonymous", Type: nonNull(graphql.Boolean), Description: "Whether reports leave the official unnamed.", Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Anonymous, nil }},
+				{Name: "role", Type: graphql.String, Description: "Their position (\"foreign minister\"); null when not recorded.", Resolve: str(func(v any) string { return o(v).Role })},
+				{Name: "affiliation", Type: graphql.String, Description: "The government, organisation or company they speak for; null when not recorded.", Resolve: str(func(v any) string { return o(v).Affiliation })},
+				{Name: "country", Type: graphql.String, Description: "ISO 3166-1 alpha-2 code; null when not recorded.", Resolve: str(func(v any) string { return o(v).Country })},
+				{Name: "description", Type: graphql.String, Description: "Anything else that tells them apart; null when not recorded.", Resolve: str(func(v any) string { return o(v).Description })},
 				{Name: "reliability", Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return latest(o(p.Source).Ratings), nil }},
-				{Name: "ratings", Description: "The rating history, oldest first.", Type: listOf(t.rating), Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Ratings, nil }},
+				{Name: "ratings", Type: listOf(t.rating), Description: "The rating history, oldest first.", Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Ratings, nil }},
 				{Name: "possiblySameAs", Type: listOf(t.official), Description: "Officials that may be the same people.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						l := s.loaderFrom(p.Context)

@@ -16,12 +16,12 @@ func newOutletType(s *Server, t *types) *graphql.Object {
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.fields("Outlet", fieldList{
-				{Name: "id", Description: "The outlet's ID, outlet:slug.", Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return o(v).ID })},
-				{Name: "name", Description: "The outlet's name.", Type: nonNull(graphql.String), Resolve: str(func(v any) string { return o(v).Name })},
-				{Name: "domain", Description: "Its web domain, as bbc.co.uk; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return o(v).Domain })},
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The outlet's ID, outlet:slug.", Resolve: str(func(v any) string { return o(v).ID })},
+				{Name: "name", Type: nonNull(graphql.String), Description: "The outlet's name.", Resolve: str(func(v any) string { return o(v).Name })},
+				{Name: "domain", Type: graphql.String, Description: "Its web domain, as bbc.co.uk; null when not recorded.", Resolve: str(func(v any) string { return o(v).Domain })},
 				{Name: "country", Type: graphql.String, Description: "The country it publishes from, ISO 3166-1 alpha-2 (GB); null when not recorded.", Resolve: str(func(v any) string { return o(v).Country })},
-				{Name: "language", Description: "Its main language, a BCP 47 tag; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return o(v).Language })},
-				{Name: "outletType", Description: "What kind of publisher it is; null when not recorded.", Type: t.outletType, Resolve: enumValue(func(v any) graph.OutletType { return o(v).Type })},
+				{Name: "language", Type: graphql.String, Description: "Its main language, a BCP 47 tag; null when not recorded.", Resolve: str(func(v any) string { return o(v).Language })},
+				{Name: "outletType", Type: t.outletType, Description: "What kind of publisher it is; null when not recorded.", Resolve: enumValue(func(v any) graph.OutletType { return o(v).Type })},
 				{Name: "reliability", Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return latest(o(p.Source).Ratings), nil }},
 				{Name: "ratings", Type: listOf(t.rating), Description: "The rating history, oldest first.",

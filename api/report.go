@@ -20,14 +20,14 @@ func newReportType(s *Server, t *types) *graphql.Object {
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.fields("Report", fieldList{
-				{Name: "id", Description: "The report's ID, report:slug.", Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return r(v).ID })},
-				{Name: "title", Description: "Its headline or title; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return r(v).Title })},
-				{Name: "url", Description: "Where it is published; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return r(v).URL })},
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The report's ID, report:slug.", Resolve: str(func(v any) string { return r(v).ID })},
+				{Name: "title", Type: graphql.String, Description: "Its headline or title; null when not recorded.", Resolve: str(func(v any) string { return r(v).Title })},
+				{Name: "url", Type: graphql.String, Description: "Where it is published; null when not recorded.", Resolve: str(func(v any) string { return r(v).URL })},
 				{Name: "published", Type: graphql.String, Description: "When it was published, as precise as is known: YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time; null when unknown.",
 					Resolve: date(func(v any) graph.Date { return r(v).Published })},
-				{Name: "language", Description: "Its language, a BCP 47 tag; null when not recorded.", Type: graphql.String, Resolve: str(func(v any) string { return r(v).Language })},
-				{Name: "status", Description: "PUBLISHED, CORRECTED or RETRACTED.", Type: nonNull(t.status), Resolve: enumValue(func(v any) graph.ReportStatus { return r(v).Status })},
-				{Name: "outlet", Description: "The outlet that published it.", Type: nonNull(t.outlet), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "language", Type: graphql.String, Description: "Its language, a BCP 47 tag; null when not recorded.", Resolve: str(func(v any) string { return r(v).Language })},
+				{Name: "status", Type: nonNull(t.status), Description: "PUBLISHED, CORRECTED or RETRACTED.", Resolve: enumValue(func(v any) graph.ReportStatus { return r(v).Status })},
+				{Name: "outlet", Type: nonNull(t.outlet), Description: "The outlet that published it.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).outlet(p.Context, r(p.Source).Outlet)
 				})},
 				{Name: "cites", Type: listOf(t.report), Description: "Reports this report cites or links as a whole.",
