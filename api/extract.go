@@ -185,7 +185,7 @@ func newExtractField(name string, s *Server, t *types) *field {
 			{Name: "quote", Type: graphql.String, Description: "The words as printed.", Resolve: str(func(v any) string { return v.(graph.Appearance).Quote })},
 			{Name: "mode", Type: t.mode, Description: "How the report carries the claim; null when unset.", Resolve: enumValue(func(v any) graph.Mode { return v.(graph.Appearance).Mode })},
 			{Name: "hedge", Type: graphql.String, Description: "\"reportedly\", \"according to\" and the like; null when none.", Resolve: str(func(v any) string { return v.(graph.Appearance).Hedge })},
-			{Name: "attributions", Description: "Whom the report attributes the claim to.", Type: listOf(attribution),
+			{Name: "attributions", Type: listOf(attribution), Description: "Whom the report attributes the claim to.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					return nonNilAttributions(p.Source.(graph.Appearance).Attributions), nil
 				}},
