@@ -162,58 +162,61 @@ func makeConnection[T any](items []T, total, n int, pos func(T) string) *connect
 }
 
 // connectionType builds the Relay connection and edge types of a node type.
-func connectionType(name string, node graphql.Output, pageInfo *graphql.Object) *graphql.Object {
+func connectionType(t *types, name, order string, node graphql.Output, pageInfo *graphql.Object) *graphql.Object {
 	edgeType := graphql.NewObject(graphql.ObjectConfig{
 		Name:        name + "Edge",
-		Description: "One item of a " + name + "Connection and its cursor.",
-		Fields: graphql.Fields{
-			"cursor": {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) {
-				return p.Source.(edge).cursor, nil
-			}},
-			"node": {Type: graphql.NewNonNull(node), Resolve: func(p graphql.ResolveParams) (any, error) {
+		Description: "One item of " + article(name+"Connection") + " and its cursor.",
+		Fields: t.fields(name+"Edge", fieldList{
+			{Name: "cursor", Type: graphql.NewNonNull(graphql.String),
+				Description: "Where this item stands in the list: pass it as after to get the items that follow it. Opaque.", Resolve: func(p graphql.ResolveParams) (any, error) {
+					return p.Source.(edge).cursor, nil
+				}},
+			{Name: "node", Type: graphql.NewNonNull(node), Description: "The " + strings.ToLower(name[:1]) + name[1:] + ".", Resolve: func(p graphql.ResolveParams) (any, error) {
 				return p.Source.(edge).node, nil
 			}},
-		},
+		}),
 	})
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        name + "Connection",
-		Description: "A page of " + name + " items, Relay style.",
-		Fields: graphql.Fields{
-			"edges": {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(edgeType))), Resolve: func(p graphql.ResolveParams) (any, error) {
-				return p.Source.(*connection).edges, nil
-			}},
-			"pageInfo": {Type: graphql.NewNonNull(pageInfo), Resolve: func(p graphql.ResolveParams) (any, error) {
+		Description: "A page of " + name + " items, Relay style, " + order + ".",
+		Fields: t.fields(name+"Connection", fieldList{
+			{Name: "edges", Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(edgeType))),
+				Description: "The page's items, each with its cursor; at most first of them.", Resolve: func(p graphql.ResolveParams) (any, error) {
+					return p.Source.(*connection).edges, nil
+				}},
+			{Name: "pageInfo", Type: graphql.NewNonNull(pageInfo), Description: "Whether more items follow, and the cursor to ask for them with.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				return p.Source.(*connection), nil
 			}},
-			"totalCount": {Type: graphql.NewNonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) {
+			{Name: "totalCount", Type: graphql.NewNonNull(graphql.Int), Description: "How many items the whole list holds, over every page: exact.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				return p.Source.(*connection).total, nil
 			}},
-		},
+		}),
 	})
 }
 
-func newPageInfo() *graphql.Object {
+func newPageInfo(t *types) *graphql.Object {
 	return graphql.NewObject(graphql.ObjectConfig{
-		Name: "PageInfo",
-		Fields: graphql.Fields{
-			"hasNextPage": {Type: graphql.NewNonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) {
+		Name:        "PageInfo",
+		Description: "Where a page of a connection ends (Relay cursor connections).",
+		Fields: t.fields("PageInfo", fieldList{
+			{Name: "hasNextPage", Type: graphql.NewNonNull(graphql.Boolean), Description: "Whether items follow this page.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				return p.Source.(*connection).hasNext, nil
 			}},
-			"endCursor": {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) {
+			{Name: "endCursor", Type: graphql.String, Description: "The cursor of the page's last item, to pass as after for the next page; null for an empty page.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				c := p.Source.(*connection)
 				if len(c.edges) == 0 {
 					return nil, nil
 				}
 				return c.edges[len(c.edges)-1].cursor, nil
 			}},
-		},
+		}),
 	})
 }
 
 // pageArgsConfig is the first/after argument pair of every connection.
-func pageArgsConfig() graphql.FieldConfigArgument {
-	return graphql.FieldConfigArgument{
-		"first": {Type: graphql.Int, Description: "Items per page: default 20, at most 100."},
-		"after": {Type: graphql.String, Description: "The endCursor of the previous page."},
+func pageArgsConfig() []*inputValue {
+	return []*inputValue{
+		{Name: "first", Type: graphql.Int, Description: "Items per page: default 20, at most 100."},
+		{Name: "after", Type: graphql.String, Description: "The endCursor of the previous page; the first page without it."},
 	}
 }

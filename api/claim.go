@@ -42,11 +42,11 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 		Description: "One proposition that may travel through many reports.",
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
-				"id":     {Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return c(v).ID })},
-				"text":   {Type: nonNull(graphql.String), Resolve: str(func(v any) string { return c(v).Text })},
-				"topics": {Type: listOf(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilStrings(c(p.Source).Topics), nil }},
-				"appearances": {Type: listOf(t.appearance), Description: "The reports the claim appears in, by report ID.",
+			return t.fields("Claim", fieldList{
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The claim's ID, claim:slug.", Resolve: str(func(v any) string { return c(v).ID })},
+				{Name: "text", Type: nonNull(graphql.String), Description: "The proposition, in one sentence.", Resolve: str(func(v any) string { return c(v).Text })},
+				{Name: "topics", Type: listOf(graphql.String), Description: "Free-form topic labels.", Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilStrings(c(p.Source).Topics), nil }},
+				{Name: "appearances", Type: listOf(t.appearance), Description: "The reports the claim appears in, by report ID.",
 					Resolve: func(p graphql.ResolveParams) (any, error) {
 						cl := c(p.Source)
 						out := make([]appearance, len(cl.Appearances))
@@ -55,12 +55,12 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						}
 						return out, nil
 					}},
-				"chains": {Type: listOf(t.chain),
+				{Name: "chains", Type: listOf(t.chain),
 					Description: "The attribution chains of every appearance, or of the appearance in report from, one per root-to-leaf path.",
-					Args: graphql.FieldConfigArgument{
-						"from": {Type: graphql.ID,
+					Args: []*inputValue{
+						{Name: "from", Type: graphql.ID,
 							Description: "Only the chains starting at the claim's appearance in this report; none when the claim does not appear there."},
-						"maxDepth": {Type: graphql.Int, DefaultValue: graph.DefaultMaxDepth, Description: "Hops to follow, 1 to 64."},
+						{Name: "maxDepth", Type: graphql.Int, Default: graph.DefaultMaxDepth, Description: "Hops to follow, 1 to 64."},
 					},
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						depth, _ := argInt(p.Args, "maxDepth")
@@ -76,7 +76,7 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						}
 						return s.loaderFrom(p.Context).chains(p.Context, c(p.Source).ID, from, depth)
 					})},
-				"origins": {Type: listOf(t.source),
+				{Name: "origins", Type: listOf(t.source),
 					Description: "The distinct sources the claim's chains end at, by ID. Circular and depth-limited chains give none.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						l := s.loaderFrom(p.Context)
@@ -94,7 +94,7 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						}
 						return out, nil
 					})},
-				"independentOrigins": {Type: nonNull(t.rangeType),
+				{Name: "independentOrigins", Type: nonNull(t.rangeType),
 					Description: "How many independent origins stand behind the claim: max counts its distinct origins, min merges anonymous officials that may be the same people (possiblySameAs).",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						j, err := s.loaderFrom(p.Context).judge(p.Context, c(p.Source).ID, graph.DefaultMaxDepth)
@@ -103,7 +103,7 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						}
 						return j.IndependentOrigins, nil
 					})},
-				"credibility": {Type: nonNull(t.credibility),
+				{Name: "credibility", Type: nonNull(t.credibility),
 					Description: "Information credibility on the Admiralty scale, computed from the origins (see the README: How hearsay judges a claim).",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						j, err := s.loaderFrom(p.Context).judge(p.Context, c(p.Source).ID, graph.DefaultMaxDepth)
@@ -112,7 +112,7 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						}
 						return j.Credibility, nil
 					})},
-				"firstAppearance": {Type: t.appearance, Description: "The earliest published appearance; ties go to the lower report ID.",
+				{Name: "firstAppearance", Type: t.appearance, Description: "The earliest published appearance; ties go to the lower report ID.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						cl := c(p.Source)
 						a, err := graph.FirstAppearance(p.Context, s.loaderFrom(p.Context), cl)
@@ -121,8 +121,8 @@ func newClaimType(s *Server, t *types) *graphql.Object {
 						}
 						return appearance{claim: cl, app: a}, nil
 					})},
-				"reviews": {Type: listOf(t.review), Resolve: func(p graphql.ResolveParams) (any, error) { return c(p.Source).Reviews, nil }},
-			}
+				{Name: "reviews", Type: listOf(t.review), Description: "Fact-checkers' reviews of the claim, as recorded.", Resolve: func(p graphql.ResolveParams) (any, error) { return c(p.Source).Reviews, nil }},
+			})
 		}),
 	})
 }
@@ -140,16 +140,16 @@ func newAppearanceType(s *Server, t *types) *graphql.Object {
 		Name:        "Appearance",
 		Description: "A claim appearing in a report (a reported-by edge), with how the report words and attributes it.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
-				"claim": {Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).claim, nil }},
-				"report": {Type: nonNull(t.report), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+			return t.fields("Appearance", fieldList{
+				{Name: "claim", Type: nonNull(t.claim), Description: "The claim that appears.", Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).claim, nil }},
+				{Name: "report", Type: nonNull(t.report), Description: "The report it appears in.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).FindReportByID(p.Context, a(p.Source).app.Report)
 				})},
-				"quote":    {Type: graphql.String, Description: "The span as printed.", Resolve: str(func(v any) string { return a(v).app.Quote })},
-				"mode":     {Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return a(v).app.Mode })},
-				"language": {Type: graphql.String, Resolve: str(func(v any) string { return a(v).app.Language })},
-				"hedge":    {Type: graphql.String, Description: "\"reportedly\", \"according to\" and the like.", Resolve: str(func(v any) string { return a(v).app.Hedge })},
-				"attributions": {Type: listOf(t.attribution),
+				{Name: "quote", Type: graphql.String, Description: "The span as printed.", Resolve: str(func(v any) string { return a(v).app.Quote })},
+				{Name: "mode", Type: nonNull(t.mode), Description: "How the report carries the claim.", Resolve: enumValue(func(v any) graph.Mode { return a(v).app.Mode })},
+				{Name: "language", Type: graphql.String, Description: "The language of the quote, a BCP 47 tag; null when not recorded.", Resolve: str(func(v any) string { return a(v).app.Language })},
+				{Name: "hedge", Type: graphql.String, Description: "\"reportedly\", \"according to\" and the like.", Resolve: str(func(v any) string { return a(v).app.Hedge })},
+				{Name: "attributions", Type: listOf(t.attribution),
 					Description: "Whom the report attributes the claim to; when it names no one, the reports it cites that carry the claim, marked inferred.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						ap := a(p.Source)
@@ -164,7 +164,7 @@ func newAppearanceType(s *Server, t *types) *graphql.Object {
 						}
 						return out, nil
 					})},
-			}
+			})
 		}),
 	})
 }
@@ -175,24 +175,24 @@ func newAttributionType(s *Server, t *types) *graphql.Object {
 		Name:        "Attribution",
 		Description: "In a report, a claim attributed to a source (an attributed-to edge).",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
-				"source": {Type: nonNull(t.source), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+			return t.fields("Attribution", fieldList{
+				{Name: "source", Type: nonNull(t.source), Description: "The official, report or outlet the claim is attributed to.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).node(p.Context, a(p.Source).lead.Source)
 				})},
-				"mode":     {Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return a(v).lead.Mode })},
-				"quote":    {Type: graphql.String, Resolve: str(func(v any) string { return a(v).lead.Quote })},
-				"inferred": {Type: nonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).lead.Inferred, nil }},
-				"claim": {Type: nonNull(t.claim), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "mode", Type: nonNull(t.mode), Description: "How the report attributes it.", Resolve: enumValue(func(v any) graph.Mode { return a(v).lead.Mode })},
+				{Name: "quote", Type: graphql.String, Description: "The attributing words as printed (\"a senior official said\"); null when not recorded.", Resolve: str(func(v any) string { return a(v).lead.Quote })},
+				{Name: "inferred", Type: nonNull(graphql.Boolean), Description: "True when the report names no source and this attribution was inferred from a report it cites that carries the claim.", Resolve: func(p graphql.ResolveParams) (any, error) { return a(p.Source).lead.Inferred, nil }},
+				{Name: "claim", Type: nonNull(t.claim), Description: "The claim attributed.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).FindClaimByID(p.Context, a(p.Source).claim)
 				})},
-				"report": {Type: nonNull(t.report), Description: "The report the attribution is made in.",
+				{Name: "report", Type: nonNull(t.report), Description: "The report the attribution is made in.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return s.loaderFrom(p.Context).FindReportByID(p.Context, a(p.Source).report)
 					})},
-				"relaying": {Type: listOf(t.attribution),
+				{Name: "relaying", Type: listOf(t.attribution),
 					Description: "Relayed speech: the officials whose words this official source passed on, by source; empty for any other source.",
 					Resolve:     func(p graphql.ResolveParams) (any, error) { return a(p.Source).relayed(), nil }},
-				"relayedBy": {Type: t.official,
+				{Name: "relayedBy", Type: t.official,
 					Description: "The official who relayed this attribution's source; null when the report names the source itself.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						if by := a(p.Source).relayedBy; by != "" {
@@ -200,7 +200,7 @@ func newAttributionType(s *Server, t *types) *graphql.Object {
 						}
 						return nil, nil
 					})},
-			}
+			})
 		}),
 	})
 }
@@ -212,24 +212,25 @@ func newClaimMatchType(t *types) *graphql.Object {
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ClaimMatch",
 		Description: "A stored claim that may say what a text says, and how well it matches.",
-		Fields: graphql.Fields{
-			"claim": {Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Claim, nil }},
-			"score": {Type: nonNull(graphql.Float), Description: "The probability, from 0 to 1, that the claim states what the text states, as the ranker estimates it.",
+		Fields: t.fields("ClaimMatch", fieldList{
+			{Name: "claim", Type: nonNull(t.claim), Description: "The stored claim.", Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Claim, nil }},
+			{Name: "score", Type: nonNull(graphql.Float), Description: "The probability, from 0 to 1, that the claim states what the text states, as the ranker estimates it.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return m(p.Source).Score, nil }},
-		},
+		}),
 	})
 }
 
 // newSimilarClaimsField builds Query.similarClaims.
-func newSimilarClaimsField(s *Server, t *types) *graphql.Field {
-	return &graphql.Field{
+func newSimilarClaimsField(name string, s *Server, t *types) *field {
+	return &field{
+		Name: name,
 		Type: listOf(t.claimMatch),
 		Description: fmt.Sprintf("The stored claims that best match a text (a tweet, a sentence of an article, a new claim): "+
 			"those saying the same thing, in other words too, best first. A claim is matched on its text and its reviews' titles. "+
 			"The text holds at most %d characters.", graph.MaxMatchRunes),
-		Args: graphql.FieldConfigArgument{
-			"text":  {Type: nonNull(graphql.String)},
-			"first": {Type: graphql.Int, DefaultValue: graph.DefaultMatches, Description: fmt.Sprintf("How many claims, 1 to %d.", graph.MaxMatches)},
+		Args: []*inputValue{
+			{Name: "text", Type: nonNull(graphql.String), Description: "The text to match: a sentence, a headline, a post."},
+			{Name: "first", Type: graphql.Int, Default: graph.DefaultMatches, Description: fmt.Sprintf("How many claims, 1 to %d.", graph.MaxMatches)},
 		},
 		Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 			first, ok := argInt(p.Args, "first")
@@ -255,38 +256,49 @@ func (s *Server) claims(p graphql.ResolveParams, f graph.ClaimFilter) (any, erro
 // addClaimInputs builds the inputs of the claim mutations: reviews, attributions,
 // appearances, claims.
 func addClaimInputs(t *types, in *inputs) {
-	in.review = inputObject("ReviewInput", "A fact-checker's review.", graphql.InputObjectConfigFieldMap{
-		"verdict": inputField(nonNull(t.verdict), ""), "reviewedBy": inputField(nonNull(graphql.String), ""),
-		"reviewedAt": inputField(graphql.String, dateDesc), "url": inputField(graphql.String, ""),
-		"title":      inputField(graphql.String, "The fact-check article's headline."),
-		"ratingText": inputField(graphql.String, "The rating as printed (\"Pants on Fire\"), beside the normalised verdict."),
+	in.review = t.inputObject("ReviewInput", "A fact-checker's review.", inputList(
+		inputField("verdict", nonNull(t.verdict), "The verdict, normalised."),
+		inputField("reviewedBy", nonNull(graphql.String), "The fact-checker."),
+		inputField("reviewedAt", graphql.String, "When the review was published: "+dateDesc),
+		inputField("url", graphql.String, "The fact-check article."),
+		inputField("title", graphql.String, "The fact-check article's headline."),
+		inputField("ratingText", graphql.String, "The rating as printed (\"Pants on Fire\"), beside the normalised verdict."),
+	))
+	in.attribution = t.inputObject("AttributionInput", "In a report, the claim is attributed to source.", func() []*inputValue {
+		return []*inputValue{
+			inputField("source", nonNull(graphql.ID), "The official, report or outlet the claim is attributed to."),
+			inputField("mode", nonNull(t.mode), "How the report attributes it: quoted, paraphrased, citing a report, translated…"),
+			inputField("quote", graphql.String, "The attributing words as printed (\"a senior official said\")."),
+			inputField("relaying", graphql.NewList(nonNull(in.attribution)),
+				"Relayed speech: when source is an official, the officials whose words they passed on (each named once in the appearance, 8 levels at most)."),
+		}
 	})
-	in.attribution = inputObject("AttributionInput", "In a report, the claim is attributed to source.", graphql.InputObjectConfigFieldMap{
-		"source": inputField(nonNull(graphql.ID), "An official, report or outlet."), "mode": inputField(nonNull(t.mode), ""),
-		"quote": inputField(graphql.String, ""),
-	})
-	in.attribution.AddFieldConfig("relaying", inputField(graphql.NewList(nonNull(in.attribution)),
-		"Relayed speech: when source is an official, the officials whose words they passed on (each named once in the appearance, 8 levels at most)."))
-	in.appearance = inputObject("AppearanceInput", "The claim appears in a report.", graphql.InputObjectConfigFieldMap{
-		"report": inputField(nonNull(graphql.ID), ""), "quote": inputField(graphql.String, "The span as printed."),
-		"mode": inputField(nonNull(t.mode), ""), "language": inputField(graphql.String, ""), "hedge": inputField(graphql.String, ""),
-		"attributedTo": inputField(graphql.NewList(nonNull(in.attribution)), ""),
-	})
-	in.claim = inputObject("ClaimInput", "A new claim.", graphql.InputObjectConfigFieldMap{
-		"id": inputField(nonNull(graphql.ID), "claim:slug"), "text": inputField(nonNull(graphql.String), ""),
-		"topics": inputField(graphql.NewList(nonNull(graphql.String)), ""), "appearances": inputField(graphql.NewList(nonNull(in.appearance)), ""),
-		"reviews": inputField(graphql.NewList(nonNull(in.review)), ""),
-	})
-	in.claimUpd = inputObject("ClaimUpdateInput", "Fields to change; absent fields stay.", graphql.InputObjectConfigFieldMap{
-		"text": inputField(graphql.String, ""), "topics": inputField(graphql.NewList(nonNull(graphql.String)), ""),
-	})
+	in.appearance = t.inputObject("AppearanceInput", "The claim appears in a report.", inputList(
+		inputField("report", nonNull(graphql.ID), "The report the claim appears in."),
+		inputField("quote", graphql.String, "The span as printed."),
+		inputField("mode", nonNull(t.mode), "How the report carries the claim."),
+		inputField("language", graphql.String, "The language of the quote, a BCP 47 tag (en, uk, pt-BR)."),
+		inputField("hedge", graphql.String, "\"reportedly\", \"according to\" and the like."),
+		inputField("attributedTo", graphql.NewList(nonNull(in.attribution)), "Whom the report attributes the claim to; none when it names no one."),
+	))
+	in.claim = t.inputObject("ClaimInput", "A new claim.", inputList(
+		inputField("id", nonNull(graphql.ID), "The new claim's ID, claim:slug."),
+		inputField("text", nonNull(graphql.String), "The proposition, in one sentence."),
+		inputField("topics", graphql.NewList(nonNull(graphql.String)), "Free-form topic labels."),
+		inputField("appearances", graphql.NewList(nonNull(in.appearance)), "The reports the claim appears in."),
+		inputField("reviews", graphql.NewList(nonNull(in.review)), "Fact-checkers' reviews of the claim."),
+	))
+	in.claimUpd = t.inputObject("ClaimUpdateInput", "Fields to change; absent fields stay.", inputList(
+		inputField("text", graphql.String, "The new text."),
+		inputField("topics", graphql.NewList(nonNull(graphql.String)), "The new topics, replacing the old ones."),
+	))
 }
 
 // claimMutations are the claim mutations: the claim, its appearances, attributions
 // and reviews.
-func (mt *mutations) claimMutations() graphql.Fields {
-	return graphql.Fields{
-		"createClaim": mt.mutate(nonNull(mt.t.claim), "Creates a claim, with its appearances.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.claim)}},
+func (mt *mutations) claimMutations() fieldList {
+	return fieldList{
+		mt.mutate("createClaim", nonNull(mt.t.claim), "Creates a claim, with its appearances.", []*inputValue{inputArg(mt.in.claim)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				c, err := claimOf(argObject(a, "input"))
 				if err != nil {
@@ -297,8 +309,8 @@ func (mt *mutations) claimMutations() graphql.Fields {
 				}
 				return mt.g().FindClaimByID(ctx, c.ID)
 			}),
-		"updateClaim": mt.mutate(nonNull(mt.t.claim), "Changes a claim's text or topics.",
-			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.claimUpd)}},
+		mt.mutate("updateClaim", nonNull(mt.t.claim), "Changes a claim's text or topics.",
+			[]*inputValue{idArg("id"), inputArg(mt.in.claimUpd)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				m := argObject(a, "input")
 				upd := graph.ClaimUpdate{Text: optStringField(m, "text")}
@@ -308,14 +320,14 @@ func (mt *mutations) claimMutations() graphql.Fields {
 				}
 				return mt.g().UpdateClaim(ctx, argString(a, "id"), upd)
 			}),
-		"deleteClaim": mt.mutate(nonNull(graphql.ID), "Deletes a claim with its appearances and attributions.",
-			graphql.FieldConfigArgument{"id": idArg()},
+		mt.mutate("deleteClaim", nonNull(graphql.ID), "Deletes a claim with its appearances and attributions.",
+			[]*inputValue{idArg("id")},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				id := argString(a, "id")
 				return deleted(id, mt.g().DeleteClaim(ctx, id))
 			}),
-		"addAppearance": mt.mutate(nonNull(mt.t.claim), "Records that a claim appears in a report.",
-			graphql.FieldConfigArgument{"claim": idArg(), "input": {Type: nonNull(mt.in.appearance)}},
+		mt.mutate("addAppearance", nonNull(mt.t.claim), "Records that a claim appears in a report.",
+			[]*inputValue{idArg("claim"), inputArg(mt.in.appearance)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				app, err := appearanceOf(argObject(a, "input"))
 				if err != nil {
@@ -323,13 +335,13 @@ func (mt *mutations) claimMutations() graphql.Fields {
 				}
 				return mt.g().AddAppearance(ctx, argString(a, "claim"), app)
 			}),
-		"removeAppearance": mt.mutate(nonNull(mt.t.claim), "Removes a claim's appearance in a report.",
-			graphql.FieldConfigArgument{"claim": idArg(), "report": idArg()},
+		mt.mutate("removeAppearance", nonNull(mt.t.claim), "Removes a claim's appearance in a report.",
+			[]*inputValue{idArg("claim"), idArg("report")},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				return mt.g().RemoveAppearance(ctx, argString(a, "claim"), argString(a, "report"))
 			}),
-		"addAttribution": mt.mutate(nonNull(mt.t.claim), "In the claim's appearance in report, attributes it to a source.",
-			graphql.FieldConfigArgument{"claim": idArg(), "report": idArg(), "input": {Type: nonNull(mt.in.attribution)}},
+		mt.mutate("addAttribution", nonNull(mt.t.claim), "In the claim's appearance in report, attributes it to a source.",
+			[]*inputValue{idArg("claim"), idArg("report"), inputArg(mt.in.attribution)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				at, err := attributionOf(argObject(a, "input"))
 				if err != nil {
@@ -337,13 +349,13 @@ func (mt *mutations) claimMutations() graphql.Fields {
 				}
 				return mt.g().AddAttribution(ctx, argString(a, "claim"), argString(a, "report"), at)
 			}),
-		"removeAttribution": mt.mutate(nonNull(mt.t.claim), "Removes an attribution.",
-			graphql.FieldConfigArgument{"claim": idArg(), "report": idArg(), "source": idArg()},
+		mt.mutate("removeAttribution", nonNull(mt.t.claim), "Removes an attribution.",
+			[]*inputValue{idArg("claim"), idArg("report"), idArg("source")},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				return mt.g().RemoveAttribution(ctx, argString(a, "claim"), argString(a, "report"), argString(a, "source"))
 			}),
-		"addReview": mt.mutate(nonNull(mt.t.claim), "Adds a fact-checker's review to a claim.",
-			graphql.FieldConfigArgument{"claim": idArg(), "input": {Type: nonNull(mt.in.review)}},
+		mt.mutate("addReview", nonNull(mt.t.claim), "Adds a fact-checker's review to a claim.",
+			[]*inputValue{idArg("claim"), inputArg(mt.in.review)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				r, err := reviewOf(argObject(a, "input"))
 				if err != nil {

@@ -105,62 +105,62 @@ func extractArgs(a map[string]any) (string, extract.ProposeOptions, error) {
 }
 
 // newExtractField builds the field Query.extract and its types.
-func newExtractField(s *Server, t *types) *graphql.Field {
+func newExtractField(name string, s *Server, t *types) *field {
 	span := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "TextSpan",
 		Description: "A stretch [start, end) of the text, in Unicode code points (not bytes, not UTF-16 units), and its text.",
-		Fields: graphql.Fields{
-			"start": {Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Start, nil }},
-			"end":   {Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).End, nil }},
-			"text":  {Type: nonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Text, nil }},
-		},
+		Fields: t.fields("TextSpan", fieldList{
+			{Name: "start", Type: nonNull(graphql.Int), Description: "Where the span starts: the offset, in code points, of its first character.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Start, nil }},
+			{Name: "end", Type: nonNull(graphql.Int), Description: "Where the span ends: the offset, in code points, just after its last character.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).End, nil }},
+			{Name: "text", Type: nonNull(graphql.String), Description: "The span's text.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Span).Text, nil }},
+		}),
 	})
 	quote := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ExtractedQuote",
 		Description: "One attribution found in the text, as 'hearsay extract --format citron' prints it.",
-		Fields: graphql.Fields{
-			"cue": {Type: nonNull(span), Description: "The reporting expression: \"said\", \"according to\", \"has learned\".",
+		Fields: t.fields("ExtractedQuote", fieldList{
+			{Name: "cue", Type: nonNull(span), Description: "The reporting expression: \"said\", \"according to\", \"has learned\".",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Quote).Cue, nil }},
-			"sources": {Type: listOf(span), Description: "Who said it.",
+			{Name: "sources", Type: listOf(span), Description: "Who said it.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilSpans(p.Source.(extract.Quote).Sources), nil }},
-			"contents": {Type: listOf(span), Description: "What was said; several spans when a quote is split.",
+			{Name: "contents", Type: listOf(span), Description: "What was said; several spans when a quote is split.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilSpans(p.Source.(extract.Quote).Contents), nil }},
-			"confidence": {Type: nonNull(graphql.Float), Description: "In [0,1].",
+			{Name: "confidence", Type: nonNull(graphql.Float), Description: "In [0,1].",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(extract.Quote).Confidence, nil }},
-		},
+		}),
 	})
 	note := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ReviewNote",
 		Description: "One entry of the proposal's review section: where in the text a proposed record (or one of its appearances or attributions) was read, and how sure the extractor is.",
-		Fields: graphql.Fields{
-			"record": {Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Record, nil }},
-			"path": {Type: graphql.String, Description: "The part of the record, as appearances[0].attributions[1]; null for the record itself.",
+		Fields: t.fields("ReviewNote", fieldList{
+			{Name: "record", Type: nonNull(graphql.ID), Description: "The ID of the proposed record.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Record, nil }},
+			{Name: "path", Type: graphql.String, Description: "The part of the record, as appearances[0].attributions[1]; null for the record itself.",
 				Resolve: str(func(v any) string { return v.(fixtures.ReviewNote).Path })},
-			"spans": {Type: listOf(span), Resolve: func(p graphql.ResolveParams) (any, error) {
+			{Name: "spans", Type: listOf(span), Description: "Where in the text it was read.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				var out []extract.Span
 				for _, sp := range p.Source.(fixtures.ReviewNote).Spans {
 					out = append(out, extract.Span{Start: sp.Start, End: sp.End, Text: sp.Text})
 				}
 				return nonNilSpans(out), nil
 			}},
-			"confidence": {Type: nonNull(graphql.Float), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Confidence, nil }},
-			"note":       {Type: graphql.String, Resolve: str(func(v any) string { return v.(fixtures.ReviewNote).Note })},
-		},
+			{Name: "confidence", Type: nonNull(graphql.Float), Description: "How sure the extractor is, in [0,1].", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(fixtures.ReviewNote).Confidence, nil }},
+			{Name: "note", Type: graphql.String, Description: "What a reviewer should check; null when nothing.", Resolve: str(func(v any) string { return v.(fixtures.ReviewNote).Note })},
+		}),
 	})
 	record := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ProposedRecord",
 		Description: "A record the proposal would add: sources already in the graph are reused, not proposed.",
-		Fields: graphql.Fields{
-			"id": {Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { id, _ := proposedRecord(p.Source); return id, nil }},
-			"kind": {Type: nonNull(graphql.String), Description: "outlet, official, report or claim.",
+		Fields: t.fields("ProposedRecord", fieldList{
+			{Name: "id", Type: nonNull(graphql.ID), Description: "The record's proposed ID (kind:slug).", Resolve: func(p graphql.ResolveParams) (any, error) { id, _ := proposedRecord(p.Source); return id, nil }},
+			{Name: "kind", Type: nonNull(graphql.String), Description: "outlet, official, report or claim.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					id, _ := proposedRecord(p.Source)
 					k, _, _ := graph.SplitID(id)
 					return k.String(), nil
 				}},
-			"name": {Type: graphql.String, Description: "An outlet's or official's name, a report's title, a claim's text.",
+			{Name: "name", Type: graphql.String, Description: "An outlet's or official's name, a report's title, a claim's text.",
 				Resolve: str(func(v any) string { _, name := proposedRecord(v); return name })},
-		},
+		}),
 	})
 	var attribution *graphql.Object
 	attribution = graphql.NewObject(graphql.ObjectConfig{
@@ -168,55 +168,55 @@ func newExtractField(s *Server, t *types) *graphql.Field {
 		Description: "To whom a proposed appearance attributes its claim.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			at := func(v any) graph.Attribution { return v.(graph.Attribution) }
-			return graphql.Fields{
-				"source": {Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return at(p.Source).Source, nil }},
-				"mode":   {Type: nonNull(t.mode), Resolve: enumValue(func(v any) graph.Mode { return at(v).Mode })},
-				"quote":  {Type: graphql.String, Resolve: str(func(v any) string { return at(v).Quote })},
-				"relaying": {Type: listOf(attribution), Description: "Relayed speech: whom the source passed on.",
+			return t.fields("ProposedAttribution", fieldList{
+				{Name: "source", Type: nonNull(graphql.ID), Description: "The ID of the official, report or outlet, proposed or already in the graph.", Resolve: func(p graphql.ResolveParams) (any, error) { return at(p.Source).Source, nil }},
+				{Name: "mode", Type: nonNull(t.mode), Description: "How the article attributes the claim.", Resolve: enumValue(func(v any) graph.Mode { return at(v).Mode })},
+				{Name: "quote", Type: graphql.String, Description: "The attributing words as printed; null when none.", Resolve: str(func(v any) string { return at(v).Quote })},
+				{Name: "relaying", Type: listOf(attribution), Description: "Relayed speech: whom the source passed on.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return nonNilAttributions(at(p.Source).Relaying), nil }},
-			}
+			})
 		}),
 	})
 	appearance := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ProposedAppearance",
 		Description: "A report a proposed claim appears in: this article, or a report it cites.",
-		Fields: graphql.Fields{
-			"report": {Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Appearance).Report, nil }},
-			"quote":  {Type: graphql.String, Description: "The words as printed.", Resolve: str(func(v any) string { return v.(graph.Appearance).Quote })},
-			"mode":   {Type: t.mode, Resolve: enumValue(func(v any) graph.Mode { return v.(graph.Appearance).Mode })},
-			"hedge":  {Type: graphql.String, Resolve: str(func(v any) string { return v.(graph.Appearance).Hedge })},
-			"attributions": {Type: listOf(attribution),
+		Fields: t.fields("ProposedAppearance", fieldList{
+			{Name: "report", Type: nonNull(graphql.ID), Description: "The report's ID.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Appearance).Report, nil }},
+			{Name: "quote", Type: graphql.String, Description: "The words as printed.", Resolve: str(func(v any) string { return v.(graph.Appearance).Quote })},
+			{Name: "mode", Type: t.mode, Description: "How the report carries the claim; null when unset.", Resolve: enumValue(func(v any) graph.Mode { return v.(graph.Appearance).Mode })},
+			{Name: "hedge", Type: graphql.String, Description: "\"reportedly\", \"according to\" and the like; null when none.", Resolve: str(func(v any) string { return v.(graph.Appearance).Hedge })},
+			{Name: "attributions", Type: listOf(attribution), Description: "Whom the report attributes the claim to.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					return nonNilAttributions(p.Source.(graph.Appearance).Attributions), nil
 				}},
-		},
+		}),
 	})
 	claim := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ProposedClaim",
 		Description: "A claim the proposal would add, one per attributed statement.",
-		Fields: graphql.Fields{
-			"id":   {Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).ID, nil }},
-			"text": {Type: nonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).Text, nil }},
-			"appearances": {Type: listOf(appearance), Resolve: func(p graphql.ResolveParams) (any, error) {
+		Fields: t.fields("ProposedClaim", fieldList{
+			{Name: "id", Type: nonNull(graphql.ID), Description: "The claim's proposed ID, claim:slug.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).ID, nil }},
+			{Name: "text", Type: nonNull(graphql.String), Description: "The statement, as the article gives it.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Claim).Text, nil }},
+			{Name: "appearances", Type: listOf(appearance), Description: "The reports the claim appears in.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				if a := p.Source.(*graph.Claim).Appearances; a != nil {
 					return a, nil
 				}
 				return []graph.Appearance{}, nil
 			}},
-		},
+		}),
 	})
-	count := func(get func(*graph.Dataset) int) *graphql.Field {
-		return &graphql.Field{Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return get(p.Source.(*graph.Dataset)), nil }}
+	count := func(name string, get func(*graph.Dataset) int) *field {
+		return &field{Name: name, Type: nonNull(graphql.Int), Description: "How many " + name + " the proposal would add.", Resolve: func(p graphql.ResolveParams) (any, error) { return get(p.Source.(*graph.Dataset)), nil }}
 	}
 	counts := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ProposalCounts",
 		Description: "How many records of each kind the proposal would add.",
-		Fields: graphql.Fields{
-			"outlets":   count(func(d *graph.Dataset) int { return len(d.Outlets) }),
-			"officials": count(func(d *graph.Dataset) int { return len(d.Officials) }),
-			"reports":   count(func(d *graph.Dataset) int { return len(d.Reports) }),
-			"claims":    count(func(d *graph.Dataset) int { return len(d.Claims) }),
-		},
+		Fields: t.fields("ProposalCounts", fieldList{
+			count("outlets", func(d *graph.Dataset) int { return len(d.Outlets) }),
+			count("officials", func(d *graph.Dataset) int { return len(d.Officials) }),
+			count("reports", func(d *graph.Dataset) int { return len(d.Reports) }),
+			count("claims", func(d *graph.Dataset) int { return len(d.Claims) }),
+		}),
 	})
 	// proposed resolves a field of the proposal, proposing it on first use.
 	proposed := func(get func(*extraction) any) graphql.FieldResolveFn {
@@ -231,18 +231,18 @@ func newExtractField(s *Server, t *types) *graphql.Field {
 	extractionType := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Extraction",
 		Description: "The attributions of a text and the hearsay/v1 records proposed for them, to review and then load with importDataset.",
-		Fields: graphql.Fields{
-			"quotes": {Type: listOf(quote), Description: "The attributions found, in text order.",
+		Fields: t.fields("Extraction", fieldList{
+			{Name: "quotes", Type: listOf(quote), Description: "The attributions found, in text order.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*extraction).quotes, nil }},
-			"review": {Type: listOf(note), Description: "The review notes of the proposal: the document's review section.",
+			{Name: "review", Type: listOf(note), Description: "The review notes of the proposal: the document's review section.",
 				Resolve: proposed(func(x *extraction) any {
 					if x.prop.Review == nil {
 						return []fixtures.ReviewNote{}
 					}
 					return x.prop.Review
 				})},
-			"counts": {Type: nonNull(counts), Resolve: proposed(func(x *extraction) any { return x.prop.Dataset })},
-			"records": {Type: listOf(record), Description: "The proposed records: outlets, officials, reports, then claims.",
+			{Name: "counts", Type: nonNull(counts), Description: "How many records of each kind the proposal would add.", Resolve: proposed(func(x *extraction) any { return x.prop.Dataset })},
+			{Name: "records", Type: listOf(record), Description: "The proposed records: outlets, officials, reports, then claims.",
 				Resolve: proposed(func(x *extraction) any {
 					out := []any{}
 					for _, n := range x.prop.Dataset.Nodes() {
@@ -250,28 +250,29 @@ func newExtractField(s *Server, t *types) *graphql.Field {
 					}
 					return out
 				})},
-			"claims": {Type: listOf(claim), Resolve: proposed(func(x *extraction) any {
+			{Name: "claims", Type: listOf(claim), Description: "The proposed claims, with their appearances and attributions.", Resolve: proposed(func(x *extraction) any {
 				if x.prop.Dataset.Claims == nil {
 					return []*graph.Claim{}
 				}
 				return x.prop.Dataset.Claims
 			})},
-			"document": {Type: nonNull(graphql.String),
+			{Name: "document", Type: nonNull(graphql.String),
 				Description: "The proposal as one hearsay/v1 JSON document, what 'hearsay extract --db' prints for the same text and flags, ready for importDataset(data:).",
 				Resolve:     proposed(func(x *extraction) any { return x.doc })},
-		},
+		}),
 	})
-	return &graphql.Field{
+	return &field{
+		Name: name,
 		Type: nonNull(extractionType),
 		Description: "Finds the attributions in an article's text and proposes hearsay/v1 records for them, reusing the sources the graph holds. " +
 			"Read-only: load the document with importDataset after review. The text is at most 131072 bytes.",
-		Args: graphql.FieldConfigArgument{
-			"text":      {Type: nonNull(graphql.String), Description: "The article as plain text."},
-			"outlet":    {Type: graphql.ID, Description: "The article's outlet; default a placeholder."},
-			"report":    {Type: graphql.ID, Description: "The article's report ID; default derived from title."},
-			"published": {Type: graphql.String, Description: "The article's publication date, " + dateDesc},
-			"url":       {Type: graphql.String},
-			"title":     {Type: graphql.String},
+		Args: []*inputValue{
+			{Name: "text", Type: nonNull(graphql.String), Description: "The article as plain text."},
+			{Name: "outlet", Type: graphql.ID, Description: "The article's outlet; default a placeholder."},
+			{Name: "report", Type: graphql.ID, Description: "The article's report ID; default derived from title."},
+			{Name: "published", Type: graphql.String, Description: "The article's publication date, " + dateDesc},
+			{Name: "url", Type: graphql.String, Description: "The article's URL, for the proposed report."},
+			{Name: "title", Type: graphql.String, Description: "The article's headline, for the proposed report."},
 		},
 		Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 			text, opt, err := extractArgs(p.Args)

@@ -250,6 +250,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	ctx, run := s.newRun(ctx)
 	run.perField = graphqlGoFieldCost
 	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
+	ctx = gql.WithIntrospection(ctx, s.intro)
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,
 		AST:           gql.ExecutableAST(doc.AST, op, req.Variables),

@@ -14,7 +14,7 @@ import (
 // TestWorkWeightsNameFields ensures every work weight names a field the
 // schema has, so that renaming one cannot silently drop its weight.
 func TestWorkWeightsNameFields(t *testing.T) {
-	schema, err := newSchema(&Server{})
+	schema, _, err := newSchema(&Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestWorkWeightsNameFields(t *testing.T) {
 // a connection costs its `first` per item, a plain list listWeight, and
 // the two attributions fields are each costed as what they are.
 func TestComplexityFromTypes(t *testing.T) {
-	schema, err := newSchema(&Server{})
+	schema, _, err := newSchema(&Server{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,5 +59,23 @@ func TestComplexityFromTypes(t *testing.T) {
 		if got := complexity(&schema, op, gql.Fragments(doc), nil, DefaultMaxComplexity); got != c.want {
 			t.Errorf("%s: complexity %d, want %d", c.query, got, c.want)
 		}
+	}
+}
+
+// TestSchemaOrderDeclared ensures the schema declares the order of every
+// member of its types (t.fields, t.inputObject, enumOf), so that none is
+// listed by name instead (gql.Introspection.Undeclared): a field, an
+// argument, an enum value or an input field added to a graphql-go map
+// directly would be.
+func TestSchemaOrderDeclared(t *testing.T) {
+	_, intro, err := newSchema(&Server{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := intro.Undeclared(); len(u) > 0 {
+		t.Errorf("members of %q are not declared in order", u)
+	}
+	if n := len(intro.Types()); n < 60 {
+		t.Errorf("introspection lists %d types, want every type of the schema", n)
 	}
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -30,23 +29,17 @@ const dateDesc = "YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time."
 
 func newInputs(t *types) *inputs {
 	in := &inputs{}
-	in.rating = inputObject("RatingInput", "One rating on the Admiralty scale.", graphql.InputObjectConfigFieldMap{
-		"rating": inputField(nonNull(t.reliability), ""), "ratedBy": inputField(graphql.String, ""),
-		"ratedAt": inputField(graphql.String, dateDesc+" Default: today."), "note": inputField(graphql.String, ""),
-	})
+	in.rating = t.inputObject("RatingInput", "One rating on the Admiralty scale.", inputList(
+		inputField("rating", nonNull(t.reliability), "The grade, A (completely reliable) to F (cannot be judged)."),
+		inputField("ratedBy", graphql.String, "Who gave the rating."),
+		inputField("ratedAt", graphql.String, "When the rating was given: "+dateDesc+" Default: today."),
+		inputField("note", graphql.String, "Why, in a sentence."),
+	))
 	addClaimInputs(t, in)
 	addOutletInputs(t, in)
 	addReportInputs(t, in)
 	addOfficialInputs(t, in)
 	return in
-}
-
-func inputField(typ graphql.Input, desc string) *graphql.InputObjectFieldConfig {
-	return &graphql.InputObjectFieldConfig{Type: typ, Description: desc}
-}
-
-func inputObject(name, desc string, fields graphql.InputObjectConfigFieldMap) *graphql.InputObject {
-	return graphql.NewInputObject(graphql.InputObjectConfig{Name: name, Description: desc, Fields: fields})
 }
 
 // importAnswer is what importDataset answers: what the load wrote, and
@@ -57,31 +50,32 @@ type importAnswer struct {
 }
 
 func newImportResultType(t *types) *graphql.Object {
-	field := func(get func(fixtures.Result) int) *graphql.Field {
-		return &graphql.Field{Type: nonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) {
+	count := func(name, desc string, get func(fixtures.Result) int) *field {
+		return &field{Name: name, Type: nonNull(graphql.Int), Description: desc, Resolve: func(p graphql.ResolveParams) (any, error) {
 			return get(p.Source.(importAnswer).Result), nil
 		}}
 	}
 	t.newClaimMatches = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "NewClaimMatches",
 		Description: "A claim the import added and the claims stored before it that may say the same, so that a person can merge them.",
-		Fields: graphql.Fields{
-			"claim": {Type: nonNull(t.claim), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.NewClaimMatches).Claim, nil }},
-			"similar": {Type: listOf(t.claimMatch), Description: "Best first.",
+		Fields: t.fields("NewClaimMatches", fieldList{
+			{Name: "claim", Type: nonNull(t.claim), Description: "The claim the import added.",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.NewClaimMatches).Claim, nil }},
+			{Name: "similar", Type: listOf(t.claimMatch), Description: "The claims stored before the import that may say the same, best first.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.NewClaimMatches).Similar, nil }},
-		},
+		}),
 	})
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        "ImportResult",
 		Description: "What an importDataset wrote.",
-		Fields: graphql.Fields{
-			"nodes":     field(func(r fixtures.Result) int { return r.Nodes }),
-			"edges":     field(func(r fixtures.Result) int { return r.Edges }),
-			"outlets":   field(func(r fixtures.Result) int { return r.Counts[graph.KindOutlet] }),
-			"officials": field(func(r fixtures.Result) int { return r.Counts[graph.KindOfficial] }),
-			"reports":   field(func(r fixtures.Result) int { return r.Counts[graph.KindReport] }),
-			"claims":    field(func(r fixtures.Result) int { return r.Counts[graph.KindClaim] }),
-			"matches": {Type: listOf(t.newClaimMatches),
+		Fields: t.fields("ImportResult", fieldList{
+			count("nodes", "The nodes the load wrote, of every kind.", func(r fixtures.Result) int { return r.Nodes }),
+			count("edges", "The edges the load wrote: publications, appearances, attributions, citations, possibly-same-as links.", func(r fixtures.Result) int { return r.Edges }),
+			count("outlets", "The outlets the load wrote.", func(r fixtures.Result) int { return r.Counts[graph.KindOutlet] }),
+			count("officials", "The officials the load wrote.", func(r fixtures.Result) int { return r.Counts[graph.KindOfficial] }),
+			count("reports", "The reports the load wrote.", func(r fixtures.Result) int { return r.Counts[graph.KindReport] }),
+			count("claims", "The claims the load wrote.", func(r fixtures.Result) int { return r.Counts[graph.KindClaim] }),
+			{Name: "matches", Type: listOf(t.newClaimMatches),
 				Description: "With matchThreshold: each claim of the dataset that was not stored before, with the claims stored " +
 					"before the import scoring at least matchThreshold against it (as similarClaims scores); claims without any are left out. " +
 					"Empty without matchThreshold.",
@@ -91,7 +85,7 @@ func newImportResultType(t *types) *graphql.Object {
 					}
 					return []graph.NewClaimMatches{}, nil
 				}},
-		},
+		}),
 	})
 }
 
@@ -194,18 +188,20 @@ type mutations struct {
 
 func newMutationType(s *Server, t *types) *graphql.Object {
 	mt := &mutations{s: s, t: t, in: newInputs(t)}
-	fields := graphql.Fields{}
-	for _, f := range []graphql.Fields{mt.outletMutations(), mt.reportMutations(), mt.officialMutations(), mt.claimMutations(), mt.nodeMutations()} {
-		maps.Copy(fields, f)
+	var fields fieldList
+	for _, f := range []fieldList{mt.outletMutations(), mt.reportMutations(), mt.officialMutations(), mt.claimMutations(), mt.nodeMutations()} {
+		fields = append(fields, f...)
 	}
-	return graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: fields})
+	return graphql.NewObject(graphql.ObjectConfig{Name: "Mutation",
+		Description: "Writes, each atomic: they need Authorization: Bearer <token>. Each answers the node as written (a delete its ID); a refused write (BAD_USER_INPUT, NOT_FOUND, CONFLICT) changes nothing.",
+		Fields:      t.fields("Mutation", fields)})
 }
 
 // mutate wraps a write: it runs only for authorised requests (checked
 // before execution), converts errors, and makes later fields of the
 // request see the write.
-func (mt *mutations) mutate(typ graphql.Output, desc string, args graphql.FieldConfigArgument, fn func(context.Context, map[string]any) (any, error)) *graphql.Field {
-	return &graphql.Field{Type: typ, Description: desc, Args: args, Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+func (mt *mutations) mutate(name string, typ graphql.Output, desc string, args []*inputValue, fn func(context.Context, map[string]any) (any, error)) *field {
+	return &field{Name: name, Type: typ, Description: desc, Args: args, Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 		l := mt.s.loaderFrom(p.Context)
 		l.forget()
 		out, err := fn(p.Context, p.Args)
@@ -216,11 +212,28 @@ func (mt *mutations) mutate(typ graphql.Output, desc string, args graphql.FieldC
 
 func (mt *mutations) g() graph.Graph { return mt.s.cfg.Graph }
 
-func idArg() *graphql.ArgumentConfig { return &graphql.ArgumentConfig{Type: nonNull(graphql.ID)} }
+// idArgDocs describes the ID arguments of the mutations, by name.
+var idArgDocs = map[string]string{
+	"id":     "The node's ID (kind:slug).",
+	"claim":  "The claim's ID (claim:slug).",
+	"report": "The report's ID (report:slug).",
+	"cites":  "The ID of the report cited.",
+	"source": "The ID of the official, report or outlet the claim is attributed to.",
+}
 
-func cascadeArg() *graphql.ArgumentConfig {
-	return &graphql.ArgumentConfig{Type: graphql.Boolean, DefaultValue: false,
-		Description: "Also remove the edges that refer to the node (and, for an outlet, its reports)."}
+// idArg is a required ID argument of a mutation.
+func idArg(name string) *inputValue {
+	return &inputValue{Name: name, Type: nonNull(graphql.ID), Description: idArgDocs[name]}
+}
+
+// inputArg is the required input argument of a mutation.
+func inputArg(typ *graphql.InputObject) *inputValue {
+	return &inputValue{Name: "input", Type: nonNull(typ), Description: "What to write, as " + typ.Name() + " describes it."}
+}
+
+func cascadeArg() *inputValue {
+	return &inputValue{Name: "cascade", Type: graphql.Boolean, Default: false,
+		Description: "Also remove the edges that refer to the node (and, for an outlet, its reports); without it, a node something refers to is not deleted (CONFLICT)."}
 }
 
 // deleted answers a delete with the deleted ID.
@@ -233,10 +246,10 @@ func deleted(id string, err error) (any, error) {
 
 // nodeMutations are the mutations of more than one noun: addRating (outlets and
 // officials) and importDataset.
-func (mt *mutations) nodeMutations() graphql.Fields {
-	return graphql.Fields{
-		"addRating": mt.mutate(nonNull(mt.t.node), "Adds a rating to an outlet's or official's history.",
-			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.rating)}},
+func (mt *mutations) nodeMutations() fieldList {
+	return fieldList{
+		mt.mutate("addRating", nonNull(mt.t.node), "Adds a rating to an outlet's or official's history.",
+			[]*inputValue{idArg("id"), inputArg(mt.in.rating)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				r, err := ratingOf(argObject(a, "input"))
 				if err != nil {
@@ -248,14 +261,14 @@ func (mt *mutations) nodeMutations() graphql.Fields {
 				}
 				return mt.s.loaderFrom(ctx).node(ctx, id)
 			}),
-		"importDataset": mt.mutate(nonNull(mt.t.importResult),
+		mt.mutate("importDataset", nonNull(mt.t.importResult),
 			"Loads a hearsay/v1 dataset (JSON document or NDJSON) or schema.org ClaimReview JSON-LD (one object, an array or @graph; told apart by content) all or nothing, with the same checks and errors as 'hearsay load'.",
-			graphql.FieldConfigArgument{
-				"data": {Type: nonNull(graphql.String)},
-				"matchThreshold": {Type: graphql.Float, Description: fmt.Sprintf("Report in matches, for each new claim (at most %d), "+
+			[]*inputValue{
+				{Name: "data", Type: nonNull(graphql.String), Description: "The dataset's text, within the request body limit."},
+				{Name: "matchThreshold", Type: graphql.Float, Description: fmt.Sprintf("Report in matches, for each new claim (at most %d), "+
 					"the claims stored before the import that score at least this much against it, as similarClaims scores. "+
 					"Default: null, no matches reported.", graph.MaxMatchedClaims)},
-				"matchFirst": {Type: graphql.Int, DefaultValue: 3, Description: fmt.Sprintf("At most this many matches a new claim, 1 to %d.", graph.MaxMatches)},
+				{Name: "matchFirst", Type: graphql.Int, Default: 3, Description: fmt.Sprintf("At most this many matches a new claim, 1 to %d.", graph.MaxMatches)},
 			},
 			mt.importDataset),
 	}

@@ -15,19 +15,19 @@ func newOfficialType(s *Server, t *types) *graphql.Object {
 		Description: "A person, group or institution a claim is attributed to, named or not.",
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
-				"id":          {Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return o(v).ID })},
-				"name":        {Type: nonNull(graphql.String), Resolve: str(func(v any) string { return o(v).Name })},
-				"form":        {Type: nonNull(t.form), Resolve: enumValue(func(v any) graph.OfficialForm { return o(v).Form })},
-				"anonymous":   {Type: nonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Anonymous, nil }},
-				"role":        {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Role })},
-				"affiliation": {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Affiliation })},
-				"country":     {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Country })},
-				"description": {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Description })},
-				"reliability": {Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
+			return t.fields("Official", fieldList{
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The official's ID, official:slug.", Resolve: str(func(v any) string { return o(v).ID })},
+				{Name: "name", Type: nonNull(graphql.String), Description: "The name, or for an anonymous official how reports describe them (\"unnamed US officials\").", Resolve: str(func(v any) string { return o(v).Name })},
+				{Name: "form", Type: nonNull(t.form), Description: "A person, a group or an institution.", Resolve: enumValue(func(v any) graph.OfficialForm { return o(v).Form })},
+				{Name: "anonymous", Type: nonNull(graphql.Boolean), Description: "Whether reports leave the official unnamed.", Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Anonymous, nil }},
+				{Name: "role", Type: graphql.String, Description: "Their position (\"foreign minister\"); null when not recorded.", Resolve: str(func(v any) string { return o(v).Role })},
+				{Name: "affiliation", Type: graphql.String, Description: "The government, organisation or company they speak for; null when not recorded.", Resolve: str(func(v any) string { return o(v).Affiliation })},
+				{Name: "country", Type: graphql.String, Description: "ISO 3166-1 alpha-2 code; null when not recorded.", Resolve: str(func(v any) string { return o(v).Country })},
+				{Name: "description", Type: graphql.String, Description: "Anything else that tells them apart; null when not recorded.", Resolve: str(func(v any) string { return o(v).Description })},
+				{Name: "reliability", Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return latest(o(p.Source).Ratings), nil }},
-				"ratings": {Type: listOf(t.rating), Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Ratings, nil }},
-				"possiblySameAs": {Type: listOf(t.official), Description: "Officials that may be the same people.",
+				{Name: "ratings", Type: listOf(t.rating), Description: "The rating history, oldest first.", Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Ratings, nil }},
+				{Name: "possiblySameAs", Type: listOf(t.official), Description: "Officials that may be the same people.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						l := s.loaderFrom(p.Context)
 						var out []any
@@ -40,12 +40,12 @@ func newOfficialType(s *Server, t *types) *graphql.Object {
 						}
 						return out, nil
 					})},
-				"attributions": {Type: nonNull(t.attributionConn), Args: pageArgsConfig(),
+				{Name: "attributions", Type: nonNull(t.attributionConn), Args: pageArgsConfig(),
 					Description: "The attributions that name this official, by claim and report, relayed ones included (with relayedBy).",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return s.attributions(p, o(p.Source).ID)
 					})},
-			}
+			})
 		}),
 	})
 }
@@ -74,27 +74,36 @@ func (s *Server) attributions(p graphql.ResolveParams, source string) (any, erro
 // addOfficialInputs builds the inputs of createOfficial and updateOfficial; ratings
 // first (newInputs).
 func addOfficialInputs(t *types, in *inputs) {
-	officialFields := func(create bool) graphql.InputObjectConfigFieldMap {
-		m := graphql.InputObjectConfigFieldMap{
-			"name": inputField(graphql.String, ""), "form": inputField(t.form, ""), "anonymous": inputField(graphql.Boolean, ""),
-			"role": inputField(graphql.String, ""), "affiliation": inputField(graphql.String, ""), "country": inputField(graphql.String, ""),
-			"description": inputField(graphql.String, ""),
-		}
+	officialFields := func(create bool) func() []*inputValue {
+		var fs []*inputValue
 		if create {
-			m["id"], m["name"], m["form"] = inputField(nonNull(graphql.ID), "official:slug"), inputField(nonNull(graphql.String), ""), inputField(nonNull(t.form), "")
-			m["ratings"] = inputField(graphql.NewList(nonNull(in.rating)), "")
-			m["possiblySameAs"] = inputField(graphql.NewList(nonNull(graphql.ID)), "Officials that may be the same people.")
+			fs = append(fs, inputField("id", nonNull(graphql.ID), "The new official's ID, official:slug."),
+				inputField("name", nonNull(graphql.String), "The name, or for an anonymous official how reports describe them (\"unnamed US officials\")."),
+				inputField("form", nonNull(t.form), "A person, a group or an institution."))
+		} else {
+			fs = append(fs, inputField("name", graphql.String, "The name, or for an anonymous official how reports describe them."),
+				inputField("form", t.form, "A person, a group or an institution."))
 		}
-		return m
+		fs = append(fs,
+			inputField("anonymous", graphql.Boolean, "Whether reports leave the official unnamed."),
+			inputField("role", graphql.String, "Their position (\"foreign minister\")."),
+			inputField("affiliation", graphql.String, "The government, organisation or company they speak for."),
+			inputField("country", graphql.String, "ISO 3166-1 alpha-2 code."),
+			inputField("description", graphql.String, "Anything else that tells them apart."))
+		if create {
+			fs = append(fs, inputField("ratings", graphql.NewList(nonNull(in.rating)), "Their rating history (Admiralty A–F)."),
+				inputField("possiblySameAs", graphql.NewList(nonNull(graphql.ID)), "Officials that may be the same people."))
+		}
+		return inputList(fs...)
 	}
-	in.official = inputObject("OfficialInput", "A new official.", officialFields(true))
-	in.officialUpd = inputObject("OfficialUpdateInput", "Fields to change; absent fields stay.", officialFields(false))
+	in.official = t.inputObject("OfficialInput", "A new official.", officialFields(true))
+	in.officialUpd = t.inputObject("OfficialUpdateInput", "Fields to change; absent fields stay.", officialFields(false))
 }
 
 // officialMutations are createOfficial, updateOfficial and deleteOfficial.
-func (mt *mutations) officialMutations() graphql.Fields {
-	return graphql.Fields{
-		"createOfficial": mt.mutate(nonNull(mt.t.official), "Creates an official.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.official)}},
+func (mt *mutations) officialMutations() fieldList {
+	return fieldList{
+		mt.mutate("createOfficial", nonNull(mt.t.official), "Creates an official.", []*inputValue{inputArg(mt.in.official)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				m := argObject(a, "input")
 				form, err := argEnum(m, "form", graph.ParseOfficialForm)
@@ -116,8 +125,8 @@ func (mt *mutations) officialMutations() graphql.Fields {
 				}
 				return mt.g().FindOfficialByID(ctx, o.ID)
 			}),
-		"updateOfficial": mt.mutate(nonNull(mt.t.official), "Changes some fields of an official.",
-			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.officialUpd)}},
+		mt.mutate("updateOfficial", nonNull(mt.t.official), "Changes some fields of an official.",
+			[]*inputValue{idArg("id"), inputArg(mt.in.officialUpd)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				m := argObject(a, "input")
 				upd := graph.OfficialUpdate{Name: optStringField(m, "name"), Role: optStringField(m, "role"),
@@ -134,8 +143,8 @@ func (mt *mutations) officialMutations() graphql.Fields {
 				}
 				return mt.g().UpdateOfficial(ctx, argString(a, "id"), upd)
 			}),
-		"deleteOfficial": mt.mutate(nonNull(graphql.ID), "Deletes an official and its possibly-same-as links; with cascade, the attributions to it.",
-			graphql.FieldConfigArgument{"id": idArg(), "cascade": cascadeArg()},
+		mt.mutate("deleteOfficial", nonNull(graphql.ID), "Deletes an official and its possibly-same-as links; with cascade, the attributions to it.",
+			[]*inputValue{idArg("id"), cascadeArg()},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				id := argString(a, "id")
 				return deleted(id, mt.g().DeleteOfficial(ctx, id, argBool(a, "cascade")))

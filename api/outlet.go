@@ -15,26 +15,26 @@ func newOutletType(s *Server, t *types) *graphql.Object {
 		Description: "A publisher: newspaper, broadcaster, wire agency, blog, government site or social account.",
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
-				"id":         {Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return o(v).ID })},
-				"name":       {Type: nonNull(graphql.String), Resolve: str(func(v any) string { return o(v).Name })},
-				"domain":     {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Domain })},
-				"country":    {Type: graphql.String, Description: "ISO 3166-1 alpha-2.", Resolve: str(func(v any) string { return o(v).Country })},
-				"language":   {Type: graphql.String, Resolve: str(func(v any) string { return o(v).Language })},
-				"outletType": {Type: t.outletType, Resolve: enumValue(func(v any) graph.OutletType { return o(v).Type })},
-				"reliability": {Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
+			return t.fields("Outlet", fieldList{
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The outlet's ID, outlet:slug.", Resolve: str(func(v any) string { return o(v).ID })},
+				{Name: "name", Type: nonNull(graphql.String), Description: "The outlet's name.", Resolve: str(func(v any) string { return o(v).Name })},
+				{Name: "domain", Type: graphql.String, Description: "Its web domain, as bbc.co.uk; null when not recorded.", Resolve: str(func(v any) string { return o(v).Domain })},
+				{Name: "country", Type: graphql.String, Description: "The country it publishes from, ISO 3166-1 alpha-2 (GB); null when not recorded.", Resolve: str(func(v any) string { return o(v).Country })},
+				{Name: "language", Type: graphql.String, Description: "Its main language, a BCP 47 tag; null when not recorded.", Resolve: str(func(v any) string { return o(v).Language })},
+				{Name: "outletType", Type: t.outletType, Description: "What kind of publisher it is; null when not recorded.", Resolve: enumValue(func(v any) graph.OutletType { return o(v).Type })},
+				{Name: "reliability", Type: nonNull(t.reliability), Description: "The latest rating; F (cannot be judged) when unrated.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return latest(o(p.Source).Ratings), nil }},
-				"ratings": {Type: listOf(t.rating), Description: "The rating history, oldest first.",
+				{Name: "ratings", Type: listOf(t.rating), Description: "The rating history, oldest first.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return o(p.Source).Ratings, nil }},
-				"echo": {Type: nonNull(t.echo), Description: "How many appearances the outlet carries, how many it repeats from others, how many end at anonymous sources.",
+				{Name: "echo", Type: nonNull(t.echo), Description: "How many appearances the outlet carries, how many it repeats from others, how many end at anonymous sources.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return graph.OutletEcho(p.Context, s.loaderFrom(p.Context), o(p.Source).ID)
 					})},
-				"reports": {Type: nonNull(t.reportConn), Args: pageArgsConfig(), Description: "The outlet's reports, by ID.",
+				{Name: "reports", Type: nonNull(t.reportConn), Args: pageArgsConfig(), Description: "The outlet's reports, by ID.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return s.reports(p, graph.ReportFilter{Outlet: o(p.Source).ID})
 					})},
-			}
+			})
 		}),
 	})
 }
@@ -99,25 +99,32 @@ func (s *Server) outlets(p graphql.ResolveParams, f graph.OutletFilter) (any, er
 
 // addOutletInputs builds the inputs of createOutlet and updateOutlet.
 func addOutletInputs(t *types, in *inputs) {
-	outletFields := func(create bool) graphql.InputObjectConfigFieldMap {
-		m := graphql.InputObjectConfigFieldMap{
-			"name": inputField(graphql.String, ""), "domain": inputField(graphql.String, ""), "country": inputField(graphql.String, "ISO 3166-1 alpha-2."),
-			"language": inputField(graphql.String, ""), "outletType": inputField(t.outletType, ""),
-		}
+	outletFields := func(create bool) func() []*inputValue {
+		var fs []*inputValue
 		if create {
-			m["id"], m["name"] = inputField(nonNull(graphql.ID), "outlet:slug"), inputField(nonNull(graphql.String), "")
-			m["ratings"] = inputField(graphql.NewList(nonNull(in.rating)), "")
+			fs = append(fs, inputField("id", nonNull(graphql.ID), "The new outlet's ID, outlet:slug."),
+				inputField("name", nonNull(graphql.String), "The outlet's name."))
+		} else {
+			fs = append(fs, inputField("name", graphql.String, "The outlet's name."))
 		}
-		return m
+		fs = append(fs,
+			inputField("domain", graphql.String, "The outlet's web domain, as bbc.co.uk."),
+			inputField("country", graphql.String, "ISO 3166-1 alpha-2 code."),
+			inputField("language", graphql.String, "The outlet's main language, a BCP 47 tag (en, uk, pt-BR)."),
+			inputField("outletType", t.outletType, "What kind of publisher it is."))
+		if create {
+			fs = append(fs, inputField("ratings", graphql.NewList(nonNull(in.rating)), "Its rating history (Admiralty A–F)."))
+		}
+		return inputList(fs...)
 	}
-	in.outlet = inputObject("OutletInput", "A new outlet.", outletFields(true))
-	in.outletUpd = inputObject("OutletUpdateInput", "Fields to change; absent or null fields stay, \"\" clears an optional one.", outletFields(false))
+	in.outlet = t.inputObject("OutletInput", "A new outlet.", outletFields(true))
+	in.outletUpd = t.inputObject("OutletUpdateInput", "Fields to change; absent or null fields stay, \"\" clears an optional one.", outletFields(false))
 }
 
 // outletMutations are createOutlet, updateOutlet and deleteOutlet.
-func (mt *mutations) outletMutations() graphql.Fields {
-	return graphql.Fields{
-		"createOutlet": mt.mutate(nonNull(mt.t.outlet), "Creates an outlet.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.outlet)}},
+func (mt *mutations) outletMutations() fieldList {
+	return fieldList{
+		mt.mutate("createOutlet", nonNull(mt.t.outlet), "Creates an outlet.", []*inputValue{inputArg(mt.in.outlet)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				m := argObject(a, "input")
 				typ, err := argEnum(m, "outletType", graph.ParseOutletType)
@@ -135,8 +142,8 @@ func (mt *mutations) outletMutations() graphql.Fields {
 				}
 				return mt.g().FindOutletByID(ctx, o.ID)
 			}),
-		"updateOutlet": mt.mutate(nonNull(mt.t.outlet), "Changes some fields of an outlet.",
-			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.outletUpd)}},
+		mt.mutate("updateOutlet", nonNull(mt.t.outlet), "Changes some fields of an outlet.",
+			[]*inputValue{idArg("id"), inputArg(mt.in.outletUpd)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				m := argObject(a, "input")
 				upd := graph.OutletUpdate{Name: optStringField(m, "name"), Domain: optStringField(m, "domain"),
@@ -150,8 +157,8 @@ func (mt *mutations) outletMutations() graphql.Fields {
 				}
 				return mt.g().UpdateOutlet(ctx, argString(a, "id"), upd)
 			}),
-		"deleteOutlet": mt.mutate(nonNull(graphql.ID), "Deletes an outlet; with cascade, its reports too.",
-			graphql.FieldConfigArgument{"id": idArg(), "cascade": cascadeArg()},
+		mt.mutate("deleteOutlet", nonNull(graphql.ID), "Deletes an outlet; with cascade, its reports too.",
+			[]*inputValue{idArg("id"), cascadeArg()},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				id := argString(a, "id")
 				return deleted(id, mt.g().DeleteOutlet(ctx, id, argBool(a, "cascade")))

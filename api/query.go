@@ -7,79 +7,63 @@ import (
 )
 
 func newFilterTypes(t *types) (outlet, report, official, claim *graphql.InputObject) {
-	t.echoFilter = graphql.NewInputObject(graphql.InputObjectConfig{
-		Name:        "EchoFilter",
-		Description: "Minimums of an outlet's echo.",
-		Fields: graphql.InputObjectConfigFieldMap{
-			"minAppearances":     {Type: graphql.Int},
-			"minSecondHand":      {Type: graphql.Int},
-			"minAnonymousOrigin": {Type: graphql.Int},
-		},
-	})
-	outlet = graphql.NewInputObject(graphql.InputObjectConfig{
-		Name: "OutletFilter",
-		Fields: graphql.InputObjectConfigFieldMap{
-			"country":    {Type: graphql.String, Description: "ISO 3166-1 alpha-2 code."},
-			"outletType": {Type: t.outletType},
-			"echo":       {Type: t.echoFilter, Description: "Keep outlets whose echo reaches these minimums."},
-		},
-	})
-	report = graphql.NewInputObject(graphql.InputObjectConfig{
-		Name: "ReportFilter",
-		Fields: graphql.InputObjectConfigFieldMap{
-			"outlet": {Type: graphql.ID, Description: "Reports published by this outlet."},
-			"cites":  {Type: graphql.ID, Description: "Reports that cite this report."},
-			"status": {Type: t.status},
-		},
-	})
-	official = graphql.NewInputObject(graphql.InputObjectConfig{
-		Name: "OfficialFilter",
-		Fields: graphql.InputObjectConfigFieldMap{
-			"anonymous": {Type: graphql.Boolean},
-			"form":      {Type: t.form},
-			"country":   {Type: graphql.String},
-		},
-	})
-	claim = graphql.NewInputObject(graphql.InputObjectConfig{
-		Name: "ClaimFilter",
-		Fields: graphql.InputObjectConfigFieldMap{
-			"search": {Type: graphql.String, Description: "Words that must all occur in the claim's text or quotes."},
-			"report": {Type: graphql.ID, Description: "Claims appearing in this report."},
-			"source": {Type: graphql.ID, Description: "Claims attributed to this official, report or outlet."},
-			"topic":  {Type: graphql.String},
-		},
-	})
+	t.echoFilter = t.inputObject("EchoFilter", "Minimums of an outlet's echo; every one given must be reached.", inputList(
+		inputField("minAppearances", graphql.Int, "At least this many appearances."),
+		inputField("minSecondHand", graphql.Int, "At least this many appearances repeated from other reports or outlets."),
+		inputField("minAnonymousOrigin", graphql.Int, "At least this many appearances with a chain ending at an anonymous official."),
+	))
+	outlet = t.inputObject("OutletFilter", "Which outlets to list; every field given must match.", inputList(
+		inputField("country", graphql.String, "Outlets of this country, an ISO 3166-1 alpha-2 code."),
+		inputField("outletType", t.outletType, "Outlets of this type."),
+		inputField("echo", t.echoFilter, "Outlets whose echo reaches these minimums (each outlet's echo is computed: a costly filter)."),
+	))
+	report = t.inputObject("ReportFilter", "Which reports to list; every field given must match.", inputList(
+		inputField("outlet", graphql.ID, "Reports published by this outlet."),
+		inputField("cites", graphql.ID, "Reports that cite this report."),
+		inputField("status", t.status, "Reports in this editorial state."),
+	))
+	official = t.inputObject("OfficialFilter", "Which officials to list; every field given must match.", inputList(
+		inputField("anonymous", graphql.Boolean, "Only anonymous officials (true) or only named ones (false)."),
+		inputField("form", t.form, "Officials of this form."),
+		inputField("country", graphql.String, "Officials of this country, an ISO 3166-1 alpha-2 code."),
+	))
+	claim = t.inputObject("ClaimFilter", "Which claims to list; every field given must match.", inputList(
+		inputField("search", graphql.String, "Words that must all occur in the claim's text or quotes."),
+		inputField("report", graphql.ID, "Claims appearing in this report."),
+		inputField("source", graphql.ID, "Claims attributed to this official, report or outlet."),
+		inputField("topic", graphql.String, "Claims with this topic label, exactly."),
+	))
 	return
 }
 
 func newQueryType(s *Server, t *types) *graphql.Object {
-	byID := func(typ graphql.Output, kind graph.Kind, desc string) *graphql.Field {
-		return &graphql.Field{
-			Type: typ, Description: desc,
-			Args: graphql.FieldConfigArgument{"id": {Type: nonNull(graphql.ID)}},
+	byID := func(name string, typ graphql.Output, kind graph.Kind, desc string) *field {
+		return &field{
+			Name: name, Type: typ, Description: desc,
+			Args: []*inputValue{{Name: "id", Type: nonNull(graphql.ID), Description: "The node's ID, kind:slug."}},
 			Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 				return s.nodeByID(p, argString(p.Args, "id"), kind)
 			}),
 		}
 	}
-	list := func(conn *graphql.Object, filter *graphql.InputObject, fn func(graphql.ResolveParams, map[string]any) (any, error)) *graphql.Field {
-		args := pageArgsConfig()
-		args["filter"] = &graphql.ArgumentConfig{Type: filter}
-		return &graphql.Field{Type: nonNull(conn), Args: args, Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+	list := func(name, desc string, conn *graphql.Object, filter *graphql.InputObject, fn func(graphql.ResolveParams, map[string]any) (any, error)) *field {
+		args := append(pageArgsConfig(), &inputValue{Name: "filter", Type: filter, Description: "Which items to list; all when absent."})
+		return &field{Name: name, Description: desc, Type: nonNull(conn), Args: args, Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 			return fn(p, argObject(p.Args, "filter"))
 		})}
 	}
 	return graphql.NewObject(graphql.ObjectConfig{
-		Name: "Query",
-		Fields: graphql.Fields{
-			"node":          byID(t.node, graph.KindInvalid, "Any node by ID, or null."),
-			"outlet":        byID(t.outlet, graph.KindOutlet, "An outlet by ID, or null."),
-			"report":        byID(t.report, graph.KindReport, "A report by ID, or null."),
-			"official":      byID(t.official, graph.KindOfficial, "An official by ID, or null."),
-			"claim":         byID(t.claim, graph.KindClaim, "A claim by ID, or null."),
-			"extract":       newExtractField(s, t),
-			"similarClaims": newSimilarClaimsField(s, t),
-			"outlets": list(t.outletConn, t.outletFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
+		Name:        "Query",
+		Description: "Reads: nodes by ID, lists of them as Relay connections, a claim's chains and judgements, text matching and extraction.",
+		Fields: t.fields("Query", fieldList{
+			byID("node", t.node, graph.KindInvalid, "Any node by ID, or null."),
+			byID("outlet", t.outlet, graph.KindOutlet, "An outlet by ID, or null."),
+			byID("report", t.report, graph.KindReport, "A report by ID, or null."),
+			byID("official", t.official, graph.KindOfficial, "An official by ID, or null."),
+			byID("claim", t.claim, graph.KindClaim, "A claim by ID, or null."),
+			newExtractField("extract", s, t),
+			newSimilarClaimsField("similarClaims", s, t),
+			list("outlets", "The outlets, by ID, a page at a time.", t.outletConn, t.outletFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
 				typ, err := argEnum(f, "outletType", graph.ParseOutletType)
 				if err != nil {
 					return nil, err
@@ -97,14 +81,14 @@ func newQueryType(s *Server, t *types) *graphql.Object {
 				}
 				return s.outlets(p, of)
 			}),
-			"reports": list(t.reportConn, t.reportFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
+			list("reports", "The reports, by ID, a page at a time.", t.reportConn, t.reportFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
 				st, err := argEnum(f, "status", graph.ParseReportStatus)
 				if err != nil {
 					return nil, err
 				}
 				return s.reports(p, graph.ReportFilter{Outlet: argString(f, "outlet"), Cites: argString(f, "cites"), Status: st})
 			}),
-			"officials": list(t.officialConn, t.officialFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
+			list("officials", "The officials, by ID, a page at a time.", t.officialConn, t.officialFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
 				form, err := argEnum(f, "form", graph.ParseOfficialForm)
 				if err != nil {
 					return nil, err
@@ -118,10 +102,10 @@ func newQueryType(s *Server, t *types) *graphql.Object {
 				}
 				return s.officials(p, of)
 			}),
-			"claims": list(t.claimConn, t.claimFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
+			list("claims", "The claims, by ID, a page at a time.", t.claimConn, t.claimFilter, func(p graphql.ResolveParams, f map[string]any) (any, error) {
 				return s.claims(p, graph.ClaimFilter{Search: argString(f, "search"), Report: argString(f, "report"),
 					Source: argString(f, "source"), Topic: argString(f, "topic")})
 			}),
-		},
+		}),
 	})
 }

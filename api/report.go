@@ -19,18 +19,18 @@ func newReportType(s *Server, t *types) *graphql.Object {
 		Description: "One published item: an article, broadcast, press release or post.",
 		Interfaces:  []*graphql.Interface{t.node},
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
-				"id":    {Type: nonNull(graphql.ID), Resolve: str(func(v any) string { return r(v).ID })},
-				"title": {Type: graphql.String, Resolve: str(func(v any) string { return r(v).Title })},
-				"url":   {Type: graphql.String, Resolve: str(func(v any) string { return r(v).URL })},
-				"published": {Type: graphql.String, Description: "YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time: as precise as is known.",
+			return t.fields("Report", fieldList{
+				{Name: "id", Type: nonNull(graphql.ID), Description: "The report's ID, report:slug.", Resolve: str(func(v any) string { return r(v).ID })},
+				{Name: "title", Type: graphql.String, Description: "Its headline or title; null when not recorded.", Resolve: str(func(v any) string { return r(v).Title })},
+				{Name: "url", Type: graphql.String, Description: "Where it is published; null when not recorded.", Resolve: str(func(v any) string { return r(v).URL })},
+				{Name: "published", Type: graphql.String, Description: "When it was published, as precise as is known: YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time; null when unknown.",
 					Resolve: date(func(v any) graph.Date { return r(v).Published })},
-				"language": {Type: graphql.String, Resolve: str(func(v any) string { return r(v).Language })},
-				"status":   {Type: nonNull(t.status), Resolve: enumValue(func(v any) graph.ReportStatus { return r(v).Status })},
-				"outlet": {Type: nonNull(t.outlet), Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
+				{Name: "language", Type: graphql.String, Description: "Its language, a BCP 47 tag; null when not recorded.", Resolve: str(func(v any) string { return r(v).Language })},
+				{Name: "status", Type: nonNull(t.status), Description: "PUBLISHED, CORRECTED or RETRACTED.", Resolve: enumValue(func(v any) graph.ReportStatus { return r(v).Status })},
+				{Name: "outlet", Type: nonNull(t.outlet), Description: "The outlet that published it.", Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					return s.loaderFrom(p.Context).outlet(p.Context, r(p.Source).Outlet)
 				})},
-				"cites": {Type: listOf(t.report), Description: "Reports this report cites or links as a whole.",
+				{Name: "cites", Type: listOf(t.report), Description: "Reports this report cites or links as a whole.",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						l := s.loaderFrom(p.Context)
 						out := make([]*graph.Report, 0, len(r(p.Source).Cites))
@@ -43,14 +43,14 @@ func newReportType(s *Server, t *types) *graphql.Object {
 						}
 						return out, nil
 					})},
-				"citedBy": {Type: listOf(t.report), Description: "Reports that cite this one (at most 1000).",
+				{Name: "citedBy", Type: listOf(t.report), Description: "Reports that cite this one (at most 1000).",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						return collect(func(pg graph.Page) ([]*graph.Report, error) {
 							items, _, err := s.cfg.Graph.FindReports(p.Context, graph.ReportFilter{Page: pg, Cites: r(p.Source).ID})
 							return items, err
 						}, func(x *graph.Report) string { return x.ID })
 					})},
-				"appearances": {Type: listOf(t.appearance), Description: "The claims that appear in this report (at most 1000).",
+				{Name: "appearances", Type: listOf(t.appearance), Description: "The claims that appear in this report (at most 1000).",
 					Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 						rep := r(p.Source)
 						claims, err := collect(func(pg graph.Page) ([]*graph.Claim, error) {
@@ -68,7 +68,7 @@ func newReportType(s *Server, t *types) *graphql.Object {
 						}
 						return out, nil
 					})},
-			}
+			})
 		}),
 	})
 }
@@ -93,25 +93,33 @@ func (s *Server) reports(p graphql.ResolveParams, f graph.ReportFilter) (any, er
 
 // addReportInputs builds the inputs of createReport and updateReport.
 func addReportInputs(t *types, in *inputs) {
-	reportFields := func(create bool) graphql.InputObjectConfigFieldMap {
-		m := graphql.InputObjectConfigFieldMap{
-			"outlet": inputField(graphql.ID, ""), "title": inputField(graphql.String, ""), "url": inputField(graphql.String, ""),
-			"published": inputField(graphql.String, dateDesc), "language": inputField(graphql.String, ""), "status": inputField(t.status, ""),
-		}
+	reportFields := func(create bool) func() []*inputValue {
+		var fs []*inputValue
 		if create {
-			m["id"], m["outlet"] = inputField(nonNull(graphql.ID), "report:slug"), inputField(nonNull(graphql.ID), "")
-			m["cites"] = inputField(graphql.NewList(nonNull(graphql.ID)), "")
+			fs = append(fs, inputField("id", nonNull(graphql.ID), "The new report's ID, report:slug."),
+				inputField("outlet", nonNull(graphql.ID), "The outlet that published it."))
+		} else {
+			fs = append(fs, inputField("outlet", graphql.ID, "The outlet that published it."))
 		}
-		return m
+		fs = append(fs,
+			inputField("title", graphql.String, "Its headline or title."),
+			inputField("url", graphql.String, "Where it is published."),
+			inputField("published", graphql.String, "When it was published: "+dateDesc),
+			inputField("language", graphql.String, "Its language, a BCP 47 tag (en, uk, pt-BR)."),
+			inputField("status", t.status, "PUBLISHED (the default), CORRECTED or RETRACTED."))
+		if create {
+			fs = append(fs, inputField("cites", graphql.NewList(nonNull(graphql.ID)), "The reports it cites or links as a whole."))
+		}
+		return inputList(fs...)
 	}
-	in.report = inputObject("ReportInput", "A new report.", reportFields(true))
-	in.reportUpd = inputObject("ReportUpdateInput", "Fields to change; absent fields stay.", reportFields(false))
+	in.report = t.inputObject("ReportInput", "A new report.", reportFields(true))
+	in.reportUpd = t.inputObject("ReportUpdateInput", "Fields to change; absent fields stay.", reportFields(false))
 }
 
 // reportMutations are the report mutations, citations included.
-func (mt *mutations) reportMutations() graphql.Fields {
-	return graphql.Fields{
-		"createReport": mt.mutate(nonNull(mt.t.report), "Creates a report.", graphql.FieldConfigArgument{"input": {Type: nonNull(mt.in.report)}},
+func (mt *mutations) reportMutations() fieldList {
+	return fieldList{
+		mt.mutate("createReport", nonNull(mt.t.report), "Creates a report.", []*inputValue{inputArg(mt.in.report)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				m := argObject(a, "input")
 				st, err := argEnum(m, "status", graph.ParseReportStatus)
@@ -129,8 +137,8 @@ func (mt *mutations) reportMutations() graphql.Fields {
 				}
 				return mt.g().FindReportByID(ctx, r.ID)
 			}),
-		"updateReport": mt.mutate(nonNull(mt.t.report), "Changes some fields of a report, such as its status (CORRECTED, RETRACTED).",
-			graphql.FieldConfigArgument{"id": idArg(), "input": {Type: nonNull(mt.in.reportUpd)}},
+		mt.mutate("updateReport", nonNull(mt.t.report), "Changes some fields of a report, such as its status (CORRECTED, RETRACTED).",
+			[]*inputValue{idArg("id"), inputArg(mt.in.reportUpd)},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				m := argObject(a, "input")
 				upd := graph.ReportUpdate{Title: optStringField(m, "title"), URL: optStringField(m, "url"), Language: optStringField(m, "language")}
@@ -153,19 +161,19 @@ func (mt *mutations) reportMutations() graphql.Fields {
 				}
 				return mt.g().UpdateReport(ctx, argString(a, "id"), upd)
 			}),
-		"deleteReport": mt.mutate(nonNull(graphql.ID), "Deletes a report; with cascade, the appearances, attributions and citations that refer to it.",
-			graphql.FieldConfigArgument{"id": idArg(), "cascade": cascadeArg()},
+		mt.mutate("deleteReport", nonNull(graphql.ID), "Deletes a report; with cascade, the appearances, attributions and citations that refer to it.",
+			[]*inputValue{idArg("id"), cascadeArg()},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				id := argString(a, "id")
 				return deleted(id, mt.g().DeleteReport(ctx, id, argBool(a, "cascade")))
 			}),
-		"addCitation": mt.mutate(nonNull(mt.t.report), "Records that report cites another report.",
-			graphql.FieldConfigArgument{"report": idArg(), "cites": idArg()},
+		mt.mutate("addCitation", nonNull(mt.t.report), "Records that report cites another report.",
+			[]*inputValue{idArg("report"), idArg("cites")},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				return mt.g().AddCitation(ctx, argString(a, "report"), argString(a, "cites"))
 			}),
-		"removeCitation": mt.mutate(nonNull(mt.t.report), "Removes a citation.",
-			graphql.FieldConfigArgument{"report": idArg(), "cites": idArg()},
+		mt.mutate("removeCitation", nonNull(mt.t.report), "Removes a citation.",
+			[]*inputValue{idArg("report"), idArg("cites")},
 			func(ctx context.Context, a map[string]any) (any, error) {
 				return mt.g().RemoveCitation(ctx, argString(a, "report"), argString(a, "cites"))
 			}),

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 
+	"hearsay/api/internal/gql"
 	"hearsay/graph"
 )
 
@@ -102,6 +103,7 @@ const (
 type Server struct {
 	cfg       Config
 	schema    graphql.Schema
+	intro     *gql.Introspection // what introspection answers with (see schema.go)
 	cache     *docCache
 	persisted *persistedQueries // see persisted.go
 	gate      *gate
@@ -176,7 +178,7 @@ func New(cfg Config) (*Server, error) {
 		s.tokenHash = sum[:]
 		s.cfg.WriteToken = "" // only the hash is kept
 	}
-	if s.schema, err = newSchema(s); err != nil {
+	if s.schema, s.intro, err = newSchema(s); err != nil {
 		return nil, fmt.Errorf("api: schema: %w", err)
 	}
 	meterSchema(&s.schema)

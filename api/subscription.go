@@ -37,57 +37,64 @@ type claimChange struct {
 
 func newSubscriptionType(s *Server, t *types) *graphql.Object {
 	kindVals := graphql.EnumValueConfigMap{}
+	var kindNames []string
 	for _, k := range graph.Kinds {
-		kindVals[upper(k.String())] = &graphql.EnumValueConfig{Value: k}
+		kindNames = append(kindNames, upper(k.String()))
+		kindVals[upper(k.String())] = &graphql.EnumValueConfig{Value: k, Description: "A node of type " + kindTypes[k] + "."}
 	}
-	kind := graphql.NewEnum(graphql.EnumConfig{Name: "Kind", Description: "The kind of a node.", Values: kindVals})
+	t.order.Declare("Kind", kindNames...)
+	kind := graphql.NewEnum(graphql.EnumConfig{Name: "Kind", Description: "The kind of a node, the part of its ID before the colon.", Values: kindVals})
 	for _, k := range graph.Kinds { // build the lookup maps now (see enumOf)
 		kind.Serialize(k)
 	}
-	op := enumOf("ChangeOp", "What a write did to a node.", graph.OpCreated, graph.OpUpdated, graph.OpDeleted)
-	seq := &graphql.Field{Type: nonNull(graphql.ID),
+	op := enumOf(t, "ChangeOp", "What a write did to a node.", []valueDoc[graph.Op]{
+		{graph.OpCreated, "The node was created."},
+		{graph.OpUpdated, "The node's fields or edges were rewritten, or an official's possibly-same-as list changed."},
+		{graph.OpDeleted, "The node was deleted."},
+	})
+	seq := &field{Type: nonNull(graphql.ID),
 		Description: "The change's number in the graph's change sequence, in commit order; also the SSE event's id, to send back as Last-Event-ID."}
 	graphChange := graphql.NewObject(graphql.ObjectConfig{
 		Name:        "GraphChange",
 		Description: "A node created, updated or deleted by a committed write.",
-		Fields: graphql.Fields{
-			"seq": {Type: seq.Type, Description: seq.Description,
+		Fields: t.fields("GraphChange", fieldList{
+			{Name: "seq", Type: seq.Type, Description: seq.Description,
 				Resolve: func(p graphql.ResolveParams) (any, error) { return seqString(p.Source.(graph.Change).Seq), nil }},
-			"kind": {Type: nonNull(kind), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Change).Kind, nil }},
-			"id":   {Type: nonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Change).ID, nil }},
-			"op":   {Type: nonNull(op), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Change).Op.String(), nil }},
-		},
+			{Name: "kind", Type: nonNull(kind), Description: "The kind of the node written.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Change).Kind, nil }},
+			{Name: "id", Type: nonNull(graphql.ID), Description: "The ID of the node written.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Change).ID, nil }},
+			{Name: "op", Type: nonNull(op), Description: "What the write did to it.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.Change).Op.String(), nil }},
+		}),
 	})
 	claimChangeType := graphql.NewObject(graphql.ObjectConfig{
 		Name: "ClaimChange",
 		Description: "A change affecting a claim: a write to the claim itself (its text, appearances, attributions, reviews; " +
 			"including edits cascading from deleted reports and sources), or to a report it appears in (retracted, corrected, " +
 			"deleted), to the outlet publishing such a report (a new rating), or to a source its attributions name.",
-		Fields: graphql.Fields{
-			"seq": {Type: seq.Type, Description: seq.Description,
+		Fields: t.fields("ClaimChange", fieldList{
+			{Name: "seq", Type: seq.Type, Description: seq.Description,
 				Resolve: func(p graphql.ResolveParams) (any, error) { return seqString(p.Source.(*claimChange).cause.Seq), nil }},
-			"op": {Type: nonNull(op), Description: "What happened to the claim: DELETED once it is gone, UPDATED when a node it depends on changed.",
+			{Name: "op", Type: nonNull(op), Description: "What happened to the claim: DELETED once it is gone, UPDATED when a node it depends on changed.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*claimChange).op.String(), nil }},
-			"cause": {Type: nonNull(graphChange), Description: "The write's change: to the claim itself, or to the node it depends on.",
+			{Name: "cause", Type: nonNull(graphChange), Description: "The write's change: to the claim itself, or to the node it depends on.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*claimChange).cause, nil }},
-			"claim": {Type: t.claim, Description: "The claim as it is now; null once deleted.",
+			{Name: "claim", Type: t.claim, Description: "The claim as it is now; null once deleted.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					if c := p.Source.(*claimChange).claim; c != nil {
 						return c, nil
 					}
 					return nil, nil
 				}},
-		},
+		}),
 	})
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name: "Subscription",
 		Description: "Live changes, over Server-Sent Events (GraphQL over SSE, distinct connections mode): " +
 			"POST or GET /graphql with Accept: text/event-stream. See the README.",
-		Fields: graphql.Fields{
-			"claimChanged": {
+		Fields: t.fields("Subscription", fieldList{
+			{Name: "claimChanged",
 				Type:        nonNull(claimChangeType),
 				Description: "The claim's new state after each change affecting it (see ClaimChange).",
-				Args:        graphql.FieldConfigArgument{"id": {Type: nonNull(graphql.ID)}},
+				Args:        []*inputValue{{Name: "id", Type: nonNull(graphql.ID), Description: "The claim's ID, claim:slug."}},
 				Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					id, _ := p.Args["id"].(string)
 					if su, ok := p.Context.Value(subSetupKey{}).(*subSetup); ok {
@@ -111,10 +118,10 @@ func newSubscriptionType(s *Server, t *types) *graphql.Object {
 					return cc, nil
 				}),
 			},
-			"graphChanged": {
+			{Name: "graphChanged",
 				Type:        nonNull(graphChange),
 				Description: "Every node created, updated or deleted, of the given kinds (all when none are given).",
-				Args:        graphql.FieldConfigArgument{"kinds": {Type: graphql.NewList(nonNull(kind))}},
+				Args:        []*inputValue{{Name: "kinds", Type: graphql.NewList(nonNull(kind)), Description: "The kinds of node to follow; every kind when absent or empty."}},
 				Resolve: resolve(func(p graphql.ResolveParams) (any, error) {
 					if su, ok := p.Context.Value(subSetupKey{}).(*subSetup); ok {
 						su.field, su.kinds = "graphChanged", map[graph.Kind]bool{}
@@ -130,9 +137,12 @@ func newSubscriptionType(s *Server, t *types) *graphql.Object {
 					return ch, nil
 				}),
 			},
-		},
+		}),
 	})
 }
+
+// kindTypes names the GraphQL type of each node kind.
+var kindTypes = map[graph.Kind]string{graph.KindOutlet: "Outlet", graph.KindReport: "Report", graph.KindOfficial: "Official", graph.KindClaim: "Claim"}
 
 func upper(s string) string {
 	b := []byte(s)

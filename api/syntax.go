@@ -40,6 +40,7 @@ func (s *Server) refuseOnPanic(query string, doc **document) {
 // graphql-go's validation ignores the request's time limit and costs the
 // square of some of these: 2,000 fields took 5 s of CPU on 2 cores, as did
 // two fields of 2,000 arguments, and a list of 2,000 values 2 s; a 1 MiB
-// query would take hours. GraphiQL's introspection query counts 476, the
-// largest golden query (node-kinds) 154.
+// query would take hours. GraphiQL's introspection query counts 476,
+// graphql-js's getIntrospectionQuery with every option 546, the largest
+// golden query (node-kinds) 154.
 const DefaultMaxFields = 1000

@@ -4,9 +4,11 @@
 // the checks graphql-go's validator needs first (check.go) and rules that
 // read null literals and 32-bit Ints (null.go), keeps them (cache.go),
 // estimates an operation's cost from the schema's types (cost.go),
-// compiles and runs plans (exec.go), and writes a response in the order
-// the query selected its fields (response.go). Package api holds the
-// schema and HTTP.
+// compiles and runs plans (exec.go), writes a response in the order the
+// query selected its fields (response.go), and brings graphql-go's
+// introspection to the current specification, in the order the schema
+// declares its members (introspection.go). Package api holds the schema
+// and HTTP.
 //
 // Its API: Prepare a query (recognised, parsed, checked, validated, with
 // a Plan for each query operation that can have one), keep it in a Cache;
