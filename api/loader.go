@@ -186,6 +186,28 @@ func (l *loader) FindOfficialsByID(ctx context.Context, ids []string) (map[strin
 	})
 }
 
+// The loader is a graph.OutletIndex, through its graph's index when the
+// graph has one, so that a trace follows an attribution to an outlet
+// without reading every report carrying the claim.
+var _ graph.OutletIndex = (*loader)(nil)
+
+func (l *loader) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
+	if ix, ok := l.g.(graph.OutletIndex); ok {
+		return ix.ReportsOfOutlet(ctx, outlet, ids)
+	}
+	reports, err := l.FindReportsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, id := range ids {
+		if r, ok := reports[id]; ok && r.Outlet == outlet {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // loadBatch answers a batch from the request's memo, reading the rest in
 // one batch from the graph when it can, else one at a time. Missing nodes
 // are absent from the map.

@@ -85,6 +85,17 @@ type TraceReader interface {
 	FindReportByID(ctx context.Context, id string) (*Report, error)
 }
 
+// OutletIndex is an optional extension of a TraceReader: which reports an
+// outlet published, answered from an index without reading the reports. A
+// trace that follows an attribution to an outlet looks for the outlet's
+// reports among the claim's appearances; with an index it reads only
+// those, instead of every report carrying the claim.
+type OutletIndex interface {
+	// ReportsOfOutlet returns the reports among ids, which are sorted
+	// and distinct, that the outlet published, in ID order.
+	ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error)
+}
+
 // TraceOptions bounds a trace. Zero values take the defaults.
 type TraceOptions struct {
 	MaxDepth int // hops per path, 1…MaxMaxDepth
@@ -151,6 +162,9 @@ type tracer struct {
 	apps    map[string]*Appearance // the claim's appearances by report
 	reports map[string]*Report
 	visits  int
+	all     bool                // every report carrying the claim is in reports
+	byID    []string            // the claim's appearances' reports, sorted, for an OutletIndex
+	outlets map[string][]string // an OutletIndex's answers, by outlet
 	out     []Chain
 	budget  *Budget // the request's, from the context; nil for none
 	err     error   // the budget's, once spent
@@ -186,7 +200,11 @@ func (t *tracer) readAll() error {
 	for i := range t.claim.Appearances {
 		ids[i] = t.claim.Appearances[i].Report
 	}
-	return fetchInto(t.ctx, t.reports, ids, b.FindReportsByID)
+	if err := fetchInto(t.ctx, t.reports, ids, b.FindReportsByID); err != nil {
+		return err
+	}
+	t.all = true
+	return nil
 }
 
 // appearance returns the claim's appearance in report.
@@ -408,11 +426,18 @@ func (t *tracer) emitRelayed(hops []Hop, relays []Relay, term Terminal, origin, 
 // Undated reports may be of any date: they qualify, and sort before dated
 // ones. Ties go to the greater ID, so the choice is deterministic.
 func (t *tracer) latestOfOutlet(outlet string, rep *Report) (string, error) {
+	ofOutlet, indexed, err := t.ofOutlet(outlet)
+	if err != nil {
+		return "", err
+	}
 	var best *Report
 	for i := range t.claim.Appearances {
 		id := t.claim.Appearances[i].Report
 		if id == rep.ID {
 			continue
+		}
+		if _, found := slices.BinarySearch(ofOutlet, id); indexed && !found {
+			continue // not the outlet's: no need to read it
 		}
 		cand, err := t.report(id)
 		if err != nil {
@@ -433,6 +458,34 @@ func (t *tracer) latestOfOutlet(outlet string, rep *Report) (string, error) {
 		return "", nil
 	}
 	return best.ID, nil
+}
+
+// ofOutlet returns, when the reader is an OutletIndex and the claim's
+// reports are not all read already, the claim's reports that the outlet
+// published, sorted, and true.
+func (t *tracer) ofOutlet(outlet string) ([]string, bool, error) {
+	ix, ok := t.r.(OutletIndex)
+	if !ok || t.all {
+		return nil, false, nil
+	}
+	if ids, ok := t.outlets[outlet]; ok {
+		return ids, true, nil
+	}
+	if t.byID == nil {
+		t.byID = make([]string, len(t.claim.Appearances))
+		for i := range t.claim.Appearances {
+			t.byID[i] = t.claim.Appearances[i].Report
+		}
+		slices.Sort(t.byID)
+		t.byID = slices.Compact(t.byID)
+		t.outlets = make(map[string][]string)
+	}
+	ids, err := ix.ReportsOfOutlet(t.ctx, outlet, t.byID)
+	if err != nil {
+		return nil, false, err
+	}
+	t.outlets[outlet] = ids
+	return ids, true, nil
 }
 
 // finish records a chain that ends with hop.

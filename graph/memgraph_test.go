@@ -59,6 +59,25 @@ func (g *memGraph) FindReportByID(ctx context.Context, id string) (*graph.Report
 	return r, nil
 }
 
+// indexed is a memGraph with an outlet index.
+type indexed struct{ *memGraph }
+
+var _ graph.OutletIndex = indexed{}
+
+// ReportsOfOutlet implements graph.OutletIndex without counting reads.
+func (g indexed) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
+	if !sort.StringsAreSorted(ids) {
+		g.tb.Errorf("ReportsOfOutlet(%s): ids not sorted: %q", outlet, ids)
+	}
+	var out []string
+	for _, id := range ids {
+		if r, ok := g.reports[id]; ok && r.Outlet == outlet {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // resetReads forgets the counted report reads.
 func (g *memGraph) resetReads() {
 	g.mu.Lock()

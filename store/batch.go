@@ -2,11 +2,16 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"hearsay/graph"
 )
 
-var _ graph.BatchReader = (*DB)(nil)
+var (
+	_ graph.BatchReader = (*DB)(nil)
+	_ graph.OutletIndex = (*DB)(nil)
+)
 
 // FindReportsByID reads many reports from one snapshot; IDs that name no
 // report are absent from the map.
@@ -74,4 +79,58 @@ func (db *DB) OutEdges(ctx context.Context, claim string) ([]string, error) {
 		return err
 	})
 	return out, err
+}
+
+// ReportsOfOutlet returns the reports among ids (sorted and distinct) that
+// the outlet published, in ID order, from the reverse published-by edges,
+// without reading a report. It joins the two sorted lists, seeking the
+// outlet's edges to the next of ids and skipping ids up to the next edge,
+// so it costs at most two seeks per report returned or skipped, and no
+// more than the two lists' shorter one allows: a claim's few reports of a
+// big outlet cost a few seeks, not a scan of the outlet's reports.
+func (db *DB) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
+	if err := graph.CheckID(outlet, graph.KindOutlet); err != nil {
+		return nil, err
+	}
+	if !slices.IsSorted(ids) {
+		return nil, graph.Errorf(graph.EINVALID, "the reports to look for among the outlet's must be sorted")
+	}
+	var out []string
+	err := db.view(ctx, func(txn kvTxn) error {
+		it := txn.iterate(edgePrefix(graph.EdgePublishedBy, dirReverse, outlet), false)
+		defer it.close()
+		for i, seeks := 0, 0; i < len(ids); seeks++ {
+			if graph.CheckID(ids[i], graph.KindReport) != nil {
+				i++ // names no report: none of the outlet's
+				continue
+			}
+			if seeks%256 == 255 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			it.seek(edgeKey(graph.EdgePublishedBy, dirReverse, outlet, ids[i], ""))
+			for it.valid() && i < len(ids) {
+				k, err := parseKey(it.key())
+				if err != nil {
+					return fmt.Errorf("reports of %q: %w", outlet, err)
+				}
+				j, found := slices.BinarySearch(ids[i:], k.Other)
+				if i += j; !found {
+					break // seek to ids[i]
+				}
+				out = append(out, ids[i])
+				i++
+				it.next()
+			}
+			if !it.valid() {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 
 	"hearsay/graph"
@@ -57,4 +58,91 @@ func TestBatchReads(t *testing.T) {
 			t.Fatalf("claim %s: judged in batches\n%+v\nnode by node\n%+v", c.ID, batched, single)
 		}
 	}
+}
+
+// onlyTrace hides the store's outlet index and batch reads, so a trace
+// reads every report carrying the claim when it follows an attribution to
+// an outlet.
+type onlyTrace struct{ graph.TraceReader }
+
+// TestReportsOfOutlet: the outlet index answers which of some reports an
+// outlet published, as reading them would, and a trace through it equals
+// one that reads every report.
+func TestReportsOfOutlet(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	ds := genDataset(t, 800, 5)
+	mustImport(t, db, ds)
+	var all []string
+	outletOf := make(map[string]string)
+	for _, r := range ds.Reports {
+		all = append(all, r.ID)
+		outletOf[r.ID] = r.Outlet
+	}
+	all = append(all, "report:missing", "outlet:zzz-not-a-report")
+	slices.Sort(all)
+	// Ensure every outlet's answer, over every report and a sparse
+	// sample, is the reports it published.
+	for _, o := range ds.Outlets {
+		for _, ids := range [][]string{all, sample(all, 7), nil} {
+			var want []string
+			for _, id := range ids {
+				if outletOf[id] == o.ID {
+					want = append(want, id)
+				}
+			}
+			got, err := db.ReportsOfOutlet(ctx, o.ID, ids)
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("ReportsOfOutlet(%s, %d ids) = %q, %v; want %q", o.ID, len(ids), got, err, want)
+			}
+		}
+	}
+	// Ensure an unknown outlet published none.
+	if got, err := db.ReportsOfOutlet(ctx, "outlet:missing", all); err != nil || len(got) != 0 {
+		t.Errorf("ReportsOfOutlet(outlet:missing) = %q, %v", got, err)
+	}
+	// Ensure unsorted reports and a bad outlet ID are refused.
+	if _, err := db.ReportsOfOutlet(ctx, ds.Outlets[0].ID, []string{all[1], all[0]}); graph.ErrorCode(err) != graph.EINVALID {
+		t.Errorf("unsorted ids: err %v, want EINVALID", err)
+	}
+	if _, err := db.ReportsOfOutlet(ctx, "report:x", all); graph.ErrorCode(err) != graph.EINVALID {
+		t.Errorf("bad outlet: err %v, want EINVALID", err)
+	}
+	// Ensure every appearance of every claim traces the same with the
+	// index as without it.
+	outletHops := 0
+	for _, c := range ds.Claims {
+		for _, a := range mustClaim(t, db, c.ID).Appearances {
+			indexed, err := graph.TraceAppearance(ctx, db, c.ID, a.Report, graph.TraceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			read, err := graph.TraceAppearance(ctx, onlyTrace{db}, c.ID, a.Report, graph.TraceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(indexed, read) {
+				t.Fatalf("chains of %s from %s: with the index\n%+v\nreading every report\n%+v", c.ID, a.Report, indexed, read)
+			}
+			for _, ch := range indexed {
+				for _, h := range ch.Hops {
+					if graph.KindOf(h.To) == graph.KindOutlet {
+						outletHops++
+					}
+				}
+			}
+		}
+	}
+	if outletHops == 0 {
+		t.Error("no chain of the generated graph follows an attribution to an outlet")
+	}
+}
+
+// sample returns every nth of ids.
+func sample(ids []string, n int) []string {
+	var out []string
+	for i := 0; i < len(ids); i += n {
+		out = append(out, ids[i])
+	}
+	return out
 }
