@@ -31,7 +31,7 @@ func (db *DB) FindOfficialsByID(ctx context.Context, ids []string) (map[string]*
 
 // findNodes reads nodes of one kind in one read transaction, in the order
 // given (callers sort them, so the reads walk the tables forward).
-func findNodes[T any](ctx context.Context, db *DB, ids []string, kind graph.Kind,
+func findNodes[T any](ctx context.Context, db viewer, ids []string, kind graph.Kind,
 	load func(kvTxn, string, []byte) (T, error)) (map[string]T, error) {
 	out := make(map[string]T, len(ids))
 	err := db.view(ctx, func(txn kvTxn) error {
@@ -89,6 +89,10 @@ func (db *DB) OutEdges(ctx context.Context, claim string) ([]string, error) {
 // more than the two lists' shorter one allows: a claim's few reports of a
 // big outlet cost a few seeks, not a scan of the outlet's reports.
 func (db *DB) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
+	return reportsOfOutlet(ctx, db, outlet, ids)
+}
+
+func reportsOfOutlet(ctx context.Context, db viewer, outlet string, ids []string) ([]string, error) {
 	if err := graph.CheckID(outlet, graph.KindOutlet); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,170 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sync"
+	"testing"
+
+	"hearsay/graph"
+)
+
+func TestSnapshot(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	ds := genDataset(t, 800, 9)
+	mustImport(t, db, ds)
+
+	t.Run("OK", func(t *testing.T) {
+		// Ensure a snapshot reads every node as the database does.
+		snap, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		for _, c := range ds.Claims {
+			got, err := snap.FindClaimByID(ctx, c.ID)
+			if err != nil || !reflect.DeepEqual(got, mustClaim(t, db, c.ID)) {
+				t.Fatalf("FindClaimByID(%s) = %+v, %v", c.ID, got, err)
+			}
+		}
+		var reports, outlets, officials []string
+		for _, r := range ds.Reports {
+			got, err := snap.FindReportByID(ctx, r.ID)
+			if err != nil || !reflect.DeepEqual(got, mustReport(t, db, r.ID)) {
+				t.Fatalf("FindReportByID(%s) = %+v, %v", r.ID, got, err)
+			}
+			reports = append(reports, r.ID)
+		}
+		for _, o := range ds.Outlets {
+			got, err := snap.FindOutletByID(ctx, o.ID)
+			if err != nil || !reflect.DeepEqual(got, mustOutlet(t, db, o.ID)) {
+				t.Fatalf("FindOutletByID(%s) = %+v, %v", o.ID, got, err)
+			}
+			outlets = append(outlets, o.ID)
+			want, err := db.ReportsOfOutlet(ctx, o.ID, reports)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := snap.ReportsOfOutlet(ctx, o.ID, reports); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("ReportsOfOutlet(%s) = %q, %v; want %q", o.ID, got, err, want)
+			}
+		}
+		for _, o := range ds.Officials {
+			got, err := snap.FindOfficialByID(ctx, o.ID)
+			if err != nil || !reflect.DeepEqual(got, mustOfficial(t, db, o.ID)) {
+				t.Fatalf("FindOfficialByID(%s) = %+v, %v", o.ID, got, err)
+			}
+			officials = append(officials, o.ID)
+		}
+		for name, pair := range map[string][2]func() (any, error){
+			"FindReportsByID": {func() (any, error) { return snap.FindReportsByID(ctx, reports) }, func() (any, error) { return db.FindReportsByID(ctx, reports) }},
+			"FindOutletsByID": {func() (any, error) { return snap.FindOutletsByID(ctx, outlets) }, func() (any, error) { return db.FindOutletsByID(ctx, outlets) }},
+			"FindOfficialsByID": {func() (any, error) { return snap.FindOfficialsByID(ctx, officials) },
+				func() (any, error) { return db.FindOfficialsByID(ctx, officials) }},
+		} {
+			got, err := pair[0]()
+			want, werr := pair[1]()
+			if err != nil || werr != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in a snapshot differs from the database's (%v, %v)", name, err, werr)
+			}
+		}
+		// Ensure a judgement read through the snapshot equals one read
+		// from the database.
+		for _, c := range ds.Claims[:20] {
+			want, err := graph.JudgeClaim(ctx, db, c.ID, graph.TraceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := graph.JudgeClaim(ctx, snap, c.ID, graph.TraceOptions{}); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("JudgeClaim(%s) in a snapshot = %+v, %v; want %+v", c.ID, got, err, want)
+			}
+		}
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		// Ensure a missing node is ENOTFOUND, naming it, and a malformed
+		// ID EINVALID, as from the database.
+		snap, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		_, err = snap.FindReportByID(ctx, "report:missing")
+		if graph.ErrorCode(err) != graph.ENOTFOUND || graph.ErrorMessage(err) != `no report "report:missing"` {
+			t.Errorf("FindReportByID(report:missing) = %v, want ENOTFOUND naming it", err)
+		}
+		if _, err := snap.FindOutletByID(ctx, "report:x"); graph.ErrorCode(err) != graph.EINVALID {
+			t.Errorf("FindOutletByID(report:x) = %v, want EINVALID", err)
+		}
+	})
+
+	t.Run("Isolated", func(t *testing.T) {
+		// Ensure a snapshot does not see writes made after it was taken,
+		// and a new one does.
+		o := ds.Outlets[0]
+		snap, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		renamed := "Renamed after the snapshot"
+		if _, err := db.UpdateOutlet(ctx, o.ID, graph.OutletUpdate{Name: &renamed}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := snap.FindOutletByID(ctx, o.ID); err != nil || got.Name != o.Name {
+			t.Errorf("the snapshot read %+v, %v; want the name %q before the update", got, err, o.Name)
+		}
+		later, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer later.Close()
+		if got, err := later.FindOutletByID(ctx, o.ID); err != nil || got.Name != renamed {
+			t.Errorf("a later snapshot read %+v, %v; want the name %q", got, err, renamed)
+		}
+	})
+
+	t.Run("Closed", func(t *testing.T) {
+		// Ensure reads after Close fail, Close twice is harmless, and a
+		// cancelled context fails reads with its error.
+		snap, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := snap.FindOutletByID(cancelled, ds.Outlets[0].ID); !errors.Is(err, context.Canceled) {
+			t.Errorf("read with a cancelled context = %v, want context.Canceled", err)
+		}
+		snap.Close()
+		snap.Close()
+		if _, err := snap.FindOutletByID(ctx, ds.Outlets[0].ID); graph.ErrorCode(err) != graph.EINTERNAL {
+			t.Errorf("read after Close = %v, want EINTERNAL", err)
+		}
+		if _, err := db.Snapshot(cancelled); !errors.Is(err, context.Canceled) {
+			t.Errorf("Snapshot with a cancelled context = %v, want context.Canceled", err)
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		// Ensure concurrent reads of one snapshot agree (run with -race).
+		snap, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() {
+				for _, c := range ds.Claims[i*10 : i*10+10] {
+					if _, err := graph.TraceClaim(ctx, snap, c.ID, graph.TraceOptions{}); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
+}
