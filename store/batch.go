@@ -35,6 +35,11 @@ func findNodes[T any](ctx context.Context, db viewer, ids []string, kind graph.K
 	load func(kvTxn, string, []byte) (T, error)) (map[string]T, error) {
 	out := make(map[string]T, len(ids))
 	err := db.view(ctx, func(txn kvTxn) error {
+		if len(ids) > 1 {
+			run := newRunTxn(txn)
+			defer run.close()
+			txn = run
+		}
 		for i, id := range ids {
 			if i%1024 == 1023 {
 				if err := ctx.Err(); err != nil {
