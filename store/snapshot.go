@@ -22,6 +22,7 @@ var (
 // its reads take turns.
 type Snapshot struct {
 	db      *DB
+	gen     uint64 // the node cache's generation it reads, 0 for none (cache.go)
 	mu      sync.Mutex
 	txn     kvTxn // nil once closed
 	release func()
@@ -35,8 +36,9 @@ func (db *DB) Snapshot(ctx context.Context) (graph.Snapshot, error) {
 	if err := db.unavailable(); err != nil {
 		return nil, err
 	}
-	txn, release := db.kv.snapshot()
-	return &Snapshot{db: db, txn: txn, release: release}, nil
+	s := &Snapshot{db: db}
+	s.gen = db.cache.open(func() { s.txn, s.release = db.kv.snapshot() })
+	return s, nil
 }
 
 // Close releases the snapshot's transaction. It may be called more than
@@ -74,40 +76,121 @@ func (s *Snapshot) view(ctx context.Context, fn func(txn kvTxn) error) (err erro
 
 // FindClaimByID is DB.FindClaimByID in the snapshot.
 func (s *Snapshot) FindClaimByID(ctx context.Context, id string) (*graph.Claim, error) {
-	return findNode(ctx, s, graph.KindClaim, id, loadClaim)
+	return cachedNode(ctx, s, graph.KindClaim, id, loadClaim)
 }
 
 // FindReportByID is DB.FindReportByID in the snapshot.
 func (s *Snapshot) FindReportByID(ctx context.Context, id string) (*graph.Report, error) {
-	return findNode(ctx, s, graph.KindReport, id, loadReport)
+	return cachedNode(ctx, s, graph.KindReport, id, loadReport)
 }
 
 // FindOutletByID is DB.FindOutletByID in the snapshot.
 func (s *Snapshot) FindOutletByID(ctx context.Context, id string) (*graph.Outlet, error) {
-	return findNode(ctx, s, graph.KindOutlet, id, loadOutlet)
+	return cachedNode(ctx, s, graph.KindOutlet, id, loadOutlet)
 }
 
 // FindOfficialByID is DB.FindOfficialByID in the snapshot.
 func (s *Snapshot) FindOfficialByID(ctx context.Context, id string) (*graph.Official, error) {
-	return findNode(ctx, s, graph.KindOfficial, id, loadOfficial)
+	return cachedNode(ctx, s, graph.KindOfficial, id, loadOfficial)
 }
 
 // FindReportsByID is DB.FindReportsByID in the snapshot.
 func (s *Snapshot) FindReportsByID(ctx context.Context, ids []string) (map[string]*graph.Report, error) {
-	return findNodes(ctx, s, ids, graph.KindReport, loadReport)
+	return cachedNodes(ctx, s, ids, graph.KindReport, loadReport)
 }
 
 // FindOutletsByID is DB.FindOutletsByID in the snapshot.
 func (s *Snapshot) FindOutletsByID(ctx context.Context, ids []string) (map[string]*graph.Outlet, error) {
-	return findNodes(ctx, s, ids, graph.KindOutlet, loadOutlet)
+	return cachedNodes(ctx, s, ids, graph.KindOutlet, loadOutlet)
 }
 
 // FindOfficialsByID is DB.FindOfficialsByID in the snapshot.
 func (s *Snapshot) FindOfficialsByID(ctx context.Context, ids []string) (map[string]*graph.Official, error) {
-	return findNodes(ctx, s, ids, graph.KindOfficial, loadOfficial)
+	return cachedNodes(ctx, s, ids, graph.KindOfficial, loadOfficial)
 }
 
 // ReportsOfOutlet is DB.ReportsOfOutlet in the snapshot.
 func (s *Snapshot) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
 	return reportsOfOutlet(ctx, s, outlet, ids)
+}
+
+// cached returns the node id from the cache, when the snapshot may use it
+// and it holds the node as a T. It fails as a read would: on a closed
+// snapshot, a failed storage or a done context.
+func cached[T any](ctx context.Context, s *Snapshot, id string) (T, bool, error) {
+	var zero T
+	n, ok := s.db.cache.get(s.gen, id)
+	t, isT := n.(T)
+	if !ok || !isT {
+		return zero, false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, false, err
+	}
+	if err := s.db.unavailable(); err != nil {
+		return zero, false, err
+	}
+	s.mu.Lock()
+	closed := s.txn == nil
+	s.mu.Unlock()
+	if closed {
+		return zero, false, graph.Errorf(graph.EINTERNAL, "read from a closed snapshot")
+	}
+	return t, true, nil
+}
+
+// cachedNode reads one node through the cache.
+func cachedNode[T any](ctx context.Context, s *Snapshot, kind graph.Kind, id string,
+	load func(kvTxn, string, []byte) (T, error)) (T, error) {
+	if n, ok, err := cached[T](ctx, s, id); ok || err != nil {
+		return n, err
+	}
+	var size int
+	n, err := findNode(ctx, s, kind, id, sizing(load, func(_ string, n int) { size = n }))
+	if err == nil {
+		s.db.cache.put(s.gen, id, n, size)
+	}
+	return n, err
+}
+
+// cachedNodes reads many nodes through the cache, the rest in one batch.
+func cachedNodes[T any](ctx context.Context, s *Snapshot, ids []string, kind graph.Kind,
+	load func(kvTxn, string, []byte) (T, error)) (map[string]T, error) {
+	out := make(map[string]T, len(ids))
+	var missing []string
+	for _, id := range ids {
+		n, ok, err := cached[T](ctx, s, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[id] = n
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	sizes := make(map[string]int, len(missing))
+	got, err := findNodes(ctx, s, missing, kind, sizing(load, func(id string, n int) { sizes[id] = n }))
+	if err != nil {
+		return nil, err
+	}
+	for id, n := range got {
+		s.db.cache.put(s.gen, id, n, sizes[id])
+		out[id] = n
+	}
+	return out, nil
+}
+
+// sizing wraps load so that it tells size how many stored bytes each node
+// it loads took.
+func sizing[T any](load func(kvTxn, string, []byte) (T, error), size func(id string, n int)) func(kvTxn, string, []byte) (T, error) {
+	return func(txn kvTxn, id string, v []byte) (T, error) {
+		st := &sizingTxn{kvTxn: txn, n: len(v)}
+		n, err := load(st, id, v)
+		size(id, st.n)
+		return n, err
+	}
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -166,5 +167,121 @@ func TestSnapshot(t *testing.T) {
 			})
 		}
 		wg.Wait()
+	})
+}
+
+func TestSnapshot_Cache(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	ds := genDataset(t, 400, 3)
+	mustImport(t, db, ds)
+	o := ds.Outlets[0]
+	read := func(t *testing.T) *graph.Outlet {
+		t.Helper()
+		snap, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		got, err := snap.FindOutletByID(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		// Ensure snapshots with no write between them share the node
+		// read by the first, and a snapshot after a write reads the
+		// write, singly and in batches.
+		first := read(t)
+		if read(t) != first {
+			t.Error("a second snapshot read the outlet again instead of taking it from the cache")
+		}
+		name := "Renamed"
+		if _, err := db.UpdateOutlet(ctx, o.ID, graph.OutletUpdate{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t); got == first || got.Name != name {
+			t.Errorf("after the update a snapshot read %q (the cached node: %v)", got.Name, got == first)
+		}
+		snap, err := db.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		got, err := snap.FindOutletsByID(ctx, []string{o.ID, ds.Outlets[1].ID, "outlet:missing"})
+		if err != nil || len(got) != 2 || got[o.ID].Name != name || !reflect.DeepEqual(got[ds.Outlets[1].ID], mustOutlet(t, db, ds.Outlets[1].ID)) {
+			t.Errorf("FindOutletsByID through the cache = %+v, %v", got, err)
+		}
+		// Ensure a cached node of one kind is not returned for another
+		// kind's read.
+		if _, err := snap.FindReportByID(ctx, o.ID); graph.ErrorCode(err) != graph.EINVALID {
+			t.Errorf("FindReportByID(%s) = %v, want EINVALID", o.ID, err)
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		// Ensure that, while a writer renames an outlet again and again,
+		// every snapshot reads one name throughout, no reader ever sees
+		// an older name after a newer one, and a snapshot taken after
+		// the last write reads it (run with -race).
+		const writes = 200
+		names := make(map[string]int, writes)
+		for i := range writes {
+			names[fmt.Sprintf("name %03d", i)] = i
+		}
+		var wg sync.WaitGroup
+		done := make(chan struct{})
+		wg.Go(func() {
+			defer close(done)
+			for i := range writes {
+				name := fmt.Sprintf("name %03d", i)
+				if _, err := db.UpdateOutlet(ctx, o.ID, graph.OutletUpdate{Name: &name}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+		for range 3 {
+			wg.Go(func() {
+				last := -1
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					snap, err := db.Snapshot(ctx)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					a, err1 := snap.FindOutletByID(ctx, o.ID)
+					b, err2 := snap.FindOutletsByID(ctx, []string{o.ID, ds.Outlets[1].ID})
+					c, err3 := snap.FindOutletByID(ctx, o.ID)
+					snap.Close()
+					if err1 != nil || err2 != nil || err3 != nil {
+						t.Error(err1, err2, err3)
+						return
+					}
+					if a.Name != b[o.ID].Name || a.Name != c.Name {
+						t.Errorf("one snapshot read %q, %q and %q", a.Name, b[o.ID].Name, c.Name)
+						return
+					}
+					if n, ok := names[a.Name]; ok {
+						if n < last {
+							t.Errorf("read %q after name %03d", a.Name, last)
+							return
+						}
+						last = n
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if got := read(t); got.Name != fmt.Sprintf("name %03d", writes-1) {
+			t.Errorf("after the writes a snapshot read %q", got.Name)
+		}
 	})
 }
