@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
 	"sync"
 
 	"hearsay/graph"
@@ -109,10 +112,32 @@ func (s *Snapshot) FindOfficialsByID(ctx context.Context, ids []string) (map[str
 	return cachedNodes(ctx, s, ids, graph.KindOfficial, loadOfficial)
 }
 
-// ReportsOfOutlet is DB.ReportsOfOutlet in the snapshot.
+// ReportsOfOutlet is DB.ReportsOfOutlet in the snapshot. Its answers are
+// kept in the node cache too: an iterator costs more than the rest of a
+// cached chain's reads.
 func (s *Snapshot) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
-	return reportsOfOutlet(ctx, s, outlet, ids)
+	h := fnv.New64a()
+	for _, id := range ids {
+		h.Write([]byte(id))
+		h.Write([]byte{0})
+	}
+	// Not a node ID: those have no 0x00.
+	key := "reports-of-outlet\x00" + outlet + "\x00" + strconv.FormatUint(h.Sum64(), 16)
+	if a, ok, err := cached[*outletReports](ctx, s, key); err != nil || ok && slices.Equal(a.ids, ids) {
+		if err != nil {
+			return nil, err
+		}
+		return a.out, nil
+	}
+	out, err := reportsOfOutlet(ctx, s, outlet, ids)
+	if err == nil {
+		s.db.cache.put(s.gen, key, &outletReports{ids: slices.Clone(ids), out: out}, 16*(len(ids)+len(out))+len(key))
+	}
+	return out, err
 }
+
+// outletReports is a cached answer of ReportsOfOutlet.
+type outletReports struct{ ids, out []string }
 
 // cached returns the node id from the cache, when the snapshot may use it
 // and it holds the node as a T. It fails as a read would: on a closed

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -213,6 +214,46 @@ func TestSnapshot_Cache(t *testing.T) {
 		got, err := snap.FindOutletsByID(ctx, []string{o.ID, ds.Outlets[1].ID, "outlet:missing"})
 		if err != nil || len(got) != 2 || got[o.ID].Name != name || !reflect.DeepEqual(got[ds.Outlets[1].ID], mustOutlet(t, db, ds.Outlets[1].ID)) {
 			t.Errorf("FindOutletsByID through the cache = %+v, %v", got, err)
+		}
+		// Ensure the outlet index's answers, kept in the cache, follow a
+		// report moved to another outlet, and differ by the reports
+		// asked about.
+		var reports []string
+		for _, r := range ds.Reports {
+			reports = append(reports, r.ID)
+		}
+		slices.Sort(reports)
+		moved := ds.Reports[0]
+		to := ds.Outlets[1].ID
+		if moved.Outlet == to {
+			to = ds.Outlets[2].ID
+		}
+		ofTo := func(t *testing.T, ids []string) []string {
+			t.Helper()
+			snap, err := db.Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer snap.Close()
+			for range 2 { // the second from the cache
+				got, err := snap.ReportsOfOutlet(ctx, to, ids)
+				want, werr := db.ReportsOfOutlet(ctx, to, ids)
+				if err != nil || werr != nil || !slices.Equal(got, want) {
+					t.Fatalf("ReportsOfOutlet(%s) in a snapshot = %q, %v; want %q, %v", to, got, err, want, werr)
+				}
+			}
+			got, _ := snap.ReportsOfOutlet(ctx, to, ids)
+			return got
+		}
+		before := ofTo(t, reports)
+		if len(ofTo(t, reports[1:])) > len(before) {
+			t.Error("fewer reports asked about gave more answers")
+		}
+		if _, err := db.UpdateReport(ctx, moved.ID, graph.ReportUpdate{Outlet: &to}); err != nil {
+			t.Fatal(err)
+		}
+		if after := ofTo(t, reports); !slices.Contains(after, moved.ID) || len(after) != len(before)+1 {
+			t.Errorf("after moving %s to %s: %q, before %q", moved.ID, to, after, before)
 		}
 		// Ensure a cached node of one kind is not returned for another
 		// kind's read.
