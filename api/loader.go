@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"hearsay/graph"
@@ -226,9 +227,17 @@ func (l *loader) FindOfficialsByID(ctx context.Context, ids []string) (map[strin
 // without reading every report carrying the claim.
 var _ graph.OutletIndex = (*loader)(nil)
 
-func (l *loader) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
+func (l *loader) ReportsOfOutlet(ctx context.Context, outlet, claim string) ([]string, error) {
 	if ix, ok := l.reader().(graph.OutletIndex); ok {
-		return ix.ReportsOfOutlet(ctx, outlet, ids)
+		return ix.ReportsOfOutlet(ctx, outlet, claim)
+	}
+	c, err := l.FindClaimByID(ctx, claim)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(c.Appearances))
+	for i := range c.Appearances {
+		ids[i] = c.Appearances[i].Report
 	}
 	reports, err := l.FindReportsByID(ctx, ids)
 	if err != nil {
@@ -240,6 +249,7 @@ func (l *loader) ReportsOfOutlet(ctx context.Context, outlet string, ids []strin
 			out = append(out, id)
 		}
 	}
+	slices.Sort(out)
 	return out, nil
 }
 

@@ -65,16 +65,18 @@ type indexed struct{ *memGraph }
 var _ graph.OutletIndex = indexed{}
 
 // ReportsOfOutlet implements graph.OutletIndex without counting reads.
-func (g indexed) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
-	if !sort.StringsAreSorted(ids) {
-		g.tb.Errorf("ReportsOfOutlet(%s): ids not sorted: %q", outlet, ids)
+func (g indexed) ReportsOfOutlet(ctx context.Context, outlet, claim string) ([]string, error) {
+	c, ok := g.claims[claim]
+	if !ok {
+		return nil, nil
 	}
 	var out []string
-	for _, id := range ids {
-		if r, ok := g.reports[id]; ok && r.Outlet == outlet {
-			out = append(out, id)
+	for _, a := range c.Appearances {
+		if r, ok := g.reports[a.Report]; ok && r.Outlet == outlet {
+			out = append(out, a.Report)
 		}
 	}
+	sort.Strings(out)
 	return out, nil
 }
 

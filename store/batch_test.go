@@ -65,48 +65,68 @@ func TestBatchReads(t *testing.T) {
 // an outlet.
 type onlyTrace struct{ graph.TraceReader }
 
-// TestReportsOfOutlet: the outlet index answers which of some reports an
-// outlet published, as reading them would, and a trace through it equals
-// one that reads every report.
+// TestReportsOfOutlet: the outlet index answers which of a claim's
+// reports an outlet published, as reading them would, and a trace through
+// it equals one that reads every report.
 func TestReportsOfOutlet(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	ds := genDataset(t, 800, 5)
 	mustImport(t, db, ds)
-	var all []string
 	outletOf := make(map[string]string)
 	for _, r := range ds.Reports {
-		all = append(all, r.ID)
 		outletOf[r.ID] = r.Outlet
 	}
-	all = append(all, "report:missing", "outlet:zzz-not-a-report")
-	slices.Sort(all)
-	// Ensure every outlet's answer, over every report and a sparse
-	// sample, is the reports it published.
-	for _, o := range ds.Outlets {
-		for _, ids := range [][]string{all, sample(all, 7), nil} {
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	// Ensure, for every claim, every outlet of its reports and one of
+	// none, the answer is the claim's reports of that outlet, from the
+	// database and from a snapshot, twice (the second from its cache).
+	asked := 0
+	for _, c := range ds.Claims {
+		outlets := []string{ds.Outlets[len(ds.Outlets)-1].ID}
+		for _, a := range c.Appearances {
+			outlets = append(outlets, outletOf[a.Report])
+		}
+		for _, o := range outlets {
 			var want []string
-			for _, id := range ids {
-				if outletOf[id] == o.ID {
-					want = append(want, id)
+			for _, a := range c.Appearances {
+				if outletOf[a.Report] == o {
+					want = append(want, a.Report)
 				}
 			}
-			got, err := db.ReportsOfOutlet(ctx, o.ID, ids)
-			if err != nil || !slices.Equal(got, want) {
-				t.Fatalf("ReportsOfOutlet(%s, %d ids) = %q, %v; want %q", o.ID, len(ids), got, err, want)
+			slices.Sort(want)
+			want = slices.Compact(want)
+			for _, r := range []graph.OutletIndex{db, snap, snap} {
+				got, err := r.ReportsOfOutlet(ctx, o, c.ID)
+				if err != nil || !slices.Equal(got, want) {
+					t.Fatalf("ReportsOfOutlet(%s, %s) = %q, %v; want %q", o, c.ID, got, err, want)
+				}
 			}
+			asked++
 		}
 	}
-	// Ensure an unknown outlet published none.
-	if got, err := db.ReportsOfOutlet(ctx, "outlet:missing", all); err != nil || len(got) != 0 {
-		t.Errorf("ReportsOfOutlet(outlet:missing) = %q, %v", got, err)
+	if asked < 100 {
+		t.Fatalf("only %d answers checked", asked)
 	}
-	// Ensure unsorted reports and a bad outlet ID are refused.
-	if _, err := db.ReportsOfOutlet(ctx, ds.Outlets[0].ID, []string{all[1], all[0]}); graph.ErrorCode(err) != graph.EINVALID {
-		t.Errorf("unsorted ids: err %v, want EINVALID", err)
-	}
-	if _, err := db.ReportsOfOutlet(ctx, "report:x", all); graph.ErrorCode(err) != graph.EINVALID {
-		t.Errorf("bad outlet: err %v, want EINVALID", err)
+	// Ensure an unknown claim or outlet has none, and bad IDs are
+	// refused.
+	for _, r := range []graph.OutletIndex{db, snap} {
+		if got, err := r.ReportsOfOutlet(ctx, "outlet:missing", ds.Claims[0].ID); err != nil || len(got) != 0 {
+			t.Errorf("ReportsOfOutlet(outlet:missing) = %q, %v", got, err)
+		}
+		if got, err := r.ReportsOfOutlet(ctx, ds.Outlets[0].ID, "claim:missing"); err != nil || len(got) != 0 {
+			t.Errorf("ReportsOfOutlet(claim:missing) = %q, %v", got, err)
+		}
+		if _, err := r.ReportsOfOutlet(ctx, "report:x", ds.Claims[0].ID); graph.ErrorCode(err) != graph.EINVALID {
+			t.Errorf("bad outlet: err %v, want EINVALID", err)
+		}
+		if _, err := r.ReportsOfOutlet(ctx, ds.Outlets[0].ID, "outlet:x"); graph.ErrorCode(err) != graph.EINVALID {
+			t.Errorf("bad claim: err %v, want EINVALID", err)
+		}
 	}
 	// Ensure every appearance of every claim traces the same with the
 	// index as without it.
@@ -136,13 +156,4 @@ func TestReportsOfOutlet(t *testing.T) {
 	if outletHops == 0 {
 		t.Error("no chain of the generated graph follows an attribution to an outlet")
 	}
-}
-
-// sample returns every nth of ids.
-func sample(ids []string, n int) []string {
-	var out []string
-	for i := 0; i < len(ids); i += n {
-		out = append(out, ids[i])
-	}
-	return out
 }

@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
-	"slices"
-	"strconv"
 	"sync"
 
 	"hearsay/graph"
@@ -115,29 +112,38 @@ func (s *Snapshot) FindOfficialsByID(ctx context.Context, ids []string) (map[str
 // ReportsOfOutlet is DB.ReportsOfOutlet in the snapshot. Its answers are
 // kept in the node cache too: an iterator costs more than the rest of a
 // cached chain's reads.
-func (s *Snapshot) ReportsOfOutlet(ctx context.Context, outlet string, ids []string) ([]string, error) {
-	h := fnv.New64a()
-	for _, id := range ids {
-		h.Write([]byte(id))
-		h.Write([]byte{0})
+func (s *Snapshot) ReportsOfOutlet(ctx context.Context, outlet, claim string) ([]string, error) {
+	if err := checkOutletClaim(outlet, claim); err != nil {
+		return nil, err
 	}
-	// Not a node ID: those have no 0x00.
-	key := "reports-of-outlet\x00" + outlet + "\x00" + strconv.FormatUint(h.Sum64(), 16)
-	if a, ok, err := cached[*outletReports](ctx, s, key); err != nil || ok && slices.Equal(a.ids, ids) {
+	key := "reports-of-outlet\x00" + outlet + "\x00" + claim // no node ID has 0x00
+	if a, ok, err := cached[*outletReports](ctx, s, key); ok || err != nil {
 		if err != nil {
 			return nil, err
 		}
 		return a.out, nil
 	}
-	out, err := reportsOfOutlet(ctx, s, outlet, ids)
+	c, err := s.FindClaimByID(ctx, claim)
+	if graph.ErrorCode(err) == graph.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ids := reportsOf(c.Appearances)
+	var out []string
+	err = s.view(ctx, func(txn kvTxn) (err error) {
+		out, err = outletJoin(ctx, txn, outlet, ids)
+		return err
+	})
 	if err == nil {
-		s.db.cache.put(s.gen, key, &outletReports{ids: slices.Clone(ids), out: out}, 16*(len(ids)+len(out))+len(key))
+		s.db.cache.put(s.gen, key, &outletReports{out: out}, 16*len(out)+len(key))
 	}
 	return out, err
 }
 
 // outletReports is a cached answer of ReportsOfOutlet.
-type outletReports struct{ ids, out []string }
+type outletReports struct{ out []string }
 
 // cached returns the node id from the cache, when the snapshot may use it
 // and it holds the node as a T. It fails as a read would: on a closed
