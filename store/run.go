@@ -17,10 +17,12 @@ type runTxn struct {
 	runs map[string]*run
 }
 
-// run is one family's iterator.
+// run is one family's iterator, at the first key at or after last, the
+// key asked for last.
 type run struct {
 	it     kvIter
 	sought bool
+	last   []byte
 }
 
 // maxSteps is how far a run steps forward before it seeks instead.
@@ -38,10 +40,12 @@ func (t *runTxn) get(key []byte, fn func(v []byte) error) error {
 		t.runs[string(p)] = r
 	}
 	it := r.it
-	if !r.sought || !it.valid() || bytes.Compare(it.key(), key) > 0 {
+	if !r.sought || bytes.Compare(key, r.last) < 0 {
 		it.seek(key)
 		r.sought = true
 	} else {
+		// The iterator is at the first key at or after the last one
+		// asked for: a key before it is missing, one after it is near.
 		for steps := 0; it.valid() && bytes.Compare(it.key(), key) < 0; steps++ {
 			if steps == maxSteps {
 				it.seek(key)
@@ -50,6 +54,7 @@ func (t *runTxn) get(key []byte, fn func(v []byte) error) error {
 			it.next()
 		}
 	}
+	r.last = append(r.last[:0], key...)
 	if !it.valid() || !bytes.Equal(it.key(), key) {
 		return errNoKey
 	}
