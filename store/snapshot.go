@@ -16,16 +16,24 @@ var (
 // Snapshot reads the database as it was when it was taken, all in one
 // read transaction: the reads of one request. A 6-hop chain reads about
 // twenty nodes, and a transaction of its own for each cost a third of the
-// chain's reads (Badger's read timestamps and watermarks). The snapshot
-// holds its transaction, and with it the versions it reads, until Close:
-// take one for a request, not for longer. It is safe for concurrent use;
-// its reads take turns.
+// chain's reads (Badger's read timestamps and watermarks). Nodes come from
+// the cache of decoded nodes when it holds them (cache.go), and the
+// transaction opens at the first read that needs it: a request the cache
+// answers, or one that reads nothing, opens none (an open and a release
+// each wake Badger's watermark goroutine: ~10 µs of a server's request).
+// Should a write land between the taking and that first read, the
+// snapshot reads the database as it is then, without the cache: what it
+// reads agrees, unless the cache had already answered some of it. The
+// snapshot holds its transaction, and with it the versions it reads,
+// until Close: take one for a request, not for longer. It is safe for
+// concurrent use; its reads take turns.
 type Snapshot struct {
 	db      *DB
-	gen     uint64 // the node cache's generation it reads, 0 for none (cache.go)
 	mu      sync.Mutex
-	txn     kvTxn // nil once closed
+	gen     uint64 // the node cache's generation it reads, 0 for none (cache.go)
+	txn     kvTxn  // nil until the first read from storage
 	release func()
+	closed  bool
 }
 
 // Snapshot takes a snapshot of the database; Close it when done.
@@ -36,9 +44,7 @@ func (db *DB) Snapshot(ctx context.Context) (graph.Snapshot, error) {
 	if err := db.unavailable(); err != nil {
 		return nil, err
 	}
-	s := &Snapshot{db: db}
-	s.gen = db.cache.open(func() { s.txn, s.release = db.kv.snapshot() })
-	return s, nil
+	return &Snapshot{db: db, gen: db.cache.open(func() {})}, nil
 }
 
 // Close releases the snapshot's transaction. It may be called more than
@@ -46,10 +52,30 @@ func (db *DB) Snapshot(ctx context.Context) (graph.Snapshot, error) {
 func (s *Snapshot) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.closed = true
 	if s.txn != nil {
 		s.txn = nil
 		s.release()
 	}
+}
+
+// begin opens the snapshot's transaction, under s.mu. Unless the cache's
+// generation is still the one the snapshot was taken at, the cache is no
+// more use to it.
+func (s *Snapshot) begin() {
+	if s.txn != nil {
+		return
+	}
+	if g := s.db.cache.open(func() { s.txn, s.release = s.db.kv.snapshot() }); g != s.gen {
+		s.gen = 0
+	}
+}
+
+// generation returns the cache generation the snapshot reads, 0 for none.
+func (s *Snapshot) generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
 }
 
 // view runs fn in the snapshot's transaction, as DB.view does in a new
@@ -63,9 +89,10 @@ func (s *Snapshot) view(ctx context.Context, fn func(txn kvTxn) error) (err erro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.txn == nil {
+	if s.closed {
 		return graph.Errorf(graph.EINTERNAL, "read from a closed snapshot")
 	}
+	s.begin()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic in a read transaction: %v", r)
@@ -137,7 +164,7 @@ func (s *Snapshot) ReportsOfOutlet(ctx context.Context, outlet, claim string) ([
 		return err
 	})
 	if err == nil {
-		s.db.cache.put(s.gen, key, &outletReports{out: out}, 16*len(out)+len(key))
+		s.db.cache.put(s.generation(), key, &outletReports{out: out}, 16*len(out)+len(key))
 	}
 	return out, err
 }
@@ -150,7 +177,7 @@ type outletReports struct{ out []string }
 // snapshot, a failed storage or a done context.
 func cached[T any](ctx context.Context, s *Snapshot, id string) (T, bool, error) {
 	var zero T
-	n, ok := s.db.cache.get(s.gen, id)
+	n, ok := s.db.cache.get(s.generation(), id)
 	t, isT := n.(T)
 	if !ok || !isT {
 		return zero, false, nil
@@ -162,7 +189,7 @@ func cached[T any](ctx context.Context, s *Snapshot, id string) (T, bool, error)
 		return zero, false, err
 	}
 	s.mu.Lock()
-	closed := s.txn == nil
+	closed := s.closed
 	s.mu.Unlock()
 	if closed {
 		return zero, false, graph.Errorf(graph.EINTERNAL, "read from a closed snapshot")
@@ -179,7 +206,7 @@ func cachedNode[T any](ctx context.Context, s *Snapshot, kind graph.Kind, id str
 	var size int
 	n, err := findNode(ctx, s, kind, id, sizing(load, func(_ string, n int) { size = n }))
 	if err == nil {
-		s.db.cache.put(s.gen, id, n, size)
+		s.db.cache.put(s.generation(), id, n, size)
 	}
 	return n, err
 }
@@ -208,8 +235,9 @@ func cachedNodes[T any](ctx context.Context, s *Snapshot, ids []string, kind gra
 	if err != nil {
 		return nil, err
 	}
+	gen := s.generation()
 	for id, n := range got {
-		s.db.cache.put(s.gen, id, n, sizes[id])
+		s.db.cache.put(gen, id, n, sizes[id])
 		out[id] = n
 	}
 	return out, nil

@@ -104,28 +104,40 @@ func TestSnapshot(t *testing.T) {
 	})
 
 	t.Run("Isolated", func(t *testing.T) {
-		// Ensure a snapshot does not see writes made after it was taken,
-		// and a new one does.
-		o := ds.Outlets[0]
+		// Ensure a snapshot that has read from storage does not see
+		// writes made after, and a new one does; and that one that has
+		// read nothing yet reads the database as it is at its first read.
+		rename := func(t *testing.T, id, name string) {
+			t.Helper()
+			if _, err := db.UpdateOutlet(ctx, id, graph.OutletUpdate{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, b := ds.Outlets[0], ds.Outlets[1]
+		rename(t, a.ID, "A before") // a write: nothing cached is of use now
 		snap, err := db.Snapshot(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer snap.Close()
-		renamed := "Renamed after the snapshot"
-		if _, err := db.UpdateOutlet(ctx, o.ID, graph.OutletUpdate{Name: &renamed}); err != nil {
-			t.Fatal(err)
+		if got, err := snap.FindOutletByID(ctx, a.ID); err != nil || got.Name != "A before" {
+			t.Fatalf("read %+v, %v", got, err)
 		}
-		if got, err := snap.FindOutletByID(ctx, o.ID); err != nil || got.Name != o.Name {
-			t.Errorf("the snapshot read %+v, %v; want the name %q before the update", got, err, o.Name)
+		rename(t, b.ID, "B after")
+		if got, err := snap.FindOutletByID(ctx, b.ID); err != nil || got.Name != b.Name {
+			t.Errorf("the snapshot read %+v, %v; want the name %q before the update", got, err, b.Name)
 		}
 		later, err := db.Snapshot(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer later.Close()
-		if got, err := later.FindOutletByID(ctx, o.ID); err != nil || got.Name != renamed {
-			t.Errorf("a later snapshot read %+v, %v; want the name %q", got, err, renamed)
+		rename(t, a.ID, "A after")
+		if got, err := later.FindOutletByID(ctx, a.ID); err != nil || got.Name != "A after" {
+			t.Errorf("a snapshot that had read nothing read %+v, %v; want the name at its first read", got, err)
+		}
+		if got, err := later.FindOutletByID(ctx, b.ID); err != nil || got.Name != "B after" {
+			t.Errorf("a later snapshot read %+v, %v; want %q", got, err, "B after")
 		}
 	})
 
