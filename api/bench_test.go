@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"hearsay/api/apibench"
 	"hearsay/fixtures"
 	"hearsay/fixtures/synth"
+	"hearsay/graph"
 	"hearsay/store"
 	"hearsay/store/storetest"
 )
@@ -330,4 +332,43 @@ func TestChainDataset(t *testing.T) {
 	if err := apibench.CheckAnswer(stock); err != nil {
 		t.Error(err)
 	}
+}
+
+// BenchmarkChainManyAppearances runs apibench.Query, the chain from one
+// appearance, with the chain's third hop attributing the claim to the
+// next report's outlet rather than the report, on claims that also
+// appear in 0, 100 or 1,000 other reports (of another outlet, unattributed):
+// the chain asked for should cost the same whatever else the claim
+// carries (issue 14: within 1.2x). In process, on an in-memory store.
+func BenchmarkChainManyAppearances(b *testing.B) {
+	for _, extra := range []int{0, 100, 1000} {
+		b.Run(fmt.Sprintf("Apps_%d", apibench.Hops+extra), func(b *testing.B) {
+			runInProcess(b, benchServerOn(b, manyAppearances(b, extra), api.Config{}), chain6)
+		})
+	}
+}
+
+// manyAppearances is a store holding apibench.Dataset, its third report
+// attributing the claim to the fourth's outlet, and the claim's
+// appearances in extra more reports.
+func manyAppearances(b *testing.B, extra int) *store.DB {
+	b.Helper()
+	db, err := store.Open(store.SmallOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	ds := apibench.Dataset()
+	c := ds.Claims[0]
+	c.Appearances[2].Attributions = []graph.Attribution{{Source: ds.Reports[3].Outlet, Mode: graph.ModeParaphrase}}
+	ds.Outlets = append(ds.Outlets, &graph.Outlet{ID: "outlet:bench-extra", Name: "Extra"})
+	for i := range extra {
+		r := &graph.Report{ID: fmt.Sprintf("report:bench-x%04d", i), Outlet: "outlet:bench-extra", Status: graph.StatusPublished}
+		ds.Reports = append(ds.Reports, r)
+		c.Appearances = append(c.Appearances, graph.Appearance{Report: r.ID, Mode: graph.ModeParaphrase})
+	}
+	if _, err := db.ImportDataset(context.Background(), ds); err != nil {
+		b.Fatal(err)
+	}
+	return db
 }

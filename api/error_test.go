@@ -18,12 +18,50 @@ import (
 	"hearsay/store"
 )
 
+// The test graphs below wrap the store and change some of its reads. A
+// query reads from a snapshot of the graph (graph.Snapshotter), so each
+// also changes the same reads of its snapshots, through snapshotWith.
+
+// snapshotWith is a snapshot of the store whose claim and report reads,
+// when set, go through claim and report, which get the snapshot.
+type snapshotWith struct {
+	graph.Snapshot
+	claim  func(ctx context.Context, snap graph.Snapshot, id string) (*graph.Claim, error)
+	report func(ctx context.Context, snap graph.Snapshot, id string) (*graph.Report, error)
+}
+
+func (s snapshotWith) take(ctx context.Context, db *store.DB) (graph.Snapshot, error) {
+	snap, err := db.Snapshot(ctx)
+	s.Snapshot = snap
+	return s, err
+}
+
+func (s snapshotWith) FindClaimByID(ctx context.Context, id string) (*graph.Claim, error) {
+	if s.claim == nil {
+		return s.Snapshot.FindClaimByID(ctx, id)
+	}
+	return s.claim(ctx, s.Snapshot, id)
+}
+
+func (s snapshotWith) FindReportByID(ctx context.Context, id string) (*graph.Report, error) {
+	if s.report == nil {
+		return s.Snapshot.FindReportByID(ctx, id)
+	}
+	return s.report(ctx, s.Snapshot, id)
+}
+
 // burningGraph is the store with a FindClaimByID that always fails with an
 // internal error.
 type burningGraph struct{ *store.DB }
 
 func (burningGraph) FindClaimByID(context.Context, string) (*graph.Claim, error) {
 	return nil, errors.New("disk on fire")
+}
+
+func (g burningGraph) Snapshot(ctx context.Context) (graph.Snapshot, error) {
+	return snapshotWith{claim: func(ctx context.Context, _ graph.Snapshot, id string) (*graph.Claim, error) {
+		return g.FindClaimByID(ctx, id)
+	}}.take(ctx, g.DB)
 }
 
 // countingGraph counts the node reads that reach the store.
@@ -42,6 +80,19 @@ func (g *countingGraph) FindReportByID(ctx context.Context, id string) (*graph.R
 	return g.DB.FindReportByID(ctx, id)
 }
 
+func (g *countingGraph) Snapshot(ctx context.Context) (graph.Snapshot, error) {
+	return snapshotWith{
+		claim: func(ctx context.Context, snap graph.Snapshot, id string) (*graph.Claim, error) {
+			g.reads.Add(1)
+			return snap.FindClaimByID(ctx, id)
+		},
+		report: func(ctx context.Context, snap graph.Snapshot, id string) (*graph.Report, error) {
+			g.reads.Add(1)
+			return snap.FindReportByID(ctx, id)
+		},
+	}.take(ctx, g.DB)
+}
+
 // stallingGraph's FindClaimByID waits until the request's context ends and
 // returns its error, as a slow store honouring the context would.
 type stallingGraph struct{ *store.DB }
@@ -53,6 +104,12 @@ func (stallingGraph) FindClaimByID(ctx context.Context, _ string) (*graph.Claim,
 	case <-time.After(time.Minute): // a guard, should the context never end
 		return nil, errors.New("the request context was never cancelled")
 	}
+}
+
+func (g stallingGraph) Snapshot(ctx context.Context) (graph.Snapshot, error) {
+	return snapshotWith{claim: func(ctx context.Context, _ graph.Snapshot, id string) (*graph.Claim, error) {
+		return g.FindClaimByID(ctx, id)
+	}}.take(ctx, g.DB)
 }
 
 // TestErrorCodes produces every extensions.code over HTTP.

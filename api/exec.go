@@ -31,6 +31,7 @@ func (s *Server) runPlan(ctx context.Context, doc *document, op *ast.OperationDe
 	}
 	l := newLoader(s.cfg.Graph)
 	l.quiet = true
+	defer l.snapshot(ctx)()
 	ctx, run := s.newRun(ctx)
 	var buf bytes.Buffer
 	if err := p.Run(context.WithValue(ctx, loaderKey{}, l), &s.schema, variables, &buf, run.max); err != nil {

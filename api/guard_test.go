@@ -33,6 +33,15 @@ func (g *blockingGraph) FindClaimByID(ctx context.Context, id string) (*graph.Cl
 	}
 }
 
+func (g *blockingGraph) Snapshot(ctx context.Context) (graph.Snapshot, error) {
+	return snapshotWith{claim: func(ctx context.Context, snap graph.Snapshot, id string) (*graph.Claim, error) {
+		if _, err := g.FindClaimByID(ctx, id); err != nil {
+			return nil, err
+		}
+		return snap.FindClaimByID(ctx, id)
+	}}.take(ctx, g.DB)
+}
+
 // waitEntered waits until n requests are inside the blocking graph.
 func (g *blockingGraph) waitEntered(t *testing.T, n int) {
 	t.Helper()

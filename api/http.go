@@ -249,7 +249,11 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	}
 	ctx, run := s.newRun(ctx)
 	run.perField = graphqlGoFieldCost
-	ctx = context.WithValue(ctx, loaderKey{}, newLoader(s.cfg.Graph))
+	l := newLoader(s.cfg.Graph)
+	if !isMutation {
+		defer l.snapshot(ctx)()
+	}
+	ctx = context.WithValue(ctx, loaderKey{}, l)
 	ctx = gql.WithIntrospection(ctx, s.intro)
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        s.schema,

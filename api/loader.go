@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"hearsay/graph"
@@ -11,7 +12,10 @@ import (
 // names the same reports and outlets many times, and graphql-go resolves
 // field by field.
 type loader struct {
-	g      graph.Graph
+	g graph.Graph
+	// read is where nodes are read: a snapshot of g while a query runs
+	// (see snapshot), else g.
+	read   graph.JudgeReader
 	mu     sync.Mutex
 	nodes  map[string]any
 	traced map[traceKey][]*chain
@@ -44,7 +48,38 @@ type traceKey struct {
 type loaderKey struct{}
 
 func newLoader(g graph.Graph) *loader {
-	return &loader{g: g, nodes: make(map[string]any), traced: make(map[traceKey][]*chain), judged: make(map[traceKey]*graph.Judgement)}
+	return &loader{g: g, read: g, nodes: make(map[string]any), traced: make(map[traceKey][]*chain), judged: make(map[traceKey]*graph.Judgement)}
+}
+
+// snapshot makes the loader read nodes from one snapshot of its graph,
+// when the graph takes them, until release is called; it must be, before
+// the request ends. Queries use it: their reads take one transaction, and
+// agree. Mutations do not: their later fields must see their writes.
+func (l *loader) snapshot(ctx context.Context) (release func()) {
+	sn, ok := l.g.(graph.Snapshotter)
+	if !ok {
+		return func() {}
+	}
+	snap, err := sn.Snapshot(ctx)
+	if err != nil {
+		return func() {} // reads go to the graph, and fail there if they must
+	}
+	l.mu.Lock()
+	l.read = snap
+	l.mu.Unlock()
+	return func() {
+		l.mu.Lock()
+		l.read = l.g
+		l.mu.Unlock()
+		snap.Close()
+	}
+}
+
+// reader returns where nodes are read.
+func (l *loader) reader() graph.JudgeReader {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.read
 }
 
 // loaderFrom returns the request's loader, or a fresh one outside a request.
@@ -67,15 +102,16 @@ func (l *loader) node(ctx context.Context, id string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	r := l.reader()
 	switch kind {
 	case graph.KindOutlet:
-		n, err = l.g.FindOutletByID(ctx, id)
+		n, err = r.FindOutletByID(ctx, id)
 	case graph.KindReport:
-		n, err = l.g.FindReportByID(ctx, id)
+		n, err = r.FindReportByID(ctx, id)
 	case graph.KindOfficial:
-		n, err = l.g.FindOfficialByID(ctx, id)
+		n, err = r.FindOfficialByID(ctx, id)
 	case graph.KindClaim:
-		n, err = l.g.FindClaimByID(ctx, id)
+		n, err = r.FindClaimByID(ctx, id)
 	}
 	if err != nil {
 		return nil, err
@@ -186,6 +222,37 @@ func (l *loader) FindOfficialsByID(ctx context.Context, ids []string) (map[strin
 	})
 }
 
+// The loader is a graph.OutletIndex, through its graph's index when the
+// graph has one, so that a trace follows an attribution to an outlet
+// without reading every report carrying the claim.
+var _ graph.OutletIndex = (*loader)(nil)
+
+func (l *loader) ReportsOfOutlet(ctx context.Context, outlet, claim string) ([]string, error) {
+	if ix, ok := l.reader().(graph.OutletIndex); ok {
+		return ix.ReportsOfOutlet(ctx, outlet, claim)
+	}
+	c, err := l.FindClaimByID(ctx, claim)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(c.Appearances))
+	for i := range c.Appearances {
+		ids[i] = c.Appearances[i].Report
+	}
+	reports, err := l.FindReportsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, id := range ids {
+		if r, ok := reports[id]; ok && r.Outlet == outlet {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 // loadBatch answers a batch from the request's memo, reading the rest in
 // one batch from the graph when it can, else one at a time. Missing nodes
 // are absent from the map.
@@ -205,7 +272,7 @@ func loadBatch[T any](ctx context.Context, l *loader, ids []string,
 	if len(missing) == 0 {
 		return out, nil
 	}
-	b, ok := l.g.(graph.BatchReader)
+	b, ok := l.reader().(graph.BatchReader)
 	if !ok {
 		for _, id := range missing {
 			n, err := l.node(ctx, id)

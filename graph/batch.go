@@ -15,6 +15,23 @@ type BatchReader interface {
 	FindOfficialsByID(ctx context.Context, ids []string) (map[string]*Official, error)
 }
 
+// Snapshot is a read-only view of a graph as it was at one moment, for
+// the reads of one request: every read in one storage transaction instead
+// of one each, so that a chain's reports, outlets and officials cost their
+// reads and nothing more, and agree with each other. Close releases it;
+// reads after Close fail. It is safe for concurrent use.
+type Snapshot interface {
+	JudgeReader
+	BatchReader
+	OutletIndex
+	Close()
+}
+
+// Snapshotter is implemented by a graph that takes snapshots (store.DB).
+type Snapshotter interface {
+	Snapshot(ctx context.Context) (Snapshot, error)
+}
+
 // memo is a JudgeReader that remembers every report, outlet and official
 // it has read, and reads many at once through a BatchReader when the
 // reader under it is one. A judgement reads the same sources many times

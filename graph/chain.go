@@ -85,6 +85,17 @@ type TraceReader interface {
 	FindReportByID(ctx context.Context, id string) (*Report, error)
 }
 
+// OutletIndex is an optional extension of a TraceReader: which reports an
+// outlet published, answered from an index without reading the reports. A
+// trace that follows an attribution to an outlet looks for the outlet's
+// reports among the claim's appearances; with an index it reads only
+// those, instead of every report carrying the claim.
+type OutletIndex interface {
+	// ReportsOfOutlet returns the reports carrying the claim that the
+	// outlet published, in ID order.
+	ReportsOfOutlet(ctx context.Context, outlet, claim string) ([]string, error)
+}
+
 // TraceOptions bounds a trace. Zero values take the defaults.
 type TraceOptions struct {
 	MaxDepth int // hops per path, 1…MaxMaxDepth
@@ -148,9 +159,11 @@ type tracer struct {
 	r       TraceReader
 	opt     TraceOptions
 	claim   *Claim
-	apps    map[string]*Appearance // the claim's appearances by report
+	apps    map[string]*Appearance // the claim's appearances by report, when not in report order
 	reports map[string]*Report
 	visits  int
+	all     bool                // every report carrying the claim is in reports
+	outlets map[string][]string // an OutletIndex's answers, by outlet
 	out     []Chain
 	budget  *Budget // the request's, from the context; nil for none
 	err     error   // the budget's, once spent
@@ -167,13 +180,19 @@ func newTracer(ctx context.Context, r TraceReader, claimID string, opt TraceOpti
 	if err != nil {
 		return nil, err
 	}
-	t := &tracer{ctx: ctx, r: r, opt: opt, claim: c, reports: make(map[string]*Report), budget: BudgetFrom(ctx),
-		apps: make(map[string]*Appearance, len(c.Appearances))}
-	for i := range c.Appearances {
-		t.apps[c.Appearances[i].Report] = &c.Appearances[i]
+	t := &tracer{ctx: ctx, r: r, opt: opt, claim: c, reports: make(map[string]*Report), budget: BudgetFrom(ctx)}
+	if !slices.IsSortedFunc(c.Appearances, byReport) {
+		// The store keeps them in report order, and the tracer finds
+		// them by binary search; other readers get a map.
+		t.apps = make(map[string]*Appearance, len(c.Appearances))
+		for i := range c.Appearances {
+			t.apps[c.Appearances[i].Report] = &c.Appearances[i]
+		}
 	}
 	return t, nil
 }
+
+func byReport(a, b Appearance) int { return strings.Compare(a.Report, b.Report) }
 
 // readAll reads every report carrying the claim at once, when the reader
 // can: tracing the whole claim visits them all.
@@ -186,13 +205,24 @@ func (t *tracer) readAll() error {
 	for i := range t.claim.Appearances {
 		ids[i] = t.claim.Appearances[i].Report
 	}
-	return fetchInto(t.ctx, t.reports, ids, b.FindReportsByID)
+	if err := fetchInto(t.ctx, t.reports, ids, b.FindReportsByID); err != nil {
+		return err
+	}
+	t.all = true
+	return nil
 }
 
 // appearance returns the claim's appearance in report.
 func (t *tracer) appearance(report string) (*Appearance, bool) {
-	a, ok := t.apps[report]
-	return a, ok
+	if t.apps != nil {
+		a, ok := t.apps[report]
+		return a, ok
+	}
+	i, ok := slices.BinarySearchFunc(t.claim.Appearances, report, func(a Appearance, r string) int { return strings.Compare(a.Report, r) })
+	if !ok {
+		return nil, false
+	}
+	return &t.claim.Appearances[i], true
 }
 
 func (t *tracer) report(id string) (*Report, error) {
@@ -280,7 +310,7 @@ func (t *tracer) walk(report string, path []Hop, onPath map[string]bool) error {
 	onPath[report] = true
 	defer delete(onPath, report)
 
-	nexts := leads(app, rep, func(r string) bool { _, ok := t.apps[r]; return ok })
+	nexts := leads(app, rep, func(r string) bool { _, ok := t.appearance(r); return ok })
 	if len(nexts) == 0 {
 		hop.Mode = ModeUnattributed
 		t.finish(path, hop, TerminalUnattributed, rep.Outlet)
@@ -408,10 +438,34 @@ func (t *tracer) emitRelayed(hops []Hop, relays []Relay, term Terminal, origin, 
 // Undated reports may be of any date: they qualify, and sort before dated
 // ones. Ties go to the greater ID, so the choice is deterministic.
 func (t *tracer) latestOfOutlet(outlet string, rep *Report) (string, error) {
+	ofOutlet, indexed, err := t.ofOutlet(outlet)
+	if err != nil {
+		return "", err
+	}
+	// With the index, only the outlet's reports are candidates, and
+	// reading the rest is no use. The pick does not depend on the order
+	// of the candidates: dates and IDs order them totally.
+	candidates := func(yield func(string) bool) {
+		if indexed {
+			for _, id := range ofOutlet {
+				if !yield(id) {
+					return
+				}
+			}
+			return
+		}
+		for i := range t.claim.Appearances {
+			if !yield(t.claim.Appearances[i].Report) {
+				return
+			}
+		}
+	}
 	var best *Report
-	for i := range t.claim.Appearances {
-		id := t.claim.Appearances[i].Report
+	for id := range candidates {
 		if id == rep.ID {
+			continue
+		}
+		if _, ok := t.appearance(id); !ok {
 			continue
 		}
 		cand, err := t.report(id)
@@ -433,6 +487,28 @@ func (t *tracer) latestOfOutlet(outlet string, rep *Report) (string, error) {
 		return "", nil
 	}
 	return best.ID, nil
+}
+
+// ofOutlet returns, when the reader is an OutletIndex and the claim's
+// reports are not all read already, the claim's reports that the outlet
+// published, sorted, and true.
+func (t *tracer) ofOutlet(outlet string) ([]string, bool, error) {
+	ix, ok := t.r.(OutletIndex)
+	if !ok || t.all {
+		return nil, false, nil
+	}
+	if ids, ok := t.outlets[outlet]; ok {
+		return ids, true, nil
+	}
+	ids, err := ix.ReportsOfOutlet(t.ctx, outlet, t.claim.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	if t.outlets == nil {
+		t.outlets = make(map[string][]string)
+	}
+	t.outlets[outlet] = ids
+	return ids, true, nil
 }
 
 // finish records a chain that ends with hop.

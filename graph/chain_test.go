@@ -190,7 +190,25 @@ func TestTraceAppearance_Outlet(t *testing.T) {
 					origin:   o,
 				}
 			}
-			checkChains(t, testClaim, trace(t, g, "report:a", graph.TraceOptions{}), want)
+			// Ensure the pick is the same whether the trace reads every
+			// report carrying the claim or asks an outlet index, and that
+			// with the index it reads no report of another outlet.
+			for _, r := range []graph.TraceReader{g, indexed{g}} {
+				g.resetReads()
+				chains, err := graph.TraceAppearance(context.Background(), r, testClaim, "report:a", graph.TraceOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkChains(t, testClaim, chains, want)
+				if _, ok := r.(indexed); !ok {
+					continue
+				}
+				for _, c := range tt.cands {
+					if n := g.reads[c.id]; c.outlet != "outlet:y" && n > 0 {
+						t.Errorf("with an outlet index, %s of %s was read %d times", c.id, c.outlet, n)
+					}
+				}
+			}
 		})
 	}
 }

@@ -59,6 +59,27 @@ func (g *memGraph) FindReportByID(ctx context.Context, id string) (*graph.Report
 	return r, nil
 }
 
+// indexed is a memGraph with an outlet index.
+type indexed struct{ *memGraph }
+
+var _ graph.OutletIndex = indexed{}
+
+// ReportsOfOutlet implements graph.OutletIndex without counting reads.
+func (g indexed) ReportsOfOutlet(ctx context.Context, outlet, claim string) ([]string, error) {
+	c, ok := g.claims[claim]
+	if !ok {
+		return nil, nil
+	}
+	var out []string
+	for _, a := range c.Appearances {
+		if r, ok := g.reports[a.Report]; ok && r.Outlet == outlet {
+			out = append(out, a.Report)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 // resetReads forgets the counted report reads.
 func (g *memGraph) resetReads() {
 	g.mu.Lock()

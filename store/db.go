@@ -116,6 +116,7 @@ type DB struct {
 	waits   waits // how long writes waited for writeMu (stats.go)
 	fault   *fault
 	feed    *feed
+	cache   *nodeCache // decoded nodes for snapshots (cache.go); nil for none
 }
 
 var _ graph.Graph = (*DB)(nil)
@@ -149,7 +150,8 @@ func Open(opt Options) (*DB, error) {
 	if opt.InMemory || opt.ReadOnly {
 		minFree = -1
 	}
-	db := &DB{db: bdb, kv: badgerKV{bdb}, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}
+	cache := newNodeCache(nodeCacheBytes)
+	db := &DB{db: bdb, kv: cachingKV{badgerKV{bdb}, cache}, cache: cache, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}
 	var head uint64
 	if err := db.kv.view(func(txn kvTxn) (err error) { head, err = readFeedHead(txn); return err }); err != nil {
 		_ = db.Close()

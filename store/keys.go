@@ -92,6 +92,19 @@ func adjKey(e graph.EdgeKind, id string) []byte {
 	return appendRef([]byte{tagAdj, byte(e)}, id)
 }
 
+// runPrefix returns the prefix that key shares with the keys it sorts
+// among in a run of reads of one kind: a node key's tag and kind, an
+// adjacency key's tag and edge kind, else its tag. Keys of nodes of one
+// kind read in ID order come in key order under it.
+//
+//	tagNode | kind,  tagAdj | edge,  or the tag
+func runPrefix(key []byte) []byte {
+	if len(key) >= 2 && (key[0] == tagNode || key[0] == tagAdj) {
+		return key[:2]
+	}
+	return key[:min(len(key), 1)]
+}
+
 // edgeKey returns the key of one edge stored in one direction. node is the
 // node the key is found from (the edge's source for dirForward, its target
 // for dirReverse), other is the edge's other end, and ctx, when not "", is

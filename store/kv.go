@@ -46,6 +46,9 @@ type kvIter interface {
 type kvStore interface {
 	// view runs fn on a read-only snapshot.
 	view(fn func(kvTxn) error) error
+	// snapshot opens a read-only snapshot for many reads, until release
+	// is called; it must be.
+	snapshot() (txn kvTxn, release func())
 	// update runs fn in a write transaction and commits it: all of it or
 	// nothing. An error of fn is returned as is; a failed commit as a
 	// commitError. A write too large for one transaction is errTxnTooBig,
@@ -72,6 +75,11 @@ type badgerKV struct{ db *badger.DB }
 
 func (s badgerKV) view(fn func(kvTxn) error) error {
 	return s.db.View(func(txn *badger.Txn) error { return fn(badgerTxn{txn}) })
+}
+
+func (s badgerKV) snapshot() (kvTxn, func()) {
+	txn := s.db.NewTransaction(false)
+	return badgerTxn{txn}, txn.Discard
 }
 
 func (s badgerKV) update(fn func(kvTxn) error) error {

@@ -179,6 +179,28 @@ func testKV(t *testing.T, open func(t *testing.T) kvStore) {
 		}
 	})
 
+	t.Run("a snapshot is a snapshot until released", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "a", "1")
+		txn, release := s.snapshot()
+		put(t, s, "a", "2", "b", "2")
+		if got, want := fmt.Sprint(scan(t, txn, "", "", true)), "[a=1]"; got != want {
+			t.Errorf("the snapshot saw a later write: %s, want %s", got, want)
+		}
+		if v, err := value(t, txn, "a"); err != nil || v != "1" {
+			t.Errorf("get a = %q, %v; want the value at the snapshot", v, err)
+		}
+		release()
+		if err := s.view(func(txn kvTxn) error {
+			if got, want := fmt.Sprint(scan(t, txn, "", "", true)), "[a=2 b=2]"; got != want {
+				t.Errorf("after the snapshot: %s, want %s", got, want)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("batch", func(t *testing.T) {
 		s := open(t)
 		put(t, s, "a", "1", "b", "2")

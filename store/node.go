@@ -51,8 +51,14 @@ func notFound(id string) string {
 	return fmt.Sprintf("no %s %q", kind, id)
 }
 
+// viewer runs reads: a DB in a transaction of their own, a Snapshot in
+// its one transaction.
+type viewer interface {
+	view(ctx context.Context, fn func(txn kvTxn) error) error
+}
+
 // findNode reads one node of a kind by ID through load.
-func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
+func findNode[T any](ctx context.Context, db viewer, kind graph.Kind, id string,
 	load func(txn kvTxn, id string, v []byte) (T, error)) (T, error) {
 	var node T
 	if err := graph.CheckID(id, kind); err != nil {
@@ -64,15 +70,20 @@ func findNode[T any](ctx context.Context, db *DB, kind graph.Kind, id string,
 			return err
 		})
 	})
+	return node, namedNotFound(err, id)
+}
+
+// namedNotFound gives an ENOTFOUND without a message, from a read of the
+// node id, the message naming it. The message is made only then:
+// formatting it for every read cost a tenth of a chain query.
+func namedNotFound(err error, id string) error {
 	if graph.ErrorCode(err) == graph.ENOTFOUND {
-		// The message is made only now: formatting it for every read cost
-		// a tenth of a chain query.
 		var e *graph.Error
 		if errors.As(err, &e) && e.Message == "" {
-			return node, graph.Errorf(graph.ENOTFOUND, "%s", notFound(id))
+			return graph.Errorf(graph.ENOTFOUND, "%s", notFound(id))
 		}
 	}
-	return node, err
+	return err
 }
 
 // getAdj reads a node's packed forward edges of one kind through decode;

@@ -80,11 +80,11 @@ func (w *writer) flushLists() error {
 // readNode reads one node inside the transaction; missing is ENOTFOUND.
 func readNode[T any](txn kvTxn, id string, load func(kvTxn, string, []byte) (T, error)) (T, error) {
 	var node T
-	err := get(txn, nodeKey(id), notFound(id), func(v []byte) (err error) {
+	err := get(txn, nodeKey(id), "", func(v []byte) (err error) {
 		node, err = load(txn, id, v)
 		return err
 	})
-	return node, err
+	return node, namedNotFound(err, id)
 }
 
 // mustExist checks that every ID names a stored node (or one written
