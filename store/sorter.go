@@ -47,47 +47,65 @@ func compareEntries(a, b *entry) int {
 	return cmp.Compare(a.seq, b.seq)
 }
 
-// sortBuf holds entries in one arena.
+// sortBuf holds entries in one arena. What is sorted is order: small
+// items holding each key's first 16 bytes, so that most comparisons are
+// one or two integer comparisons (word, edge and posting keys often share
+// their first 8 bytes) and a swap moves 24 bytes.
 type sortBuf struct {
 	arena []byte
 	ents  []bufEntry
+	order []sortItem
 }
 
 type bufEntry struct {
-	pfx             uint64 // the key's first 8 bytes, big-endian, zero-padded
 	off, klen, vlen uint32
 	seq, line       uint32
 	op              byte
 }
 
-// keyPrefix returns the first 8 bytes of key as a big-endian number, so
-// that most comparisons are one integer comparison.
-func keyPrefix(key []byte) uint64 {
-	if len(key) >= 8 {
-		return binary.BigEndian.Uint64(key)
+type sortItem struct {
+	pfx [2]uint64 // the key's first 16 bytes, big-endian, zero-padded
+	i   uint32    // the entry's index in ents
+}
+
+// keyPrefix returns the first 16 bytes of key as two big-endian numbers.
+func keyPrefix(key []byte) [2]uint64 {
+	if len(key) >= 16 {
+		return [2]uint64{binary.BigEndian.Uint64(key), binary.BigEndian.Uint64(key[8:])}
 	}
-	var b [8]byte
+	var b [16]byte
 	copy(b[:], key)
-	return binary.BigEndian.Uint64(b[:])
+	return [2]uint64{binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])}
 }
 
 func (b *sortBuf) key(e *bufEntry) []byte { return b.arena[e.off : e.off+e.klen] }
 
+// sort orders the entries by key, then by the order they were added in,
+// which is their seq order.
 func (b *sortBuf) sort() {
-	slices.SortFunc(b.ents, func(x, y bufEntry) int {
-		if x.pfx != y.pfx {
-			return cmp.Compare(x.pfx, y.pfx)
+	slices.SortFunc(b.order, func(x, y sortItem) int {
+		if x.pfx[0] != y.pfx[0] {
+			return cmp.Compare(x.pfx[0], y.pfx[0])
 		}
-		if c := bytes.Compare(b.key(&x), b.key(&y)); c != 0 {
+		if x.pfx[1] != y.pfx[1] {
+			return cmp.Compare(x.pfx[1], y.pfx[1])
+		}
+		// The first min(16, len) bytes of both keys are equal (a shorter
+		// key's zero padding compared equal to the other's bytes, which
+		// the rest of the comparison sees).
+		ex, ey := &b.ents[x.i], &b.ents[y.i]
+		o := min(16, ex.klen, ey.klen)
+		if c := bytes.Compare(b.arena[ex.off+o:ex.off+ex.klen], b.arena[ey.off+o:ey.off+ey.klen]); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.seq, y.seq)
+		return cmp.Compare(x.i, y.i)
 	})
 }
 
 func (b *sortBuf) reset() {
 	b.arena = b.arena[:0]
 	b.ents = b.ents[:0]
+	b.order = b.order[:0]
 }
 
 type sorter struct {
@@ -102,7 +120,7 @@ type sorter struct {
 }
 
 // entrySize is the memory of one entry's bookkeeping.
-const entrySize = int(unsafe.Sizeof(bufEntry{}))
+const entrySize = int(unsafe.Sizeof(bufEntry{}) + unsafe.Sizeof(sortItem{}))
 
 // newSorter returns a sorter spilling runs into dir (created when the
 // first run is written) once a buffer's keys, values and bookkeeping
@@ -119,7 +137,7 @@ func newSorter(dir string, limit int) *sorter {
 // value, so that neither slice grows in the common case.
 func newSortBuf(limit int) *sortBuf {
 	n := limit / (32 + entrySize)
-	return &sortBuf{arena: make([]byte, 0, limit-n*entrySize+64<<10), ents: make([]bufEntry, 0, n)}
+	return &sortBuf{arena: make([]byte, 0, limit-n*entrySize+64<<10), ents: make([]bufEntry, 0, n), order: make([]sortItem, 0, n)}
 }
 
 // add appends one entry. It fails only when a run could not be written.
@@ -135,7 +153,8 @@ func (s *sorter) add(key []byte, op byte, seq, line uint32, val []byte) error {
 	}
 	off := len(b.arena)
 	b.arena = append(append(b.arena, key...), val...)
-	b.ents = append(b.ents, bufEntry{pfx: keyPrefix(key), off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(val)), seq: seq, line: line, op: op})
+	b.order = append(b.order, sortItem{pfx: keyPrefix(key), i: uint32(len(b.ents))})
+	b.ents = append(b.ents, bufEntry{off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(val)), seq: seq, line: line, op: op})
 	s.n++
 	if len(b.arena)+len(b.ents)*entrySize < s.limit {
 		return nil
@@ -193,8 +212,8 @@ func (s *sorter) writeRun(b *sortBuf) (err error) {
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)
 	var hdr [5 * binary.MaxVarintLen32]byte
-	for i := range b.ents {
-		e := &b.ents[i]
+	for _, o := range b.order {
+		e := &b.ents[o.i]
 		h := binary.AppendUvarint(hdr[:0], uint64(e.klen))
 		h = binary.AppendUvarint(h, uint64(e.vlen))
 		h = binary.AppendUvarint(h, uint64(e.seq))
@@ -255,10 +274,10 @@ type bufSource struct {
 }
 
 func (s *bufSource) next() (*entry, error) {
-	if s.i >= len(s.b.ents) {
+	if s.i >= len(s.b.order) {
 		return nil, io.EOF
 	}
-	be := &s.b.ents[s.i]
+	be := &s.b.ents[s.b.order[s.i].i]
 	s.i++
 	s.e = entry{key: s.b.key(be), val: s.b.arena[be.off+be.klen : be.off+be.klen+be.vlen], seq: be.seq, line: be.line, op: be.op}
 	return &s.e, nil
