@@ -48,13 +48,13 @@ func compareEntries(a, b *entry) int {
 }
 
 // sortBuf holds entries in one arena. What is sorted is order: small
-// items holding each key's first 16 bytes, so that most comparisons are
-// one or two integer comparisons (word, edge and posting keys often share
-// their first 8 bytes) and a swap moves 24 bytes.
+// items holding each key's first 16 bytes, radix sorted (sort); tmp is the
+// radix sort's second buffer, as long as order.
 type sortBuf struct {
 	arena []byte
 	ents  []bufEntry
 	order []sortItem
+	tmp   []sortItem
 }
 
 type bufEntry struct {
@@ -78,28 +78,77 @@ func keyPrefix(key []byte) [2]uint64 {
 	return [2]uint64{binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])}
 }
 
+// digit returns byte d of an item's prefix, counting from its last.
+func (it *sortItem) digit(d int) byte {
+	if d < 8 {
+		return byte(it.pfx[1] >> (8 * d))
+	}
+	return byte(it.pfx[0] >> (8 * (d - 8)))
+}
+
 func (b *sortBuf) key(e *bufEntry) []byte { return b.arena[e.off : e.off+e.klen] }
 
 // sort orders the entries by key, then by the order they were added in,
-// which is their seq order.
+// which is their seq order. It radix sorts the 16-byte prefixes, least
+// significant byte first (a stable sort; a byte every prefix shares
+// costs no pass: most of the first ones are family tags and kinds), and
+// then sorts each run of equal prefixes by the rest of the key.
 func (b *sortBuf) sort() {
-	slices.SortFunc(b.order, func(x, y sortItem) int {
-		if x.pfx[0] != y.pfx[0] {
-			return cmp.Compare(x.pfx[0], y.pfx[0])
+	n := len(b.order)
+	if n < 2 {
+		return
+	}
+	var counts [16][256]int
+	for i := range b.order {
+		it := &b.order[i]
+		for d := range 16 {
+			counts[d][it.digit(d)]++
 		}
-		if x.pfx[1] != y.pfx[1] {
-			return cmp.Compare(x.pfx[1], y.pfx[1])
+	}
+	src, dst := b.order, b.tmp[:n]
+	for d := range 16 {
+		c := &counts[d]
+		if c[src[0].digit(d)] == n {
+			continue
 		}
-		// The first min(16, len) bytes of both keys are equal (a shorter
-		// key's zero padding compared equal to the other's bytes, which
-		// the rest of the comparison sees).
-		ex, ey := &b.ents[x.i], &b.ents[y.i]
-		o := min(16, ex.klen, ey.klen)
-		if c := bytes.Compare(b.arena[ex.off+o:ex.off+ex.klen], b.arena[ey.off+o:ey.off+ey.klen]); c != 0 {
-			return c
+		var next [256]int
+		sum := 0
+		for v := range 256 {
+			next[v] = sum
+			sum += c[v]
 		}
-		return cmp.Compare(x.i, y.i)
-	})
+		for i := range src {
+			v := src[i].digit(d)
+			dst[next[v]] = src[i]
+			next[v]++
+		}
+		src, dst = dst, src
+	}
+	b.order, b.tmp = src, dst[:0]
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && b.order[j].pfx == b.order[i].pfx {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(b.order[i:j], b.compareRest)
+		}
+		i = j
+	}
+}
+
+// compareRest compares two items of equal prefixes by the rest of their
+// keys, then by the order they were added in.
+func (b *sortBuf) compareRest(x, y sortItem) int {
+	// The first min(16, len) bytes of both keys are equal (a shorter
+	// key's zero padding compared equal to the other's bytes, which the
+	// rest of the comparison sees).
+	ex, ey := &b.ents[x.i], &b.ents[y.i]
+	o := min(16, ex.klen, ey.klen)
+	if c := bytes.Compare(b.arena[ex.off+o:ex.off+ex.klen], b.arena[ey.off+o:ey.off+ey.klen]); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.i, y.i)
 }
 
 func (b *sortBuf) reset() {
@@ -120,7 +169,7 @@ type sorter struct {
 }
 
 // entrySize is the memory of one entry's bookkeeping.
-const entrySize = int(unsafe.Sizeof(bufEntry{}) + unsafe.Sizeof(sortItem{}))
+const entrySize = int(unsafe.Sizeof(bufEntry{}) + 2*unsafe.Sizeof(sortItem{}))
 
 // newSorter returns a sorter spilling runs into dir (created when the
 // first run is written) once a buffer's keys, values and bookkeeping
@@ -137,7 +186,8 @@ func newSorter(dir string, limit int) *sorter {
 // value, so that neither slice grows in the common case.
 func newSortBuf(limit int) *sortBuf {
 	n := limit / (32 + entrySize)
-	return &sortBuf{arena: make([]byte, 0, limit-n*entrySize+64<<10), ents: make([]bufEntry, 0, n), order: make([]sortItem, 0, n)}
+	return &sortBuf{arena: make([]byte, 0, limit-n*entrySize+64<<10), ents: make([]bufEntry, 0, n),
+		order: make([]sortItem, 0, n), tmp: make([]sortItem, 0, n)}
 }
 
 // add appends one entry. It fails only when a run could not be written.
