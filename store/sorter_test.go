@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"math/rand/v2"
@@ -8,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // TestSorterBuffersDoNotGrow checks that a sort buffer spills rather than
@@ -125,5 +130,27 @@ func TestSorterOrder(t *testing.T) {
 			t.Fatalf("limit %d: more entries than added", limit)
 		}
 		m.close()
+	}
+}
+
+// Ensure appendKV writes the bytes badger.KVToBuffer writes: keys and
+// values empty, short and longer than a one-byte length, stream IDs 0, 1
+// and large.
+func TestAppendKV(t *testing.T) {
+	long := bytes.Repeat([]byte{0xab}, 300)
+	for _, key := range [][]byte{nil, {0x02}, long} {
+		for _, val := range [][]byte{nil, {}, {0x00}, long, bytes.Repeat([]byte{1}, 70_000)} {
+			for _, stream := range []uint32{0, 1, 1 << 30} {
+				got, want := z.NewBuffer(1<<10, "test"), z.NewBuffer(1<<10, "test")
+				appendKV(got, stream, key, val)
+				badger.KVToBuffer(&pb.KV{Key: key, Value: val, Version: 1, StreamId: stream}, want)
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Errorf("key %d bytes, value %d bytes, stream %d: wrote %x, want %x",
+						len(key), len(val), stream, got.Bytes()[:min(64, len(got.Bytes()))], want.Bytes()[:min(64, len(want.Bytes()))])
+				}
+				_ = got.Release()
+				_ = want.Release()
+			}
+		}
 	}
 }
