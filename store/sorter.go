@@ -290,7 +290,15 @@ func (s *sorter) finish() (*merger, error) {
 	if err := <-s.done; err != nil {
 		return nil, err
 	}
+	// The spiller's buffer is free: let the collector have it while the
+	// runs are merged (a sort buffer's worth of heap the table builders
+	// use instead).
+	select {
+	case <-s.free:
+	default:
+	}
 	s.cur.sort()
+	s.cur.tmp = nil
 	m := &merger{}
 	m.add(&bufSource{b: s.cur})
 	for _, path := range s.runs {
