@@ -35,7 +35,7 @@ type Options struct {
 	// cache, and with it compression (Compress).
 	BlockCacheSize int64
 	// Compress compresses the blocks of the tables on disk with Snappy
-	// (DESIGN.md section 9): a database takes about 0.4 of the disk it
+	// (DESIGN.md section 8.2): a database takes about 0.4 of the disk it
 	// takes uncompressed, and a read of a block not in the block cache
 	// decompresses it. Badger needs a block cache to compress: without one
 	// (BlockCacheSize 0), and in memory, tables are not compressed. Tables
@@ -65,10 +65,10 @@ type Options struct {
 
 // DefaultOptions is the profile for a server on 2 cores and modest memory.
 // Tables are compressed with Snappy: the 1M-edge file takes 114 MB on disk
-// instead of 269 MB, and a random read costs ~15 % more (DESIGN.md
-// section 9; ZSTD took 77 MB and cost ~30 %). Badger decompresses a block
-// into its block cache, 64 MB: a block read again is not decompressed
-// again. Table files are mapped into memory, so a block not cached is
+// instead of 269 MB, and a read of blocks not cached costs 15-35 % more, one
+// of cached blocks nothing (DESIGN.md section 8.2; ZSTD took 77 MB and
+// cost ~30 %). Badger decompresses a block into its block cache, 64 MB: a
+// block read again is not decompressed again. Table files are mapped into memory, so a block not cached is
 // read from the operating system's page cache, which the kernel sizes and
 // reclaims.
 //
