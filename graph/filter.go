@@ -188,24 +188,48 @@ const (
 // Words splits text into distinct search words, in order of first use.
 func Words(text string) []string {
 	var out []string
-	seen := make(map[string]bool)
-	var b strings.Builder
+	seen := make(map[string]struct{})
+	var buf []byte // the word being read, lowercased
+	out = appendWords(out, seen, buf, text)
+	return out
+}
+
+// appendWords appends to out the words of text that seen does not hold,
+// adding them to seen. buf is scratch space. ASCII, most of any text, is
+// read a byte at a time; anything else a rune at a time.
+func appendWords(out []string, seen map[string]struct{}, buf []byte, text string) []string {
 	flush := func() {
-		w := b.String()
-		b.Reset()
-		if len(w) >= MinWordLen && len(w) <= MaxWordLen && !seen[w] {
-			seen[w] = true
-			out = append(out, w)
+		if len(buf) >= MinWordLen && len(buf) <= MaxWordLen {
+			if _, ok := seen[string(buf)]; !ok { // no allocation for the lookup
+				w := string(buf)
+				seen[w] = struct{}{}
+				out = append(out, w)
+			}
 		}
+		buf = buf[:0]
 	}
 	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				buf = append(buf, c)
+			case 'A' <= c && c <= 'Z':
+				buf = append(buf, c+('a'-'A'))
+			case c == '\'' && len(buf) > 0:
+				// inside a word: "Trump's"
+			default:
+				flush()
+			}
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-		case (r == '\'' || r == '’') && b.Len() > 0:
-			// inside a word: "Trump's", "don’t"
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		case r == '’' && len(buf) > 0:
+			// inside a word: "don’t"
 		default:
 			flush()
 		}
@@ -217,13 +241,17 @@ func Words(text string) []string {
 // ClaimWords returns the search words of a claim: those of its text and of
 // every quote of its appearances and attributions.
 func ClaimWords(c *Claim) []string {
-	parts := []string{c.Text}
+	var out []string
+	seen := make(map[string]struct{})
+	buf := make([]byte, 0, MaxWordLen)
+	words := func(s string) { out = appendWords(out, seen, buf, s) }
+	words(c.Text)
 	for _, a := range c.Appearances {
-		parts = append(parts, a.Quote)
+		words(a.Quote)
 		for i := range a.Attributions {
-			parts = append(parts, a.Attributions[i].Quote)
-			a.Attributions[i].EachRelayed(func(_ string, r *Attribution, _ string) { parts = append(parts, r.Quote) })
+			words(a.Attributions[i].Quote)
+			a.Attributions[i].EachRelayed(func(_ string, r *Attribution, _ string) { words(r.Quote) })
 		}
 	}
-	return Words(strings.Join(parts, "\n"))
+	return out
 }

@@ -3,18 +3,22 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"maps"
 	"math"
+	"math/bits"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/badger/v4/options"
 	"github.com/dgraph-io/ristretto/v2/z"
 
 	"hearsay/graph"
@@ -209,13 +213,13 @@ func (b *bulk) liveKeys() (int64, error) {
 }
 
 // read turns every record into entries. The source runs in a goroutine of
-// its own and hands nodes over in batches, so that parsing, building
-// entries and sorting them (the sorter's spiller) use every core.
+// its own and hands nodes over in batches; workers, one per core, check
+// each node and build what it writes (prepare: the costly, independent
+// part); this goroutine then takes the batches in input order and adds
+// their entries to the sorter, whose spiller sorts in a goroutine of its
+// own. Errors are found in input order: the first bad record is the one
+// reported, and nothing is written.
 func (b *bulk) read() error {
-	type rec struct {
-		line int
-		node any
-	}
 	// A batch is 512 records or 1 MB of them, whichever comes first, so
 	// that the batches in flight (8 queued, one filling, one read) hold
 	// about 10 MB, or 10 records when they are as large as a record may
@@ -223,46 +227,71 @@ func (b *bulk) read() error {
 	const batch, batchBytes = 512, 1 << 20
 	ctx, cancel := context.WithCancel(b.ctx)
 	defer cancel()
-	batches := make(chan []rec, 8)
+	ordered := make(chan *readJob, 8) // every batch, in input order
+	work := make(chan *readJob, 8)    // the same batches, for the workers
 	srcErr := make(chan error, 1)
+	var workers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		workers.Go(func() {
+			for j := range work {
+				for i := range j.recs {
+					j.recs[i].prepare()
+				}
+				close(j.done)
+			}
+		})
+	}
 	go func() {
-		defer close(batches)
-		cur := make([]rec, 0, batch)
+		defer close(ordered)
+		defer close(work)
+		cur := make([]readRec, 0, batch)
 		size := 0
+		send := func() error {
+			j := &readJob{recs: cur, done: make(chan struct{})}
+			for _, ch := range []chan *readJob{ordered, work} {
+				select {
+				case ch <- j:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		}
 		err := b.src(func(line int, node any) error {
-			cur = append(cur, rec{line, node})
+			cur = append(cur, readRec{line: line, node: node})
 			if size += nodeSize(node); len(cur) < batch && size < batchBytes {
 				return nil
 			}
-			select {
-			case batches <- cur:
-			case <-ctx.Done():
-				return ctx.Err()
+			if err := send(); err != nil {
+				return err
 			}
-			cur, size = make([]rec, 0, batch), 0
+			cur, size = make([]readRec, 0, batch), 0
 			return nil
 		})
 		if err == nil && len(cur) > 0 {
-			select {
-			case batches <- cur:
-			case <-ctx.Done():
-				err = ctx.Err()
-			}
+			err = send()
 		}
 		srcErr <- err
 	}()
 	fail := func(err error) error {
 		cancel()
-		for range batches {
+		for range ordered {
 		}
+		workers.Wait()
 		<-srcErr
 		return err
 	}
-	for recs := range batches {
+	for j := range ordered {
+		select {
+		case <-j.done:
+		case <-b.ctx.Done():
+			return fail(b.ctx.Err())
+		}
 		if err := b.ctx.Err(); err != nil {
 			return fail(err)
 		}
-		for _, r := range recs {
+		for i := range j.recs {
+			r := &j.recs[i]
 			if b.seq == math.MaxUint32-1 || r.line > math.MaxUint32 || r.line < -math.MaxUint32 {
 				return fail(graph.Errorf(graph.EINVALID, "%s: too many records for one load", b.bo.Name))
 			}
@@ -271,14 +300,16 @@ func (b *bulk) read() error {
 			if line < 0 {
 				b.doc, line = true, -line
 			}
-			if err := b.record(uint32(line), r.node); err != nil {
+			if err := b.record(uint32(line), r); err != nil {
 				return fail(err)
 			}
+			j.recs[i] = readRec{} // the node and its entries are garbage now
 			if b.bo.Progress != nil && int64(b.seq)%int64(b.bo.ProgressEvery) == 0 {
 				b.bo.Progress(BulkProgress{Phase: "read", Records: int64(b.seq)})
 			}
 		}
 	}
+	workers.Wait()
 	if err := <-srcErr; err != nil {
 		return err
 	}
@@ -289,6 +320,35 @@ func (b *bulk) read() error {
 		b.bo.Progress(BulkProgress{Phase: "read", Records: int64(b.seq)})
 	}
 	return nil
+}
+
+// readJob is one batch of records; done is closed once the workers have
+// prepared every one.
+type readJob struct {
+	recs []readRec
+	done chan struct{}
+}
+
+// readRec is one record read, and what prepare made of it.
+type readRec struct {
+	line int
+	node any
+	id   string
+	ok   bool         // the node is a node (nodeID)
+	err  error        // its Validate error
+	e    *nodeEntries // what it writes, when valid
+}
+
+// prepare checks the node and builds what it writes: work that needs
+// nothing but the node, done by the read workers.
+func (r *readRec) prepare() {
+	if r.id, r.ok = nodeID(r.node); !r.ok {
+		return
+	}
+	if r.err = r.node.(interface{ Validate() error }).Validate(); r.err != nil {
+		return
+	}
+	r.e = entriesOf(r.node)
 }
 
 // nodeSize estimates the memory a node holds: its strings and a few words
@@ -432,22 +492,22 @@ func (b *bulk) swap(line uint32, old, new map[string]bool) error {
 	return nil
 }
 
-// record turns one node into entries (entriesOf): in place of the stored
-// node of its ID, if any, with check entries for its references.
-func (b *bulk) record(line uint32, node any) error {
-	id, ok := nodeID(node)
-	if !ok {
-		return graph.Errorf(graph.EINVALID, "%s: not a node: %T", b.where(line, "", ""), node)
+// record turns one prepared node into entries (entriesOf): in place of
+// the stored node of its ID, if any, with check entries for its
+// references.
+func (b *bulk) record(line uint32, r *readRec) error {
+	if !r.ok {
+		return graph.Errorf(graph.EINVALID, "%s: not a node: %T", b.where(line, "", ""), r.node)
 	}
-	if err := node.(interface{ Validate() error }).Validate(); err != nil {
-		return graph.Errorf(graph.EINVALID, "%s: %s", b.where(line, id, ""), graph.ErrorMessage(err))
+	if r.err != nil {
+		return graph.Errorf(graph.EINVALID, "%s: %s", b.where(line, r.id, ""), graph.ErrorMessage(r.err))
 	}
 	b.res.Nodes++
-	b.res.Counts[graph.KindOf(id)]++
-	if err := b.entries(line, entriesOf(node)); err != nil {
+	b.res.Counts[graph.KindOf(r.id)]++
+	if err := b.entries(line, r.e); err != nil {
 		return err
 	}
-	b.define(id)
+	b.define(r.id)
 	return nil
 }
 
@@ -624,8 +684,20 @@ func (b *bulk) write(m *merger, total int64) (err error) {
 	// The StreamWriter writes tables of BaseTableSize × 2^5 (the last of
 	// seven levels) and gives each table builder an arena of twice that:
 	// with Badger's 2 MB default, 128 MB per builder, two or more at once.
-	// 512 KB makes tables of 16 MB and arenas of 32 MB.
-	ndb, err := badger.Open(badgerOptions(b.opt, b.l.path(b.gen)).WithBaseTableSize(512 << 10))
+	// 512 KB makes tables of 16 MB and arenas of 32 MB. A compressed
+	// table is full at that size compressed, and its builder holds each
+	// block twice, as read and compressed: 16 MB of Snappy tables held
+	// ~56 MB each, the heap outgrew the bulk load's memory limit (570 MB
+	// live, 738 collections instead of 93). 192 KB makes compressed
+	// tables of 6 MB, ~15 MB as read, builders of about the same memory
+	// as uncompressed ones.
+	bo := badgerOptions(b.opt, b.l.path(b.gen))
+	if bo.Compression == options.None {
+		bo = bo.WithBaseTableSize(512 << 10)
+	} else {
+		bo = bo.WithBaseTableSize(192 << 10)
+	}
+	ndb, err := badger.Open(bo)
 	if err != nil {
 		return fmt.Errorf("open badger at %q: %w", b.l.path(b.gen), err)
 	}
@@ -682,7 +754,6 @@ const streamData = 1
 type streamOut struct {
 	sw    *badger.StreamWriter
 	buf   *z.Buffer
-	kv    pb.KV
 	full  chan *z.Buffer
 	free  chan *z.Buffer
 	done  chan error
@@ -714,8 +785,7 @@ func newStreamOut(sw *badger.StreamWriter) *streamOut {
 }
 
 func (o *streamOut) put(stream uint32, key, val []byte) error {
-	o.kv = pb.KV{Key: key, Value: val, Version: 1, StreamId: stream}
-	badger.KVToBuffer(&o.kv, o.buf)
+	appendKV(o.buf, stream, key, val)
 	if o.buf.LenNoPadding() < 4<<20 {
 		return nil
 	}
@@ -723,6 +793,50 @@ func (o *streamOut) put(stream uint32, key, val []byte) error {
 	o.buf = <-o.free
 	return nil
 }
+
+// appendKV appends a key-value pair of version 1 to buf as
+// badger.KVToBuffer does: a pb.KV in the protobuf wire format (key 1,
+// value 2, version 4, stream_id 10; empty fields left out), written here
+// without proto.Marshal's reflection, which took half the merge's CPU.
+// TestAppendKV holds it to KVToBuffer's bytes.
+func appendKV(buf *z.Buffer, stream uint32, key, val []byte) {
+	const (
+		tagKey     = 1<<3 | 2
+		tagValue   = 2<<3 | 2
+		tagVersion = 4<<3 | 0
+		tagStream  = 10<<3 | 0
+	)
+	n := 0
+	if len(key) > 0 {
+		n += 1 + uvarintLen(uint64(len(key))) + len(key)
+	}
+	if len(val) > 0 {
+		n += 1 + uvarintLen(uint64(len(val))) + len(val)
+	}
+	n += 2 // the version, 1
+	if stream != 0 {
+		n += 1 + uvarintLen(uint64(stream))
+	}
+	b := buf.SliceAllocate(n)[:0]
+	if len(key) > 0 {
+		b = binary.AppendUvarint(append(b, tagKey), uint64(len(key)))
+		b = append(b, key...)
+	}
+	if len(val) > 0 {
+		b = binary.AppendUvarint(append(b, tagValue), uint64(len(val)))
+		b = append(b, val...)
+	}
+	b = append(b, tagVersion, 1)
+	if stream != 0 {
+		b = binary.AppendUvarint(append(b, tagStream), uint64(stream))
+	}
+	if len(b) != n {
+		panic(fmt.Sprintf("store: appendKV wrote %d bytes, sized %d", len(b), n))
+	}
+}
+
+// uvarintLen is the length of x as a uvarint.
+func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 // finish hands over the last batch and waits for every write.
 func (o *streamOut) finish() error {

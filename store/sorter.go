@@ -47,47 +47,114 @@ func compareEntries(a, b *entry) int {
 	return cmp.Compare(a.seq, b.seq)
 }
 
-// sortBuf holds entries in one arena.
+// sortBuf holds entries in one arena. What is sorted is order: small
+// items holding each key's first 16 bytes, radix sorted (sort); tmp is the
+// radix sort's second buffer, as long as order.
 type sortBuf struct {
 	arena []byte
 	ents  []bufEntry
+	order []sortItem
+	tmp   []sortItem
 }
 
 type bufEntry struct {
-	pfx             uint64 // the key's first 8 bytes, big-endian, zero-padded
 	off, klen, vlen uint32
 	seq, line       uint32
 	op              byte
 }
 
-// keyPrefix returns the first 8 bytes of key as a big-endian number, so
-// that most comparisons are one integer comparison.
-func keyPrefix(key []byte) uint64 {
-	if len(key) >= 8 {
-		return binary.BigEndian.Uint64(key)
+type sortItem struct {
+	pfx [2]uint64 // the key's first 16 bytes, big-endian, zero-padded
+	i   uint32    // the entry's index in ents
+}
+
+// keyPrefix returns the first 16 bytes of key as two big-endian numbers.
+func keyPrefix(key []byte) [2]uint64 {
+	if len(key) >= 16 {
+		return [2]uint64{binary.BigEndian.Uint64(key), binary.BigEndian.Uint64(key[8:])}
 	}
-	var b [8]byte
+	var b [16]byte
 	copy(b[:], key)
-	return binary.BigEndian.Uint64(b[:])
+	return [2]uint64{binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])}
+}
+
+// digit returns byte d of an item's prefix, counting from its last.
+func (it *sortItem) digit(d int) byte {
+	if d < 8 {
+		return byte(it.pfx[1] >> (8 * d))
+	}
+	return byte(it.pfx[0] >> (8 * (d - 8)))
 }
 
 func (b *sortBuf) key(e *bufEntry) []byte { return b.arena[e.off : e.off+e.klen] }
 
+// sort orders the entries by key, then by the order they were added in,
+// which is their seq order. It radix sorts the 16-byte prefixes, least
+// significant byte first (a stable sort; a byte every prefix shares
+// costs no pass: most of the first ones are family tags and kinds), and
+// then sorts each run of equal prefixes by the rest of the key.
 func (b *sortBuf) sort() {
-	slices.SortFunc(b.ents, func(x, y bufEntry) int {
-		if x.pfx != y.pfx {
-			return cmp.Compare(x.pfx, y.pfx)
+	n := len(b.order)
+	if n < 2 {
+		return
+	}
+	var counts [16][256]int
+	for i := range b.order {
+		it := &b.order[i]
+		for d := range 16 {
+			counts[d][it.digit(d)]++
 		}
-		if c := bytes.Compare(b.key(&x), b.key(&y)); c != 0 {
-			return c
+	}
+	src, dst := b.order, b.tmp[:n]
+	for d := range 16 {
+		c := &counts[d]
+		if c[src[0].digit(d)] == n {
+			continue
 		}
-		return cmp.Compare(x.seq, y.seq)
-	})
+		var next [256]int
+		sum := 0
+		for v := range 256 {
+			next[v] = sum
+			sum += c[v]
+		}
+		for i := range src {
+			v := src[i].digit(d)
+			dst[next[v]] = src[i]
+			next[v]++
+		}
+		src, dst = dst, src
+	}
+	b.order, b.tmp = src, dst[:0]
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && b.order[j].pfx == b.order[i].pfx {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(b.order[i:j], b.compareRest)
+		}
+		i = j
+	}
+}
+
+// compareRest compares two items of equal prefixes by the rest of their
+// keys, then by the order they were added in.
+func (b *sortBuf) compareRest(x, y sortItem) int {
+	// The first min(16, len) bytes of both keys are equal (a shorter
+	// key's zero padding compared equal to the other's bytes, which the
+	// rest of the comparison sees).
+	ex, ey := &b.ents[x.i], &b.ents[y.i]
+	o := min(16, ex.klen, ey.klen)
+	if c := bytes.Compare(b.arena[ex.off+o:ex.off+ex.klen], b.arena[ey.off+o:ey.off+ey.klen]); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.i, y.i)
 }
 
 func (b *sortBuf) reset() {
 	b.arena = b.arena[:0]
 	b.ents = b.ents[:0]
+	b.order = b.order[:0]
 }
 
 type sorter struct {
@@ -102,7 +169,7 @@ type sorter struct {
 }
 
 // entrySize is the memory of one entry's bookkeeping.
-const entrySize = int(unsafe.Sizeof(bufEntry{}))
+const entrySize = int(unsafe.Sizeof(bufEntry{}) + 2*unsafe.Sizeof(sortItem{}))
 
 // newSorter returns a sorter spilling runs into dir (created when the
 // first run is written) once a buffer's keys, values and bookkeeping
@@ -119,7 +186,8 @@ func newSorter(dir string, limit int) *sorter {
 // value, so that neither slice grows in the common case.
 func newSortBuf(limit int) *sortBuf {
 	n := limit / (32 + entrySize)
-	return &sortBuf{arena: make([]byte, 0, limit-n*entrySize+64<<10), ents: make([]bufEntry, 0, n)}
+	return &sortBuf{arena: make([]byte, 0, limit-n*entrySize+64<<10), ents: make([]bufEntry, 0, n),
+		order: make([]sortItem, 0, n), tmp: make([]sortItem, 0, n)}
 }
 
 // add appends one entry. It fails only when a run could not be written.
@@ -135,7 +203,8 @@ func (s *sorter) add(key []byte, op byte, seq, line uint32, val []byte) error {
 	}
 	off := len(b.arena)
 	b.arena = append(append(b.arena, key...), val...)
-	b.ents = append(b.ents, bufEntry{pfx: keyPrefix(key), off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(val)), seq: seq, line: line, op: op})
+	b.order = append(b.order, sortItem{pfx: keyPrefix(key), i: uint32(len(b.ents))})
+	b.ents = append(b.ents, bufEntry{off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(val)), seq: seq, line: line, op: op})
 	s.n++
 	if len(b.arena)+len(b.ents)*entrySize < s.limit {
 		return nil
@@ -193,8 +262,8 @@ func (s *sorter) writeRun(b *sortBuf) (err error) {
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)
 	var hdr [5 * binary.MaxVarintLen32]byte
-	for i := range b.ents {
-		e := &b.ents[i]
+	for _, o := range b.order {
+		e := &b.ents[o.i]
 		h := binary.AppendUvarint(hdr[:0], uint64(e.klen))
 		h = binary.AppendUvarint(h, uint64(e.vlen))
 		h = binary.AppendUvarint(h, uint64(e.seq))
@@ -221,7 +290,15 @@ func (s *sorter) finish() (*merger, error) {
 	if err := <-s.done; err != nil {
 		return nil, err
 	}
+	// The spiller's buffer is free: let the collector have it while the
+	// runs are merged (a sort buffer's worth of heap the table builders
+	// use instead).
+	select {
+	case <-s.free:
+	default:
+	}
 	s.cur.sort()
+	s.cur.tmp = nil
 	m := &merger{}
 	m.add(&bufSource{b: s.cur})
 	for _, path := range s.runs {
@@ -255,10 +332,10 @@ type bufSource struct {
 }
 
 func (s *bufSource) next() (*entry, error) {
-	if s.i >= len(s.b.ents) {
+	if s.i >= len(s.b.order) {
 		return nil, io.EOF
 	}
-	be := &s.b.ents[s.i]
+	be := &s.b.ents[s.b.order[s.i].i]
 	s.i++
 	s.e = entry{key: s.b.key(be), val: s.b.arena[be.off+be.klen : be.off+be.klen+be.vlen], seq: be.seq, line: be.line, op: be.op}
 	return &s.e, nil
