@@ -13,7 +13,6 @@ import (
 	"hearsay/store/storetest"
 )
 
-
 // commands is one command of every op, in an order that applies cleanly
 // to the seed graph, with a refusal in the middle.
 func commands() []*store.Command {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"hearsay/fixtures"
+	"hearsay/graph"
+	"hearsay/store"
+	"hearsay/store/replica"
+)
+
+// replicaFlags are the flags of a command that talks to a replicated
+// deployment (DESIGN.md section 6.1).
+type replicaFlags struct {
+	nats, stream, node string
+	replicas           int
+	snapshotEvery      time.Duration
+}
+
+func (r *replicaFlags) add(fs *flag.FlagSet, serve bool) {
+	fs.StringVar(&r.nats, "nats", "", "replicate through the NATS JetStream cluster at `URL[,URL...]` (nats://host:4222); without it nothing uses NATS")
+	fs.StringVar(&r.stream, "stream", replica.DefaultStream, "the JetStream stream `NAME` of the replicated log")
+	fs.IntVar(&r.replicas, "replicas", 3, "copies of the stream the cluster keeps (3: a write survives one NATS server lost)")
+	if serve {
+		host, _ := os.Hostname()
+		fs.StringVar(&r.node, "node", host, "this node's `NAME` in logs and snapshots")
+		fs.DurationVar(&r.snapshotEvery, "snapshot-every", 0, "publish a snapshot of this node's database to the cluster this often (0: never), for nodes that fall behind the stream's retention")
+	}
+}
+
+func (r *replicaFlags) options(e *env) replica.Options {
+	var urls []string
+	for u := range strings.SplitSeq(r.nats, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	return replica.Options{URLs: urls, Stream: r.stream, Node: r.node, Replicas: r.replicas, Logger: e.log}
+}
+
+// openReplica starts this node's replication on db. A node that the
+// stream's retention has left behind restores the cluster's newest
+// snapshot first: db is closed, replaced and opened again, and returned.
+func (e *env) openReplica(db *store.DB, dir string, r *replicaFlags, tune func(*store.Options)) (*store.DB, *replica.Node, error) {
+	opt := r.options(e)
+	ctx, cancel := context.WithTimeout(e.ctx, time.Minute)
+	defer cancel()
+	n, err := replica.Open(ctx, db, opt)
+	if !errors.Is(err, replica.ErrBehindStream) {
+		return db, n, err
+	}
+	e.log.Warn().Err(err).Msg("behind the stream: restoring the cluster's newest snapshot")
+	if cerr := db.Close(); cerr != nil {
+		return nil, nil, cerr
+	}
+	sopt := store.DefaultOptions(dir)
+	sopt.Logger = e.log
+	tune(&sopt)
+	seq, err := replica.RestoreSnapshot(e.ctx, opt, sopt)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.log.Info().Uint64("applied", seq).Msg("restored a snapshot")
+	if db, err = e.open(dir, false, tune); err != nil {
+		return nil, nil, err
+	}
+	n, err = replica.Open(ctx, db, opt)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return db, n, nil
+}
+
+// cmdReplica: 'hearsay replica status --db DIR' prints what an operator
+// compares between nodes (the node stopped, or a copy of its directory).
+func cmdReplica(e *env, args []string) (err error) {
+	if len(args) == 0 || args[0] != "status" {
+		return usageError{"usage: hearsay replica status --db DIR (prints the applied log sequence, the counts and a SHA-256 of the keys)"}
+	}
+	fs, dir, level := e.flags("replica status", "")
+	if err := e.parse(fs, level, args[1:]); err != nil {
+		return err
+	}
+	db, err := e.open(*dir, true, func(o *store.Options) { o.ReadOnly = true })
+	if err != nil {
+		return err
+	}
+	defer closeDB(db, &err)
+	d, err := db.Digest(e.ctx)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	return enc.Encode(d)
+}
+
+// loadNATS publishes each file's dataset to the cluster as imports of at
+// most batch nodes each (all of a file in one when batch is 0): each
+// import is atomic, applied by every node at its place in the log.
+func (e *env) loadNATS(r *replicaFlags, files []string, batch int) error {
+	p, err := replica.NewPublisher(e.ctx, r.options(e))
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	for _, name := range files {
+		in, _, err := e.input(name)
+		if err != nil {
+			return err
+		}
+		ds, err := fixtures.Parse(name, in, fixtures.Options{})
+		in.Close()
+		if err != nil {
+			return err
+		}
+		parts := splitDataset(ds, batch)
+		var first, last uint64
+		start := time.Now()
+		for i, part := range parts {
+			seq, err := p.Publish(e.ctx, &store.Command{Op: store.OpImportDataset, Dataset: part})
+			if err != nil {
+				return fmt.Errorf("%s: import %d of %d: %w", name, i+1, len(parts), err)
+			}
+			if i == 0 {
+				first = seq
+			}
+			last = seq
+		}
+		fmt.Fprintf(e.stdout, "%s: published %d import(s) at log sequences %d-%d in %s; every node applies them in order (Hearsay-Min-Seq: %d reads them)\n",
+			name, len(parts), first, last, time.Since(start).Round(time.Millisecond), last)
+	}
+	return nil
+}
+
+// splitDataset cuts a dataset into parts of at most batch nodes, in the
+// order outlets, officials, reports, claims, so that most references
+// point into an earlier part.
+func splitDataset(ds *graph.Dataset, batch int) []*graph.Dataset {
+	nodes := ds.Nodes()
+	if batch <= 0 || len(nodes) <= batch {
+		return []*graph.Dataset{ds}
+	}
+	var out []*graph.Dataset
+	for i := 0; i < len(nodes); i += batch {
+		part := &graph.Dataset{Info: ds.Info}
+		for _, n := range nodes[i:min(len(nodes), i+batch)] {
+			switch n := n.(type) {
+			case *graph.Outlet:
+				part.Outlets = append(part.Outlets, n)
+			case *graph.Official:
+				part.Officials = append(part.Officials, n)
+			case *graph.Report:
+				part.Reports = append(part.Reports, n)
+			case *graph.Claim:
+				part.Claims = append(part.Claims, n)
+			}
+		}
+		out = append(out, part)
+	}
+	return out
+}
