@@ -180,7 +180,8 @@ func Connect(ctx context.Context, opt Options) (*nats.Conn, jetstream.JetStream,
 	}
 	var st jetstream.Stream
 	for {
-		st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		st, err = js.CreateOrUpdateStream(actx, jetstream.StreamConfig{
 			Name:       opt.Stream,
 			Subjects:   []string{opt.subject()},
 			Storage:    jetstream.FileStorage,
@@ -189,6 +190,7 @@ func Connect(ctx context.Context, opt Options) (*nats.Conn, jetstream.JetStream,
 			Duplicates: 2 * time.Minute,
 			Discard:    jetstream.DiscardOld,
 		})
+		cancel()
 		if err == nil {
 			break
 		}

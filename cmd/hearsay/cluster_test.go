@@ -1,0 +1,414 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"hearsay/store"
+)
+
+// The cluster test runs NATS servers as child processes of the test
+// binary itself, so that one can be killed with SIGKILL: TestMain calls
+// runNATSChild, which serves when HEARSAY_TEST_NATS names a server.
+const natsChildEnv = "HEARSAY_TEST_NATS"
+
+// natsChild is what a NATS child process is told, as JSON in natsChildEnv.
+type natsChild struct {
+	Name        string
+	Port, Route int
+	Routes      []int
+	Dir         string
+}
+
+// runNATSChild serves an embedded NATS server with JetStream, in a
+// cluster, until the process is killed, if this process is one.
+func runNATSChild() {
+	v := os.Getenv(natsChildEnv)
+	if v == "" {
+		return
+	}
+	var c natsChild
+	if err := json.Unmarshal([]byte(v), &c); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	var routes []string
+	for _, p := range c.Routes {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
+	}
+	s, err := server.NewServer(&server.Options{
+		ServerName: c.Name, Host: "127.0.0.1", Port: c.Port,
+		JetStream: true, StoreDir: c.Dir, JetStreamMaxMemory: 64 << 20, JetStreamMaxStore: 1 << 30,
+		Cluster: server.ClusterOpts{Name: "hearsay-test", Host: "127.0.0.1", Port: c.Route},
+		Routes:  server.RoutesFromStr(strings.Join(routes, ",")),
+		NoSigs:  true,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if os.Getenv("HEARSAY_TEST_NATS_LOG") != "" {
+		s.ConfigureLogger()
+	}
+	s.Start()
+	if !s.ReadyForConnections(30 * time.Second) {
+		fmt.Fprintln(os.Stderr, "nats: not ready")
+		os.Exit(2)
+	}
+	s.WaitForShutdown()
+	os.Exit(0)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+type natsCluster struct {
+	t     *testing.T
+	conf  []natsChild
+	procs []*exec.Cmd
+}
+
+func startNATSCluster(t *testing.T, n int) *natsCluster {
+	c := &natsCluster{t: t, procs: make([]*exec.Cmd, n)}
+	for i := range n {
+		c.conf = append(c.conf, natsChild{Name: fmt.Sprintf("n%d", i), Port: freePort(t), Route: freePort(t),
+			Dir: filepath.Join(t.TempDir(), "js")})
+	}
+	for i := range c.conf {
+		for j := range c.conf {
+			if j != i {
+				c.conf[i].Routes = append(c.conf[i].Routes, c.conf[j].Route)
+			}
+		}
+	}
+	for i := range n {
+		c.start(i)
+	}
+	t.Cleanup(func() {
+		for i := range c.procs {
+			c.kill(i)
+		}
+	})
+	return c
+}
+
+func (c *natsCluster) start(i int) {
+	c.t.Helper()
+	b, _ := json.Marshal(c.conf[i])
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), natsChildEnv+"="+string(b))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.procs[i] = cmd
+	for range 300 {
+		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", c.conf[i].Port)); err == nil {
+			conn.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.t.Fatalf("NATS server %d never listened", i)
+}
+
+func (c *natsCluster) kill(i int) {
+	if p := c.procs[i]; p != nil {
+		_ = p.Process.Signal(syscall.SIGKILL)
+		_ = p.Wait()
+		c.procs[i] = nil
+	}
+}
+
+func (c *natsCluster) urls() string {
+	var u []string
+	for _, cf := range c.conf {
+		u = append(u, fmt.Sprintf("nats://127.0.0.1:%d", cf.Port))
+	}
+	return strings.Join(u, ",")
+}
+
+// hearsayNode is one 'hearsay serve --nats' child process.
+type hearsayNode struct {
+	name, db, url string
+	cmd           *exec.Cmd
+}
+
+func startNode(t *testing.T, bin, nats, token string, n *hearsayNode) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--db", n.db, "--addr", "127.0.0.1:0", "--log-format", "json",
+		"--write-token-file", token, "--nats", nats, "--node", n.name, "--log-level", "warn")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = nil
+	// serverURL reads the info line "serving": keep that level.
+	cmd.Args[len(cmd.Args)-1] = "info"
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n.cmd = cmd
+	n.url = serverURL(t, io.TeeReader(stderr, &prefixWriter{name: n.name}))
+	t.Cleanup(func() { n.stop(syscall.SIGKILL) })
+}
+
+func (n *hearsayNode) stop(sig syscall.Signal) {
+	if n.cmd != nil {
+		_ = n.cmd.Process.Signal(sig)
+		_ = n.cmd.Wait()
+		n.cmd = nil
+	}
+}
+
+// post sends one GraphQL request, with Hearsay-Min-Seq if minSeq > 0, and
+// returns the status, the Hearsay-Seq header and the decoded answer.
+func post(url, token, query string, vars map[string]any, minSeq uint64) (int, uint64, map[string]any, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	if minSeq > 0 {
+		req.Header.Set("Hearsay-Min-Seq", strconv.FormatUint(minSeq, 10))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	defer resp.Body.Close()
+	var ans map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+		return resp.StatusCode, 0, nil, err
+	}
+	seq, _ := strconv.ParseUint(resp.Header.Get("Hearsay-Seq"), 10, 64)
+	return resp.StatusCode, seq, ans, nil
+}
+
+const createOutlet = `mutation($id: ID!) { createOutlet(input: {id: $id, name: "replicated"}) { id } }`
+
+// TestCluster runs three hearsay nodes on a three-server NATS JetStream
+// cluster, all child processes on loopback. It writes through every node
+// and reads back from every node (waiting with Hearsay-Min-Seq); writes
+// while one hearsay node and one NATS server are killed with SIGKILL; and
+// then checks that every acknowledged write is on every node, that each
+// checks clean, that their key digests agree, and that a node started
+// from an empty directory catches up from the stream to the same digest.
+func TestCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a NATS cluster and three servers")
+	}
+	bin := buildHearsay(t)
+	work := t.TempDir()
+	token := filepath.Join(work, "token")
+	if err := os.WriteFile(token, []byte("cluster-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const tok = "cluster-token"
+	nc := startNATSCluster(t, 3)
+	nodes := make([]*hearsayNode, 3)
+	for i := range nodes {
+		nodes[i] = &hearsayNode{name: fmt.Sprintf("h%d", i), db: filepath.Join(work, fmt.Sprintf("h%d", i))}
+		startNode(t, bin, nc.urls(), token, nodes[i])
+	}
+
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var maxSeq uint64
+	ack := func(id string, seq uint64) {
+		mu.Lock()
+		acked[id] = true
+		maxSeq = max(maxSeq, seq)
+		mu.Unlock()
+	}
+
+	// Ensure a write through each node is acknowledged with its sequence
+	// and read back from every node once it has applied that far.
+	for i, n := range nodes {
+		id := fmt.Sprintf("outlet:first-%d", i)
+		status, seq, ans, err := post(n.url, tok, createOutlet, map[string]any{"id": id}, 0)
+		if err != nil || status != 200 || ans["errors"] != nil || seq == 0 {
+			t.Fatalf("write through %s: %d %v %v seq %d", n.name, status, ans, err, seq)
+		}
+		ext, _ := ans["extensions"].(map[string]any)
+		if h, _ := ext["hearsay"].(map[string]any); h == nil || h["seq"] != float64(seq) {
+			t.Fatalf("write through %s: extensions %v, header seq %d", n.name, ans["extensions"], seq)
+		}
+		ack(id, seq)
+		for _, r := range nodes {
+			status, _, ans, err := post(r.url, tok, `query($id: ID!) { outlet(id: $id) { id name } }`, map[string]any{"id": id}, seq)
+			data, _ := ans["data"].(map[string]any)
+			if err != nil || status != 200 || data["outlet"] == nil {
+				t.Fatalf("read %s from %s at %d: %d %v %v", id, r.name, seq, status, ans, err)
+			}
+		}
+	}
+	// Ensure a write the graph refuses is refused with the error the node
+	// gives alone (CONFLICT), and takes a place in the log like any other.
+	status, _, ans, err := post(nodes[1].url, tok, createOutlet, map[string]any{"id": "outlet:first-0"}, 0)
+	if err != nil || status != 200 || !strings.Contains(fmt.Sprint(ans["errors"]), "CONFLICT") {
+		t.Fatalf("duplicate create: %d %v %v", status, ans, err)
+	}
+	// Ensure a node far behind a Hearsay-Min-Seq says so.
+	status, _, ans, _ = post(nodes[2].url, tok, `{ outlets { totalCount } }`, nil, 1<<40)
+	if status != http.StatusServiceUnavailable || !strings.Contains(fmt.Sprint(ans["errors"]), "NOT_CAUGHT_UP") {
+		t.Fatalf("unreachable Hearsay-Min-Seq: %d %v", status, ans)
+	}
+
+	// Writes through all three nodes, while hearsay node 2 and NATS
+	// server 2 are killed.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var tried sync.Map
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n := nodes[(w+i)%3]
+				mu.Lock()
+				url := n.url
+				mu.Unlock()
+				id := fmt.Sprintf("outlet:w%d-%d", w, i)
+				tried.Store(id, true)
+				status, seq, ans, err := post(url, tok, createOutlet, map[string]any{"id": id}, 0)
+				if err == nil && status == 200 && ans["errors"] == nil && seq > 0 {
+					ack(id, seq)
+				}
+			}
+		}()
+	}
+	waitAcked := func(n int) {
+		for {
+			mu.Lock()
+			got := len(acked)
+			mu.Unlock()
+			if got >= n {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitAcked(60)
+	nodes[2].stop(syscall.SIGKILL)
+	waitAcked(120)
+	nc.kill(2)
+	waitAcked(200)
+	nc.start(2)
+	startNode(t, bin, nc.urls(), token, nodes[2])
+	waitAcked(260)
+	close(stop)
+	wg.Wait()
+	t.Logf("%d writes acknowledged, up to log sequence %d", len(acked), maxSeq)
+
+	// Ensure every node catches up, then stop them all.
+	caughtUp := func(n *hearsayNode) {
+		t.Helper()
+		for range 120 {
+			status, _, _, err := post(n.url, tok, `{ outlets { totalCount } }`, nil, maxSeq)
+			if err == nil && status == 200 {
+				return
+			}
+		}
+		t.Fatalf("%s never applied the log up to %d", n.name, maxSeq)
+	}
+	for _, n := range nodes {
+		caughtUp(n)
+	}
+	// A node from an empty directory catches up from the stream.
+	fresh := &hearsayNode{name: "h3", db: filepath.Join(work, "h3")}
+	startNode(t, bin, nc.urls(), token, fresh)
+	caughtUp(fresh)
+	nodes = append(nodes, fresh)
+	for _, n := range nodes {
+		n.stop(syscall.SIGTERM)
+	}
+
+	ids := make([]string, 0, len(acked))
+	for id := range acked {
+		ids = append(ids, id)
+	}
+	var digests []store.Digest
+	for _, n := range nodes {
+		st, rep := graphState(t, n.db)
+		if rep.Total != 0 {
+			t.Errorf("%s: check: %d problems: %v", n.name, rep.Total, rep.Problems)
+		}
+		db, err := store.Open(func() store.Options { o := store.DefaultOptions(n.db); o.ReadOnly = true; return o }())
+		if err != nil {
+			t.Fatal(err)
+		}
+		found, err := db.Exists(context.Background(), ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if _, ok := found[id]; !ok {
+				t.Errorf("%s: acknowledged write %s lost", n.name, id)
+			}
+		}
+		d, err := db.Digest(context.Background())
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 'hearsay replica status' prints the same digest.
+		out := mustRun(t, "replica", "status", "--db", n.db)
+		var printed store.Digest
+		if err := json.Unmarshal([]byte(out), &printed); err != nil || printed != d {
+			t.Errorf("%s: replica status printed %q, the digest is %+v", n.name, out, d)
+		}
+		if d.Applied < maxSeq {
+			t.Errorf("%s: applied %d, below the last acknowledged %d", n.name, d.Applied, maxSeq)
+		}
+		t.Logf("%s: %d outlets, applied %d, %d keys, sha256 %s", n.name, st.Outlets, d.Applied, d.Keys, d.SHA256[:16])
+		digests = append(digests, d)
+	}
+	for i, d := range digests[1:] {
+		if d.SHA256 != digests[0].SHA256 || d.Keys != digests[0].Keys || d.Applied != digests[0].Applied {
+			t.Errorf("%s disagrees with %s: %+v vs %+v", nodes[i+1].name, nodes[0].name, d, digests[0])
+		}
+	}
+}
+
+// prefixWriter shows a node's log lines until it serves, for a failure.
+type prefixWriter struct{ name string }
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	for _, l := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+		if !bytes.Contains(l, []byte(`"serving"`)) && !bytes.Contains(l, []byte(`"request"`)) {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", p.name, l)
+		}
+	}
+	return len(b), nil
+}
