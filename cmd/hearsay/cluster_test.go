@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -75,7 +75,7 @@ func runNATSChild() {
 	os.Exit(0)
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -86,12 +86,12 @@ func freePort(t *testing.T) int {
 }
 
 type natsCluster struct {
-	t     *testing.T
+	t     testing.TB
 	conf  []natsChild
 	procs []*exec.Cmd
 }
 
-func startNATSCluster(t *testing.T, n int) *natsCluster {
+func startNATSCluster(t testing.TB, n int) *natsCluster {
 	c := &natsCluster{t: t, procs: make([]*exec.Cmd, n)}
 	for i := range n {
 		c.conf = append(c.conf, natsChild{Name: fmt.Sprintf("n%d", i), Port: freePort(t), Route: freePort(t),
@@ -157,7 +157,7 @@ type hearsayNode struct {
 	cmd           *exec.Cmd
 }
 
-func startNode(t *testing.T, bin, nats, token string, n *hearsayNode) {
+func startNode(t testing.TB, bin, nats, token string, n *hearsayNode) {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--db", n.db, "--addr", "127.0.0.1:0", "--log-format", "json",
 		"--write-token-file", token, "--nats", nats, "--node", n.name, "--log-level", "warn")
