@@ -91,7 +91,7 @@ func BenchmarkCluster_Writes(b *testing.B) {
 
 // BenchmarkCluster_CatchUp1M publishes HEARSAY_BENCH_DATASET (an NDJSON
 // dataset, e.g. 'hearsay gen --edges 1000000') to the cluster with
-// 'hearsay load --nats --batch 5000', then starts a node from an empty
+// 'hearsay load --nats --batch 1000', then starts a node from an empty
 // directory and measures how long it takes to apply the whole stream.
 func BenchmarkCluster_CatchUp1M(b *testing.B) {
 	file := os.Getenv("HEARSAY_BENCH_DATASET")
@@ -100,7 +100,7 @@ func BenchmarkCluster_CatchUp1M(b *testing.B) {
 	}
 	nc, _, bin, token := clusterForBench(b, 0)
 	t0 := time.Now()
-	out, err := exec.Command(bin, "load", "--nats", nc.urls(), "--batch", "5000", file).CombinedOutput()
+	out, err := exec.Command(bin, "load", "--nats", nc.urls(), "--batch", "1000", file).CombinedOutput()
 	if err != nil {
 		b.Fatalf("load --nats: %v\n%s", err, out)
 	}

@@ -36,7 +36,7 @@ func cmdLoad(e *env, args []string) (err error) {
 	sortMem := fs.Int("sort-memory", store.DefaultSortMemory>>20, "`MB` of each of the two sort buffers of a bulk load")
 	var rf replicaFlags
 	rf.add(fs, false)
-	batch := fs.Int("batch", 0, "with --nats: publish each file as imports of at most `N` nodes each (0: one import per file)")
+	batch := fs.Int("batch", 1000, "with --nats: publish each file as atomic imports of at most `N` nodes each (0: the whole file as one import, which one transaction must hold)")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,29 +142,95 @@ func (e *env) loadNATS(r *replicaFlags, files []string, batch int) error {
 }
 
 // splitDataset cuts a dataset into parts of at most batch nodes, in the
-// order outlets, officials, reports, claims, so that most references
-// point into an earlier part.
+// order outlets, officials, reports, claims, each part an import of its
+// own that the graph must accept alone: every reference of a part must
+// name a node of that part or an earlier one. A report citing a report
+// of a later part, or an official possibly the same as one of a later
+// part, goes in without that reference first and again whole in a last
+// part, once every node is in (an import replaces a node with its
+// edges, and merges possibly-same-as links).
 func splitDataset(ds *graph.Dataset, batch int) []*graph.Dataset {
 	nodes := ds.Nodes()
 	if batch <= 0 || len(nodes) <= batch {
 		return []*graph.Dataset{ds}
 	}
+	placed := make(map[string]bool, len(nodes))
 	var out []*graph.Dataset
+	var again []any
+	add := func(part *graph.Dataset, n any) {
+		switch n := n.(type) {
+		case *graph.Outlet:
+			part.Outlets = append(part.Outlets, n)
+		case *graph.Official:
+			part.Officials = append(part.Officials, n)
+		case *graph.Report:
+			part.Reports = append(part.Reports, n)
+		case *graph.Claim:
+			part.Claims = append(part.Claims, n)
+		}
+	}
 	for i := 0; i < len(nodes); i += batch {
+		chunk := nodes[i:min(len(nodes), i+batch)]
+		for _, n := range chunk {
+			placed[nodeID(n)] = true
+		}
 		part := &graph.Dataset{Info: ds.Info}
-		for _, n := range nodes[i:min(len(nodes), i+batch)] {
-			switch n := n.(type) {
-			case *graph.Outlet:
-				part.Outlets = append(part.Outlets, n)
-			case *graph.Official:
-				part.Officials = append(part.Officials, n)
+		for _, n := range chunk {
+			switch v := n.(type) {
 			case *graph.Report:
-				part.Reports = append(part.Reports, n)
-			case *graph.Claim:
-				part.Claims = append(part.Claims, n)
+				if !allPlaced(placed, v.Cites) {
+					cp := *v
+					cp.Cites = slices.DeleteFunc(slices.Clone(v.Cites), func(id string) bool { return !placed[id] })
+					add(part, &cp)
+					again = append(again, v)
+					continue
+				}
+			case *graph.Official:
+				var ids []string
+				for _, s := range v.PossiblySameAs {
+					ids = append(ids, s.Official)
+				}
+				if !allPlaced(placed, ids) {
+					cp := *v
+					cp.PossiblySameAs = slices.DeleteFunc(slices.Clone(v.PossiblySameAs), func(s graph.SameAs) bool { return !placed[s.Official] })
+					add(part, &cp)
+					again = append(again, v)
+					continue
+				}
 			}
+			add(part, n)
+		}
+		out = append(out, part)
+	}
+	for i := 0; i < len(again); i += batch {
+		part := &graph.Dataset{Info: ds.Info}
+		for _, n := range again[i:min(len(again), i+batch)] {
+			add(part, n)
 		}
 		out = append(out, part)
 	}
 	return out
+}
+
+func allPlaced(placed map[string]bool, ids []string) bool {
+	for _, id := range ids {
+		if !placed[id] {
+			return false
+		}
+	}
+	return true
+}
+
+func nodeID(n any) string {
+	switch n := n.(type) {
+	case *graph.Outlet:
+		return n.ID
+	case *graph.Official:
+		return n.ID
+	case *graph.Report:
+		return n.ID
+	case *graph.Claim:
+		return n.ID
+	}
+	return ""
 }

@@ -382,6 +382,11 @@ func (n *Node) applyWithRetry(ctx context.Context, seq uint64, h nats.Header, da
 		var refused error
 		res, refused, err = n.applyMessage(ctx, seq, h, data)
 		if err == nil {
+			if refused != nil {
+				// Every node refuses it alike; logged for the operator
+				// of a load whose imports nobody waits for.
+				n.log.Info().Uint64("seq", seq).Str("error", graph.ErrorMessage(refused)).Msg("refused a replicated write")
+			}
 			n.advance(seq, h.Get(headerID), outcome{res: res, err: refused})
 			return nil
 		}
