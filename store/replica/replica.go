@@ -652,3 +652,17 @@ func (n *Publisher) publishMsg(ctx context.Context, msgID, kind, owner string, d
 	}
 	return ack.Sequence, nil
 }
+
+// Health reports the database's health and, once the node has stopped
+// applying the log, why: /healthz then answers 503, and a load balancer
+// sends reads elsewhere rather than to a node that falls ever further
+// behind.
+func (n *Node) Health() error {
+	if err := n.DB.Health(); err != nil {
+		return err
+	}
+	if err := n.Failed(); err != nil {
+		return graph.Errorf(graph.EUNAVAILABLE, "this node stopped applying the replicated log: %v", err)
+	}
+	return nil
+}
