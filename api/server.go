@@ -203,6 +203,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/admin/backup", s.serveBackup)
+	mux.HandleFunc("/admin/replica", s.serveReplica)
 	mux.Handle("/graphiql", playground)
 	mux.Handle("/playground", playground)
 	mux.Handle("/playground/", playground)

@@ -52,3 +52,24 @@ func (ws *WriteSeq) Seq() uint64 {
 	defer ws.mu.Unlock()
 	return ws.max
 }
+
+// ReplicaStatus is what an operator compares between the nodes of a
+// replicated deployment: how far each applied the log, its counts, and a
+// digest of its keys. Two nodes at the same Applied agree when their
+// SHA256 is the same.
+type ReplicaStatus struct {
+	Node    string `json:"node"`
+	Applied uint64 `json:"applied"`
+	Stats   Stats  `json:"stats"`
+	Keys    int64  `json:"keys"`
+	SHA256  string `json:"sha256"`
+	// Failed says why the node stopped applying the log; "" while it
+	// applies.
+	Failed string `json:"failed,omitempty"`
+}
+
+// ReplicaStatuser is implemented by a replicated graph that reports its
+// ReplicaStatus. It reads every key: its cost is a full scan.
+type ReplicaStatuser interface {
+	ReplicaStatus(ctx context.Context) (ReplicaStatus, error)
+}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -80,27 +83,95 @@ func (e *env) openReplica(db *store.DB, dir string, r *replicaFlags, tune func(*
 	return db, n, nil
 }
 
-// cmdReplica: 'hearsay replica status --db DIR' prints what an operator
-// compares between nodes (the node stopped, or a copy of its directory).
+// cmdReplica: 'hearsay replica status' prints what an operator compares
+// between nodes: from a stopped node's directory (--db), or from running
+// nodes (--server URL,URL..., GET /admin/replica with the write token),
+// and then whether they agree.
 func cmdReplica(e *env, args []string) (err error) {
 	if len(args) == 0 || args[0] != "status" {
-		return usageError{"usage: hearsay replica status --db DIR (prints the applied log sequence, the counts and a SHA-256 of the keys)"}
+		return usageError{"usage: hearsay replica status [--db DIR | --server URL[,URL...]] (the applied log sequence, the counts and a SHA-256 of the keys)"}
 	}
 	fs, dir, level := e.flags("replica status", "")
+	servers := fs.String("server", "", "ask the running nodes at `URL[,URL...]` (http://host:port) instead of opening --db")
+	tokenFile := fs.String("write-token-file", "", "read the write token /admin/replica needs from `FILE` (else $HEARSAY_WRITE_TOKEN)")
 	if err := e.parse(fs, level, args[1:]); err != nil {
 		return err
 	}
-	db, err := e.open(*dir, true, func(o *store.Options) { o.ReadOnly = true })
-	if err != nil {
-		return err
-	}
-	defer closeDB(db, &err)
-	d, err := db.Digest(e.ctx)
-	if err != nil {
-		return err
+	var all []graph.ReplicaStatus
+	if *servers == "" {
+		db, err := e.open(*dir, true, func(o *store.Options) { o.ReadOnly = true })
+		if err != nil {
+			return err
+		}
+		defer closeDB(db, &err)
+		d, err := db.Digest(e.ctx)
+		if err != nil {
+			return err
+		}
+		all = append(all, graph.ReplicaStatus{Node: *dir, Applied: d.Applied, Stats: d.Stats, Keys: d.Keys, SHA256: d.SHA256})
+	} else {
+		token, err := writeToken(*tokenFile)
+		if err != nil {
+			return err
+		}
+		for u := range strings.SplitSeq(*servers, ",") {
+			st, err := fetchReplicaStatus(e.ctx, strings.TrimSpace(u), token)
+			if err != nil {
+				return err
+			}
+			all = append(all, st)
+		}
 	}
 	enc := json.NewEncoder(e.stdout)
-	return enc.Encode(d)
+	for _, st := range all {
+		if err := enc.Encode(st); err != nil {
+			return err
+		}
+	}
+	if len(all) < 2 {
+		return nil
+	}
+	for _, st := range all[1:] {
+		if st.Applied != all[0].Applied {
+			fmt.Fprintf(e.stdout, "at different log positions (%d and %d): compare again when writes pause\n", all[0].Applied, st.Applied)
+			return nil
+		}
+	}
+	for _, st := range all[1:] {
+		if st.SHA256 != all[0].SHA256 || st.Keys != all[0].Keys {
+			return fmt.Errorf("the nodes disagree at log position %d: %s and %s hold different keys", all[0].Applied, all[0].Node, st.Node)
+		}
+	}
+	fmt.Fprintf(e.stdout, "agree: %d nodes at log position %d, %d keys, sha256 %s\n", len(all), all[0].Applied, all[0].Keys, all[0].SHA256)
+	return nil
+}
+
+// fetchReplicaStatus asks a running node for its status.
+func fetchReplicaStatus(ctx context.Context, base, token string) (graph.ReplicaStatus, error) {
+	var st graph.ReplicaStatus
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/admin/replica", nil)
+	if err != nil {
+		return st, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return st, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("%s/admin/replica: %s: %s", base, resp.Status, bytes.TrimSpace(body))
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		return st, fmt.Errorf("%s/admin/replica: %w", base, err)
+	}
+	return st, nil
 }
 
 // loadNATS publishes each file's dataset to the cluster as imports of at

@@ -666,3 +666,19 @@ func (n *Node) Health() error {
 	}
 	return nil
 }
+
+var _ graph.ReplicaStatuser = (*Node)(nil)
+
+// ReplicaStatus reports the node's applied sequence, counts and key
+// digest, from one snapshot of its database (store.DB.Digest).
+func (n *Node) ReplicaStatus(ctx context.Context) (graph.ReplicaStatus, error) {
+	d, err := n.DB.Digest(ctx)
+	if err != nil {
+		return graph.ReplicaStatus{}, err
+	}
+	st := graph.ReplicaStatus{Node: n.opt.Node, Applied: d.Applied, Stats: d.Stats, Keys: d.Keys, SHA256: d.SHA256}
+	if err := n.Failed(); err != nil {
+		st.Failed = err.Error()
+	}
+	return st, nil
+}
