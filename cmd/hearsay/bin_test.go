@@ -21,7 +21,6 @@ var built struct {
 }
 
 func TestMain(m *testing.M) {
-	runNATSChild() // a NATS server of TestCluster, when this process is one
 	code := m.Run()
 	if built.dir != "" {
 		os.RemoveAll(built.dir)

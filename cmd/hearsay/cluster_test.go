@@ -18,62 +18,42 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"hearsay/graph"
 	"hearsay/store"
 )
 
-// The cluster test runs NATS servers as child processes of the test
-// binary itself, so that one can be killed with SIGKILL: TestMain calls
-// runNATSChild, which serves when HEARSAY_TEST_NATS names a server.
-const natsChildEnv = "HEARSAY_TEST_NATS"
-
-// natsChild is what a NATS child process is told, as JSON in natsChildEnv.
+// natsChild is what a NATS server of the cluster test is told, as JSON
+// (testdata/natsserver, a child process, so that one can be killed with
+// SIGKILL).
 type natsChild struct {
 	Name        string
 	Port, Route int
 	Routes      []int
 	Dir         string
+	Log         bool // NATS's own log on stderr (HEARSAY_TEST_NATS_LOG=1)
 }
 
-// runNATSChild serves an embedded NATS server with JetStream, in a
-// cluster, until the process is killed, if this process is one.
-func runNATSChild() {
-	v := os.Getenv(natsChildEnv)
-	if v == "" {
-		return
-	}
-	var c natsChild
-	if err := json.Unmarshal([]byte(v), &c); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	var routes []string
-	for _, p := range c.Routes {
-		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
-	}
-	s, err := server.NewServer(&server.Options{
-		ServerName: c.Name, Host: "127.0.0.1", Port: c.Port,
-		JetStream: true, StoreDir: c.Dir, JetStreamMaxMemory: 64 << 20, JetStreamMaxStore: 1 << 30,
-		Cluster: server.ClusterOpts{Name: "hearsay-test", Host: "127.0.0.1", Port: c.Route},
-		Routes:  server.RoutesFromStr(strings.Join(routes, ",")),
-		NoSigs:  true,
+var builtNATS struct {
+	once sync.Once
+	bin  string
+	err  error
+	out  []byte
+}
+
+// buildNATSServer builds testdata/natsserver once per test binary, beside
+// the hearsay binary, without the race detector: under it the NATS
+// servers' elections slow down tenfold.
+func buildNATSServer(tb testing.TB) string {
+	tb.Helper()
+	buildHearsay(tb) // makes built.dir
+	builtNATS.once.Do(func() {
+		builtNATS.bin = filepath.Join(built.dir, "natsserver")
+		builtNATS.out, builtNATS.err = exec.Command("go", "build", "-o", builtNATS.bin, "./testdata/natsserver").CombinedOutput()
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+	if builtNATS.err != nil {
+		tb.Fatalf("build the NATS server: %v\n%s", builtNATS.err, builtNATS.out)
 	}
-	if os.Getenv("HEARSAY_TEST_NATS_LOG") != "" {
-		s.ConfigureLogger()
-	}
-	s.Start()
-	if !s.ReadyForConnections(30 * time.Second) {
-		fmt.Fprintln(os.Stderr, "nats: not ready")
-		os.Exit(2)
-	}
-	s.WaitForShutdown()
-	os.Exit(0)
+	return builtNATS.bin
 }
 
 func freePort(t testing.TB) int {
@@ -88,15 +68,16 @@ func freePort(t testing.TB) int {
 
 type natsCluster struct {
 	t     testing.TB
+	bin   string
 	conf  []natsChild
 	procs []*exec.Cmd
 }
 
 func startNATSCluster(t testing.TB, n int) *natsCluster {
-	c := &natsCluster{t: t, procs: make([]*exec.Cmd, n)}
+	c := &natsCluster{t: t, bin: buildNATSServer(t), procs: make([]*exec.Cmd, n)}
 	for i := range n {
 		c.conf = append(c.conf, natsChild{Name: fmt.Sprintf("n%d", i), Port: freePort(t), Route: freePort(t),
-			Dir: filepath.Join(t.TempDir(), "js")})
+			Dir: filepath.Join(t.TempDir(), "js"), Log: os.Getenv("HEARSAY_TEST_NATS_LOG") != ""})
 	}
 	for i := range c.conf {
 		for j := range c.conf {
@@ -119,8 +100,7 @@ func startNATSCluster(t testing.TB, n int) *natsCluster {
 func (c *natsCluster) start(i int) {
 	c.t.Helper()
 	b, _ := json.Marshal(c.conf[i])
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), natsChildEnv+"="+string(b))
+	cmd := exec.Command(c.bin, string(b))
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
@@ -241,6 +221,7 @@ func TestCluster(t *testing.T) {
 	var mu sync.Mutex
 	acked := map[string]bool{}
 	var maxSeq uint64
+	var lastErr string // the last write refused, for a failure's message
 	ack := func(id string, seq uint64) {
 		mu.Lock()
 		acked[id] = true
@@ -303,6 +284,10 @@ func TestCluster(t *testing.T) {
 				status, seq, ans, err := post(url, tok, createOutlet, map[string]any{"id": id}, 0)
 				if err == nil && status == 200 && ans["errors"] == nil && seq > 0 {
 					ack(id, seq)
+				} else {
+					mu.Lock()
+					lastErr = fmt.Sprintf("%s: %d %v %v", n.name, status, ans["errors"], err)
+					mu.Unlock()
 				}
 			}
 		}()
@@ -322,7 +307,7 @@ func TestCluster(t *testing.T) {
 		}
 		close(stop)
 		wg.Wait()
-		t.Fatalf("writes stopped being acknowledged at %d (waiting for %d)", len(acked), n)
+		t.Fatalf("writes stopped being acknowledged at %d (waiting for %d); the last refused: %s", len(acked), n, lastErr)
 	}
 	waitAcked(60)
 	nodes[2].stop(syscall.SIGKILL)

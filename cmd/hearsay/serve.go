@@ -57,6 +57,12 @@ func cmdServe(e *env, args []string) (err error) {
 	if fs.NArg() != 0 {
 		return usageError{"serve takes no arguments"}
 	}
+	if rf.nats == "" && (rf.snapshotEvery != 0 || rf.stream != replica.DefaultStream) {
+		return usageError{"--stream and --snapshot-every need --nats"}
+	}
+	if rf.snapshotEvery < 0 || rf.replicas < 1 {
+		return usageError{fmt.Sprintf("bad --snapshot-every %s or --replicas %d", rf.snapshotEvery, rf.replicas)}
+	}
 	if err := lim.check(*timeout); err != nil {
 		return err
 	}
@@ -106,8 +112,9 @@ func cmdServe(e *env, args []string) (err error) {
 		*noSeed = true
 		if rf.snapshotEvery > 0 {
 			sctx, stop := context.WithCancel(e.ctx)
-			defer stop()
-			go n.Snapshots(sctx, rf.snapshotEvery)
+			done := make(chan struct{})
+			go func() { defer close(done); n.Snapshots(sctx, rf.snapshotEvery) }()
+			defer func() { stop(); <-done }() // before the node and the database close
 		}
 	}
 	if !*noSeed {

@@ -145,13 +145,14 @@ type Node struct {
 	stream jetstream.Stream
 	log    zerolog.Logger
 
-	applied atomic.Uint64 // the last stream sequence processed
-	mu      sync.Mutex
-	moved   chan struct{}           // closed when applied moves
-	waiting map[string]chan outcome // writes of this node awaiting their result, by headerID
-	failed  error                   // why the apply loop stopped, if it did
-	cancel  context.CancelFunc
-	done    chan struct{}
+	applied  atomic.Uint64 // the last stream sequence processed
+	applying atomic.Bool   // a message is being applied (watch)
+	mu       sync.Mutex
+	moved    chan struct{}           // closed when applied moves
+	waiting  map[string]chan outcome // writes of this node awaiting their result, by headerID
+	failed   error                   // why the apply loop stopped, if it did
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 var (
@@ -297,13 +298,18 @@ func (n *Node) WaitApplied(ctx context.Context, seq uint64) error {
 // applying, so that it never skips a command, and reports it (Failed).
 func (n *Node) run(ctx context.Context, it jetstream.MessagesContext) {
 	defer close(n.done)
-	var mu sync.Mutex // guards it, which the stopper and a resubscription share
+	var mu sync.Mutex // guards it, which the stopper, the watchdog and a resubscription share
 	go func() {
 		<-ctx.Done()
 		mu.Lock()
 		it.Stop()
 		mu.Unlock()
 	}()
+	go n.watch(ctx, func() {
+		mu.Lock()
+		it.Stop()
+		mu.Unlock()
+	})
 	for {
 		mu.Lock()
 		cur := it
@@ -351,11 +357,56 @@ func (n *Node) run(ctx context.Context, it jetstream.MessagesContext) {
 			n.stop(fmt.Errorf("%w: got %d, needed %d", ErrBehindStream, seq, want))
 			return
 		}
-		if err := n.applyWithRetry(ctx, seq, msg.Headers(), msg.Data()); err != nil {
+		n.applying.Store(true)
+		err = n.applyWithRetry(ctx, seq, msg.Headers(), msg.Data())
+		n.applying.Store(false)
+		if err != nil {
 			if ctx.Err() == nil {
 				n.stop(err)
 			}
 			return
+		}
+	}
+}
+
+// Watch intervals: how often the watchdog compares the stream's last
+// sequence with the node's, and after how many looks without progress it
+// resubscribes.
+const (
+	watchEvery  = 2 * time.Second
+	watchStalls = 3
+)
+
+// watch resubscribes (by stopping the iterator, which run replaces) when
+// the stream holds commands past the node's position and the node has
+// not moved for watchStalls looks while idle. The ordered consumer
+// recovers from a lost NATS server by itself, through missed heartbeats;
+// the cluster test saw it stay silent for minutes after a server's
+// SIGKILL, and a node that silently stops applying is the failure that
+// matters most here.
+func (n *Node) watch(ctx context.Context, resubscribe func()) {
+	t := time.NewTicker(watchEvery)
+	defer t.Stop()
+	var last uint64
+	stalls := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ictx, cancel := context.WithTimeout(ctx, watchEvery)
+		info, err := n.stream.Info(ictx)
+		cancel()
+		applied := n.applied.Load()
+		if err != nil || n.applying.Load() || info.State.LastSeq <= applied || applied != last {
+			last, stalls = applied, 0
+			continue
+		}
+		if stalls++; stalls >= watchStalls {
+			n.log.Warn().Uint64("applied", applied).Uint64("stream_last", info.State.LastSeq).Msg("no progress on the stream; subscribing again")
+			resubscribe()
+			stalls = 0
 		}
 	}
 }
