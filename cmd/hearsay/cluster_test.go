@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"hearsay/graph"
 	"hearsay/store"
 )
@@ -134,14 +137,22 @@ func (c *natsCluster) urls() string {
 
 // hearsayNode is one 'hearsay serve --nats' child process.
 type hearsayNode struct {
-	name, db, url string
-	cmd           *exec.Cmd
+	name, db string
+	cmd      *exec.Cmd
+	mu       sync.Mutex // guards url, which a restart changes under the writers
+	url      string
+}
+
+func (n *hearsayNode) URL() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.url
 }
 
 func startNode(t testing.TB, bin, nats, token string, n *hearsayNode) {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--db", n.db, "--addr", "127.0.0.1:0", "--log-format", "json",
-		"--write-token-file", token, "--nats", nats, "--node", n.name, "--log-level", "warn")
+		"--write-token-file", token, "--nats", nats, "--node", n.name, "--snapshot-every", "1s", "--log-level", "warn")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +164,10 @@ func startNode(t testing.TB, bin, nats, token string, n *hearsayNode) {
 		t.Fatal(err)
 	}
 	n.cmd = cmd
-	n.url = serverURL(t, io.TeeReader(stderr, &prefixWriter{name: n.name}))
+	url := serverURL(t, io.TeeReader(stderr, &prefixWriter{name: n.name}))
+	n.mu.Lock()
+	n.url = url
+	n.mu.Unlock()
 	t.Cleanup(func() { n.stop(syscall.SIGKILL) })
 }
 
@@ -277,9 +291,7 @@ func TestCluster(t *testing.T) {
 				default:
 				}
 				n := nodes[(w+i)%3]
-				mu.Lock()
-				url := n.url
-				mu.Unlock()
+				url := n.URL()
 				id := fmt.Sprintf("outlet:w%d-%d", w, i)
 				status, seq, ans, err := post(url, tok, createOutlet, map[string]any{"id": id}, 0)
 				if err == nil && status == 200 && ans["errors"] == nil && seq > 0 {
@@ -340,12 +352,49 @@ func TestCluster(t *testing.T) {
 	startNode(t, bin, nc.urls(), token, fresh)
 	caughtUp(fresh)
 	nodes = append(nodes, fresh)
+
+	// Retention drops the whole stream (a purge, as a retention limit
+	// would): a node from empty can no longer replay it, restores the
+	// newest snapshot the nodes publish (--snapshot-every), and applies
+	// what follows it.
+	js, err := jetstream.New(natsConnect(t, nc.urls()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; ; i++ {
+		if obs, err := js.ObjectStore(ctx, "HEARSAY_SNAPSHOTS"); err == nil && snapshotAt(ctx, obs) >= maxSeq {
+			break
+		}
+		if i == 3000 {
+			t.Fatalf("no snapshot reached %d", maxSeq)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	st, err := js.Stream(ctx, "HEARSAY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Purge(ctx, jetstream.WithPurgeSequence(maxSeq+1)); err != nil {
+		t.Fatal(err)
+	}
+	status, seq, ans, err := post(nodes[0].url, tok, createOutlet, map[string]any{"id": "outlet:after-purge"}, 0)
+	if err != nil || status != 200 || ans["errors"] != nil {
+		t.Fatalf("write after the purge: %d %v %v", status, ans, err)
+	}
+	ack("outlet:after-purge", seq)
+	restored := &hearsayNode{name: "h4", db: filepath.Join(work, "h4")}
+	startNode(t, bin, nc.urls(), token, restored)
+	for _, n := range append(nodes, restored) {
+		caughtUp(n)
+	}
+	nodes = append(nodes, restored)
 	// Ensure the running nodes, with no writes coming, say they agree.
 	var urls []string
 	for _, n := range nodes {
 		urls = append(urls, n.url)
 	}
-	if out := mustRun(t, "replica", "status", "--server", strings.Join(urls, ","), "--write-token-file", token); !strings.Contains(out, "agree: 4 nodes") {
+	if out := mustRun(t, "replica", "status", "--server", strings.Join(urls, ","), "--write-token-file", token); !strings.Contains(out, "agree: 5 nodes") {
 		t.Errorf("replica status of the running nodes: %s", out)
 	}
 	for _, n := range nodes {
@@ -410,4 +459,29 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		}
 	}
 	return len(b), nil
+}
+
+func natsConnect(t *testing.T, urls string) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// snapshotAt returns the highest log position a published snapshot holds.
+func snapshotAt(ctx context.Context, obs jetstream.ObjectStore) uint64 {
+	list, err := obs.List(ctx)
+	if err != nil {
+		return 0
+	}
+	var best uint64
+	for _, o := range list {
+		if v, err := strconv.ParseUint(o.Metadata["applied"], 10, 64); err == nil {
+			best = max(best, v)
+		}
+	}
+	return best
 }
