@@ -117,10 +117,11 @@ type Publisher struct {
 // NewPublisher connects to the cluster (creating the stream if needed).
 func NewPublisher(ctx context.Context, opt Options) (*Publisher, error) {
 	opt.defaults()
-	nc, js, _, err := Connect(ctx, opt)
+	nc, js, st, err := Connect(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
+	fitMessages(&opt, st)
 	return &Publisher{opt: opt, nc: nc, js: js}, nil
 }
 
@@ -165,8 +166,8 @@ type outcome struct {
 	err error
 }
 
-// Connect connects to the NATS cluster and creates the stream if it does
-// not exist.
+// Connect connects to the NATS cluster and opens the stream, creating it
+// if it does not exist.
 func Connect(ctx context.Context, opt Options) (*nats.Conn, jetstream.JetStream, jetstream.Stream, error) {
 	opt.defaults()
 	nc, err := nats.Connect(strings.Join(opt.URLs, ","), nats.Name("hearsay "+opt.Node),
@@ -179,32 +180,49 @@ func Connect(ctx context.Context, opt Options) (*nats.Conn, jetstream.JetStream,
 		nc.Close()
 		return nil, nil, nil, err
 	}
+	cfg := jetstream.StreamConfig{
+		Name:       opt.Stream,
+		Subjects:   []string{opt.subject()},
+		Storage:    jetstream.FileStorage,
+		Replicas:   opt.Replicas,
+		MaxMsgSize: int32(opt.MaxMessage),
+		Duplicates: 2 * time.Minute,
+		Discard:    jetstream.DiscardOld,
+	}
 	var st jetstream.Stream
 	for {
+		// An existing stream is used as it is: an operator may have
+		// set its retention (nats stream edit), which a node must not
+		// undo.
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		st, err = js.CreateOrUpdateStream(actx, jetstream.StreamConfig{
-			Name:       opt.Stream,
-			Subjects:   []string{opt.subject()},
-			Storage:    jetstream.FileStorage,
-			Replicas:   opt.Replicas,
-			MaxMsgSize: int32(opt.MaxMessage),
-			Duplicates: 2 * time.Minute,
-			Discard:    jetstream.DiscardOld,
-		})
+		st, err = js.Stream(actx, opt.Stream)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			st, err = js.CreateStream(actx, cfg)
+		}
 		cancel()
 		if err == nil {
 			break
 		}
 		// A cluster still electing its JetStream leader answers with
-		// an error for a few seconds after it starts.
+		// an error for a few seconds after it starts, and two nodes
+		// may create the stream at once.
 		select {
 		case <-ctx.Done():
 			nc.Close()
-			return nil, nil, nil, fmt.Errorf("create the stream %s: %w", opt.Stream, err)
+			return nil, nil, nil, fmt.Errorf("open the stream %s: %w", opt.Stream, err)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
 	return nc, js, st, nil
+}
+
+// fitMessages lowers the message size to the stream's own, when the
+// stream exists with a smaller one (created with other options, or
+// edited).
+func fitMessages(opt *Options, st jetstream.Stream) {
+	if m := int(st.CachedInfo().Config.MaxMsgSize); m > 0 && m < opt.MaxMessage {
+		opt.MaxMessage = m
+	}
 }
 
 // Open starts a node on db: it connects to NATS, and applies the stream
@@ -231,6 +249,7 @@ func Open(ctx context.Context, db *store.DB, opt Options) (*Node, error) {
 		nc.Close()
 		return nil, fmt.Errorf("%w: it applied up to %d, the stream starts at %d", ErrBehindStream, applied, info.State.FirstSeq)
 	}
+	fitMessages(&opt, st)
 	n := &Node{DB: db, Publisher: &Publisher{opt: opt, nc: nc, js: js}, stream: st, log: opt.Logger.With().Str("node", opt.Node).Logger(),
 		moved: make(chan struct{}), waiting: make(map[string]chan outcome), done: make(chan struct{})}
 	n.applied.Store(applied)
@@ -656,6 +675,9 @@ func (n *Node) write(ctx context.Context, c *store.Command) (store.Result, error
 // a message, and returns the sequence it is applied at.
 func (n *Publisher) publish(ctx context.Context, id string, b []byte) (uint64, error) {
 	room := n.opt.MaxMessage - 1024 // headers and chunk header
+	if room < 256 {
+		return 0, graph.Errorf(graph.EUNAVAILABLE, "the stream's messages (%d bytes) are too small to carry writes", n.opt.MaxMessage)
+	}
 	if len(b) <= room {
 		return n.publishMsg(ctx, id, kindCommand, id, b)
 	}
