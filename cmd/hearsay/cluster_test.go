@@ -397,6 +397,38 @@ func TestCluster(t *testing.T) {
 	if out := mustRun(t, "replica", "status", "--server", strings.Join(urls, ","), "--write-token-file", token); !strings.Contains(out, "agree: 5 nodes") {
 		t.Errorf("replica status of the running nodes: %s", out)
 	}
+
+	// Quorum lost: two of the three NATS servers down. A write is
+	// refused STORAGE_UNAVAILABLE (it may or may not be in the log, so
+	// nothing is asserted of it later), reads go on, and writes resume
+	// once a second server is back.
+	nc.kill(1)
+	nc.kill(2)
+	status, _, ans, err = post(nodes[0].URL(), tok, createOutlet, map[string]any{"id": "outlet:no-quorum"}, 0)
+	if err != nil || status != 200 || !strings.Contains(fmt.Sprint(ans["errors"]), "STORAGE_UNAVAILABLE") {
+		t.Fatalf("a write without a quorum: %d %v %v", status, ans, err)
+	}
+	status, _, ans, err = post(nodes[1].URL(), tok, `{ outlets { totalCount } }`, nil, 0)
+	if err != nil || status != 200 || ans["errors"] != nil {
+		t.Fatalf("a read without a quorum: %d %v %v", status, ans, err)
+	}
+	nc.start(1)
+	for i := 0; ; i++ {
+		id := fmt.Sprintf("outlet:quorum-back-%d", i) // a refused attempt may still be in the log
+		status, seq, ans, err := post(nodes[0].URL(), tok, createOutlet, map[string]any{"id": id}, 0)
+		if err == nil && status == 200 && ans["errors"] == nil {
+			ack(id, seq)
+			break
+		}
+		if i == 300 { // a liveness bound
+			t.Fatalf("writes did not resume with the quorum back: %d %v %v", status, ans, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	nc.start(2)
+	for _, n := range nodes {
+		caughtUp(n)
+	}
 	for _, n := range nodes {
 		n.stop(syscall.SIGTERM)
 	}

@@ -44,8 +44,14 @@ const (
 	// larger is sent in chunks (see chunk).
 	DefaultMaxMessage = 1 << 20
 	// DefaultWriteWait bounds how long a write waits for its own node
-	// to apply it after the stream acknowledged it.
-	DefaultWriteWait = 30 * time.Second
+	// to apply it after the stream acknowledged it: less than a
+	// request's time limit (api.DefaultTimeout), so that the client
+	// learns the sequence to read its write back with.
+	DefaultWriteWait = 5 * time.Second
+	// publishWait bounds the publish of one message, its retries
+	// included: without a quorum the cluster does not answer, and the
+	// client should hear so within its request's time limit.
+	publishWait = 4 * time.Second
 )
 
 // Message headers.
@@ -713,9 +719,11 @@ func (n *Publisher) publishMsg(ctx context.Context, msgID, kind, owner string, d
 	m.Header.Set(jetstream.MsgIDHeader, msgID)
 	var ack *jetstream.PubAck
 	var err error
+	pctx, cancel := context.WithTimeout(ctx, publishWait)
+	defer cancel()
 	for attempt := 0; ; attempt++ {
-		ack, err = n.js.PublishMsg(ctx, m, jetstream.WithRetryAttempts(20), jetstream.WithRetryWait(250*time.Millisecond))
-		if err == nil || ctx.Err() != nil || attempt >= 2 {
+		ack, err = n.js.PublishMsg(pctx, m, jetstream.WithRetryAttempts(8), jetstream.WithRetryWait(250*time.Millisecond))
+		if err == nil || pctx.Err() != nil || attempt >= 2 {
 			break
 		}
 	}
