@@ -149,10 +149,11 @@ func (n *hearsayNode) URL() string {
 	return n.url
 }
 
-func startNode(t testing.TB, bin, nats, token string, n *hearsayNode) {
+func startNode(t testing.TB, bin, nats, token string, n *hearsayNode, flags ...string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--db", n.db, "--addr", "127.0.0.1:0", "--log-format", "json",
-		"--write-token-file", token, "--nats", nats, "--node", n.name, "--snapshot-every", "1s", "--log-level", "warn")
+	args := append([]string{"serve", "--db", n.db, "--addr", "127.0.0.1:0", "--log-format", "json",
+		"--write-token-file", token, "--nats", nats, "--node", n.name}, flags...)
+	cmd := exec.Command(bin, append(args, "--log-level", "warn")...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -226,10 +227,11 @@ func TestCluster(t *testing.T) {
 	}
 	const tok = "cluster-token"
 	nc := startNATSCluster(t, 3)
+	snapshots := []string{"--snapshot-every", "1s"}
 	nodes := make([]*hearsayNode, 3)
 	for i := range nodes {
 		nodes[i] = &hearsayNode{name: fmt.Sprintf("h%d", i), db: filepath.Join(work, fmt.Sprintf("h%d", i))}
-		startNode(t, bin, nc.urls(), token, nodes[i])
+		startNode(t, bin, nc.urls(), token, nodes[i], snapshots...)
 	}
 
 	var mu sync.Mutex
@@ -327,7 +329,7 @@ func TestCluster(t *testing.T) {
 	nc.kill(2)
 	waitAcked(200)
 	nc.start(2)
-	startNode(t, bin, nc.urls(), token, nodes[2])
+	startNode(t, bin, nc.urls(), token, nodes[2], snapshots...)
 	waitAcked(260)
 	close(stop)
 	wg.Wait()
@@ -349,7 +351,7 @@ func TestCluster(t *testing.T) {
 	}
 	// A node from an empty directory catches up from the stream.
 	fresh := &hearsayNode{name: "h3", db: filepath.Join(work, "h3")}
-	startNode(t, bin, nc.urls(), token, fresh)
+	startNode(t, bin, nc.urls(), token, fresh, snapshots...)
 	caughtUp(fresh)
 	nodes = append(nodes, fresh)
 
@@ -384,7 +386,7 @@ func TestCluster(t *testing.T) {
 	}
 	ack("outlet:after-purge", seq)
 	restored := &hearsayNode{name: "h4", db: filepath.Join(work, "h4")}
-	startNode(t, bin, nc.urls(), token, restored)
+	startNode(t, bin, nc.urls(), token, restored, snapshots...)
 	for _, n := range append(nodes, restored) {
 		caughtUp(n)
 	}

@@ -27,10 +27,20 @@ const metaApplied = "applied"
 
 func bucket(opt Options) string { return opt.Stream + "_SNAPSHOTS" }
 
+// snapshots opens the snapshot bucket, creating it if it does not exist
+// (an existing one is used as it is).
 func snapshots(ctx context.Context, js jetstream.JetStream, opt Options) (jetstream.ObjectStore, error) {
-	return js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	obs, err := js.ObjectStore(ctx, bucket(opt))
+	if !errors.Is(err, jetstream.ErrBucketNotFound) {
+		return obs, err
+	}
+	obs, err = js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket: bucket(opt), Storage: jetstream.FileStorage, Replicas: opt.Replicas,
 		Description: "hearsay snapshots: each node's latest backup and the log sequence it holds"})
+	if errors.Is(err, jetstream.ErrBucketExists) { // another node made it meanwhile
+		return js.ObjectStore(ctx, bucket(opt))
+	}
+	return obs, err
 }
 
 // PublishSnapshot publishes a backup of the node's database and returns
