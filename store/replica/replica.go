@@ -259,14 +259,9 @@ func Open(ctx context.Context, db *store.DB, opt Options) (*Node, error) {
 	n := &Node{DB: db, Publisher: &Publisher{opt: opt, nc: nc, js: js}, stream: st, log: opt.Logger.With().Str("node", opt.Node).Logger(),
 		moved: make(chan struct{}), waiting: make(map[string]chan outcome), done: make(chan struct{})}
 	n.applied.Store(applied)
-	it, err := n.consume(ctx)
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
 	actx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
-	go n.run(actx, it)
+	go n.run(actx)
 	return n, nil
 }
 
@@ -321,58 +316,69 @@ func (n *Node) WaitApplied(ctx context.Context, seq uint64) error {
 // run applies the stream in order until ctx ends or a message cannot be
 // applied for a reason of this node's (its storage): then the node stops
 // applying, so that it never skips a command, and reports it (Failed).
-func (n *Node) run(ctx context.Context, it jetstream.MessagesContext) {
+func (n *Node) run(ctx context.Context) {
 	defer close(n.done)
 	var mu sync.Mutex // guards it, which the stopper, the watchdog and a resubscription share
-	go func() {
-		<-ctx.Done()
+	var it jetstream.MessagesContext
+	stopIt := func() {
 		mu.Lock()
-		it.Stop()
+		if it != nil {
+			it.Stop()
+		}
 		mu.Unlock()
-	}()
-	go n.watch(ctx, func() {
-		mu.Lock()
-		it.Stop()
-		mu.Unlock()
-	})
+	}
+	go func() { <-ctx.Done(); stopIt() }()
+	go n.watch(ctx, stopIt)
 	for {
-		mu.Lock()
-		cur := it
-		mu.Unlock()
-		msg, err := cur.Next()
+		// A subscription from the next sequence: at the start, and
+		// whenever one fails. The ordered consumer recreates itself
+		// across a NATS server's loss; whatever it cannot ride out,
+		// a new one does. While the cluster does not answer, the node
+		// serves reads of what it has and tries again.
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		next, err := n.consume(sctx)
+		cancel()
 		if ctx.Err() != nil {
+			if next != nil {
+				next.Stop()
+			}
 			return
 		}
 		if err != nil {
-			// The ordered consumer recreates itself across a NATS
-			// server's loss; whatever it cannot ride out, a new one
-			// from the next sequence does.
-			n.log.Warn().Err(err).Uint64("applied", n.applied.Load()).Msg("reading the stream; subscribing again")
-			cur.Stop()
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(500 * time.Millisecond):
-			}
-			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			next, err := n.consume(sctx)
-			cancel()
-			if err != nil {
-				continue // cur is stopped: its Next fails at once, and we retry
-			}
+			n.log.Warn().Err(err).Uint64("applied", n.applied.Load()).Msg("subscribing to the stream; trying again")
+		} else {
 			mu.Lock()
 			it = next
 			mu.Unlock()
-			if ctx.Err() != nil {
-				next.Stop()
+			if !n.drain(ctx, next) {
 				return
 			}
-			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// drain applies the messages of one subscription until it fails (true:
+// subscribe again) or the node stops (false).
+func (n *Node) drain(ctx context.Context, it jetstream.MessagesContext) bool {
+	defer it.Stop()
+	for {
+		msg, err := it.Next()
+		if ctx.Err() != nil {
+			return false
+		}
+		if err != nil {
+			n.log.Warn().Err(err).Uint64("applied", n.applied.Load()).Msg("reading the stream; subscribing again")
+			return true
 		}
 		md, err := msg.Metadata()
 		if err != nil {
 			n.stop(fmt.Errorf("read a message's metadata: %w", err))
-			return
+			return false
 		}
 		seq := md.Sequence.Stream
 		if seq <= n.applied.Load() {
@@ -380,7 +386,7 @@ func (n *Node) run(ctx context.Context, it jetstream.MessagesContext) {
 		}
 		if want := n.applied.Load() + 1; seq != want {
 			n.stop(fmt.Errorf("%w: got %d, needed %d", ErrBehindStream, seq, want))
-			return
+			return false
 		}
 		n.applying.Store(true)
 		err = n.applyWithRetry(ctx, seq, msg.Headers(), msg.Data())
@@ -389,7 +395,7 @@ func (n *Node) run(ctx context.Context, it jetstream.MessagesContext) {
 			if ctx.Err() == nil {
 				n.stop(err)
 			}
-			return
+			return false
 		}
 	}
 }
