@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"time"
 
 	"github.com/rs/zerolog/hlog"
+
+	"hearsay/graph"
 )
 
 // Backuper is what /admin/backup needs from the graph; store.DB has it.
@@ -43,4 +46,33 @@ func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 	if err := b.Backup(r.Context(), w); err != nil {
 		hlog.FromRequest(r).Error().Err(err).Msg("backup failed part way; the client's file will not verify")
 	}
+}
+
+// serveReplica answers GET /admin/replica, with the write token (it
+// reads every key), on a replicated node: its graph.ReplicaStatus as
+// JSON. 'hearsay replica status --server' compares nodes with it.
+func (s *Server) serveReplica(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		s.writeRefusal(w, r, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "GET /admin/replica with the write token."))
+		return
+	}
+	if herr := s.authorize(r); herr != nil {
+		s.writeRefusal(w, r, herr)
+		return
+	}
+	rs, ok := s.cfg.Graph.(graph.ReplicaStatuser)
+	if !ok {
+		s.writeRefusal(w, r, refuse(http.StatusNotFound, CodeNotFound, "This server is not a replicated node (serve --nats)."))
+		return
+	}
+	st, err := rs.ReplicaStatus(r.Context())
+	if err != nil {
+		hlog.FromRequest(r).Error().Err(err).Msg("replica status")
+		s.writeRefusal(w, r, refuse(http.StatusServiceUnavailable, CodeStorage, "The node could not read its database: %s", graph.ErrorMessage(err)))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(st)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/graphql-go/graphql"
@@ -21,6 +22,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"hearsay/api/internal/gql"
+	"hearsay/graph"
 )
 
 // request is one GraphQL request, from a POST body or GET parameters.
@@ -63,10 +65,18 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		defer s.gate.leave()
 		var buf *bytes.Buffer
 		var status int
-		buf, status, herr = s.execute(r.Context(), r, req)
+		ctx, ws := graph.WithWriteSeq(r.Context())
+		if herr = s.waitMinSeq(ctx, r); herr == nil {
+			buf, status, herr = s.execute(ctx, r, req)
+		}
 		if herr == nil {
+			out := buf.Bytes()
+			if seq := ws.Seq(); seq > 0 {
+				w.Header().Set(headerSeq, strconv.FormatUint(seq, 10))
+				out = withSeqExtension(out, seq)
+			}
 			w.WriteHeader(media.status(status))
-			_, _ = w.Write(buf.Bytes())
+			_, _ = w.Write(out)
 			return
 		}
 		// A refusal of the GraphQL request itself (its operation,

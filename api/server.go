@@ -76,6 +76,10 @@ type Config struct {
 	// StreamWriteTimeout bounds one write to a stream's client (default
 	// DefaultStreamWriteTimeout); a client that takes longer is dropped.
 	StreamWriteTimeout time.Duration
+	// CatchUpWait bounds how long a request carrying Hearsay-Min-Seq
+	// waits for a replicated graph to apply the log that far (default
+	// DefaultCatchUpWait; replica.go).
+	CatchUpWait time.Duration
 
 	// NoMetrics turns /metrics off (metrics.go); it is on by default and,
 	// like every read, needs no token.
@@ -124,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.CatchUpWait <= 0 {
+		cfg.CatchUpWait = DefaultCatchUpWait
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -198,6 +205,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/admin/backup", s.serveBackup)
+	mux.HandleFunc("/admin/replica", s.serveReplica)
 	mux.Handle("/graphiql", playground)
 	mux.Handle("/playground", playground)
 	mux.Handle("/playground/", playground)

@@ -395,7 +395,12 @@ func (db *DB) update(ctx context.Context, fn func(txn kvTxn) error) error {
 	if err := db.roomToWrite(); err != nil {
 		return err
 	}
-	err := db.commit(fn)
+	err := db.commit(func(txn kvTxn) error {
+		if err := fn(txn); err != nil {
+			return err
+		}
+		return stampApplied(ctx, txn) // a replicated write's sequence (command.go)
+	})
 	if err != nil {
 		db.feed.discard()
 	} else {

@@ -70,6 +70,16 @@ func metaKey(name string) []byte {
 	return append([]byte{tagMeta}, name...)
 }
 
+// appliedKey returns the key of the last sequence of the replicated log
+// applied to this database (command.go): node-local, like the change
+// feed's head, so Digest leaves both out.
+//
+//	tagMeta | "replica/applied"
+func appliedKey() []byte { return metaKey(appliedSeq) }
+
+// appliedSeq is the metadata name of appliedKey.
+const appliedSeq = "replica/applied"
+
 // nodeKey returns the key of a node's fields.
 //
 //	tagNode | ref(id)

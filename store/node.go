@@ -128,24 +128,28 @@ func (db *DB) Exists(ctx context.Context, ids []string) (map[string]graph.Kind, 
 // Stats counts nodes and edges.
 func (db *DB) Stats(ctx context.Context) (graph.Stats, error) {
 	var s graph.Stats
-	err := db.view(ctx, func(txn kvTxn) error {
-		for _, c := range []struct {
-			key []byte
-			dst *int64
-		}{
-			{countKey(graph.KindOutlet), &s.Outlets},
-			{countKey(graph.KindOfficial), &s.Officials},
-			{countKey(graph.KindReport), &s.Reports},
-			{countKey(graph.KindClaim), &s.Claims},
-			{metaKey(countEdges), &s.Edges},
-		} {
-			n, err := readCount(txn, c.key)
-			if err != nil {
-				return err
-			}
-			*c.dst = n
-		}
-		return nil
-	})
+	err := db.view(ctx, func(txn kvTxn) (err error) { s, err = readStats(txn); return err })
 	return s, err
+}
+
+// readStats reads the counters inside txn.
+func readStats(txn kvTxn) (graph.Stats, error) {
+	var s graph.Stats
+	for _, c := range []struct {
+		key []byte
+		dst *int64
+	}{
+		{countKey(graph.KindOutlet), &s.Outlets},
+		{countKey(graph.KindOfficial), &s.Officials},
+		{countKey(graph.KindReport), &s.Reports},
+		{countKey(graph.KindClaim), &s.Claims},
+		{metaKey(countEdges), &s.Edges},
+	} {
+		n, err := readCount(txn, c.key)
+		if err != nil {
+			return s, err
+		}
+		*c.dst = n
+	}
+	return s, nil
 }

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 
 // buildHearsay returns the path of the hearsay binary, building it once per
 // test binary.
-func buildHearsay(t *testing.T) string {
+func buildHearsay(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
 		built.dir, built.err = os.MkdirTemp("", "hearsay-bin-")

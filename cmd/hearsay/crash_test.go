@@ -23,7 +23,7 @@ import (
 )
 
 // graphState is what a database holds, for all-or-nothing comparisons.
-func graphState(t *testing.T, dir string) (graph.Stats, store.CheckReport) {
+func graphState(t testing.TB, dir string) (graph.Stats, store.CheckReport) {
 	t.Helper()
 	opt := store.DefaultOptions(dir)
 	opt.ReadOnly = true
@@ -236,7 +236,7 @@ func TestKill9_ServerUnderWrites(t *testing.T) {
 }
 
 // serverURL reads the server's log until it says where it listens.
-func serverURL(t *testing.T, stderr io.Reader) string {
+func serverURL(t testing.TB, stderr io.Reader) string {
 	t.Helper()
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {

@@ -34,11 +34,17 @@ func cmdLoad(e *env, args []string) (err error) {
 	quiet := fs.Bool("quiet", false, "print no progress")
 	method := fs.String("method", "auto", "`how` to write: txn (one transaction on the live database), bulk (a new generation, any size) or auto (txn up to 1 MB)")
 	sortMem := fs.Int("sort-memory", store.DefaultSortMemory>>20, "`MB` of each of the two sort buffers of a bulk load")
+	var rf replicaFlags
+	rf.add(fs, false)
+	batch := fs.Int("batch", 1000, "with --nats: publish each file as atomic imports of at most `N` nodes each (0: the whole file as one import, which one transaction must hold)")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usageError{"name at least one dataset file"}
+	}
+	if rf.nats != "" {
+		return e.loadNATS(&rf, fs.Args(), *batch)
 	}
 	switch *method {
 	case "auto", "txn", "bulk":

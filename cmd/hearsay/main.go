@@ -71,6 +71,7 @@ var commands = []command{
 	{"match", "rank the stored claims that say what a text says (TEXT, or --queries FILE.tsv for a TREC run)", cmdMatch},
 	{"export", "write the whole graph as a hearsay/v1 dataset, PROV-JSON (--format prov), a STIX 2.1 bundle (--format stix) or its reviews as ClaimReview (--format claimreview)", cmdExport},
 	{"gen", "write a synthetic hearsay/v1 NDJSON dataset of about N edges", cmdGen},
+	{"replica", "replica status --db DIR: the applied log sequence, counts and key checksum of a replicated node's database, to compare nodes", cmdReplica},
 	{"check", "verify both edge directions, every reference, the indexes and the counters; --repair fixes", cmdCheck},
 	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
 	{"restore", "restore a backup into a new database directory", cmdRestore},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"hearsay/fixtures"
 	"hearsay/graph"
 	"hearsay/store"
+	"hearsay/store/replica"
 )
 
 func cmdServe(e *env, args []string) (err error) {
@@ -47,11 +49,19 @@ func cmdServe(e *env, args []string) (err error) {
 	streamWrite := fs.Duration("stream-write-timeout", api.DefaultStreamWriteTimeout, "time a subscription's client has to take one write, or its full queue to move")
 	metrics := fs.Bool("metrics", true, "serve /metrics in Prometheus's text format, without a token like other reads (--metrics=false turns it off)")
 	feedSize := fs.Int("feed-size", store.DefaultFeedSize, "recent changes kept for subscribers resuming with Last-Event-ID; older ones get EVENTS_MISSED")
+	var rf replicaFlags
+	rf.add(fs, true)
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError{"serve takes no arguments"}
+	}
+	if rf.nats == "" && (rf.snapshotEvery != 0 || rf.stream != replica.DefaultStream) {
+		return usageError{"--stream and --snapshot-every need --nats"}
+	}
+	if rf.snapshotEvery < 0 || rf.replicas < 1 {
+		return usageError{fmt.Sprintf("bad --snapshot-every %s or --replicas %d", rf.snapshotEvery, rf.replicas)}
 	}
 	if err := lim.check(*timeout); err != nil {
 		return err
@@ -76,12 +86,37 @@ func cmdServe(e *env, args []string) (err error) {
 		return fmt.Errorf("%w (choose another address with --addr)", err)
 	}
 	defer ln.Close()
-	db, err := e.open(*dir, false, func(o *store.Options) { o.FeedSize = *feedSize })
+	tune := func(o *store.Options) { o.FeedSize = *feedSize }
+	db, err := e.open(*dir, false, tune)
 	if err != nil {
 		return err
 	}
-	defer closeDB(db, &err)
-
+	// Closed last (a replicated node stops applying first); db may be
+	// replaced by a snapshot's restore.
+	defer func() {
+		if db != nil {
+			closeDB(db, &err)
+		}
+	}()
+	var g graph.Graph = db
+	if rf.nats != "" {
+		// A replicated node (DESIGN.md section 6.1): writes go to the
+		// stream, every node applies it; the seed is not loaded (load
+		// data into the cluster with 'hearsay load --nats').
+		var n *replica.Node
+		if db, n, err = e.openReplica(db, *dir, &rf, tune); err != nil {
+			return err
+		}
+		defer n.Close()
+		g = n
+		*noSeed = true
+		if rf.snapshotEvery > 0 {
+			sctx, stop := context.WithCancel(e.ctx)
+			done := make(chan struct{})
+			go func() { defer close(done); n.Snapshots(sctx, rf.snapshotEvery) }()
+			defer func() { stop(); <-done }() // before the node and the database close
+		}
+	}
 	if !*noSeed {
 		if err := e.seedIfEmpty(db); err != nil {
 			return err
@@ -92,7 +127,7 @@ func cmdServe(e *env, args []string) (err error) {
 		return err
 	}
 	srv, err := api.New(api.Config{
-		Graph: db, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
+		Graph: g, Logger: e.log, WriteToken: token, MaxBodyBytes: *maxBody, Timeout: *timeout,
 		MaxDepth: *maxDepth, MaxComplexity: *maxComplexity, MaxInFlight: *maxInFlight,
 		MaxFields: *maxFields, CORSOrigins: corsOrigins,
 		MaxResponseBytes: *maxResponse, MaxTraceSteps: *maxTraceSteps, InstanceKey: key,
