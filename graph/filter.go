@@ -241,8 +241,11 @@ func appendWords(out []string, seen map[string]struct{}, buf []byte, text string
 // ClaimWords returns the search words of a claim: those of its text and of
 // every quote of its appearances and attributions.
 func ClaimWords(c *Claim) []string {
-	var out []string
-	seen := make(map[string]struct{})
+	// Sized for the claim's words and as many again from its quotes,
+	// which mostly repeat it, so that neither grows word by word.
+	n := len(c.Text)/4 + 8
+	out := make([]string, 0, n)
+	seen := make(map[string]struct{}, n)
 	buf := make([]byte, 0, MaxWordLen)
 	words := func(s string) { out = appendWords(out, seen, buf, s) }
 	words(c.Text)

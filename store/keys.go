@@ -148,6 +148,16 @@ func wordKey(word, claim string) []byte {
 	return appendRef(wordPrefix(word), claim)
 }
 
+// appendWordKey appends wordKey(word, claim) to b.
+func appendWordKey(b []byte, word, claim string) []byte {
+	if !validWord(word) {
+		panic(fmt.Sprintf("store: index key for invalid word %q", word))
+	}
+	b = append(b, tagWord)
+	b = append(b, word...)
+	return appendRef(append(b, 0x00), claim)
+}
+
 // wordPrefix returns the prefix of every index key of one word; the claims
 // under it sort in ID order.
 //

@@ -78,20 +78,18 @@ type matchDoc struct {
 // matchDocOf analyses a claim's match text. Terms that cannot be a key
 // (validTerm) are left out, of the length too.
 func matchDocOf(c *graph.Claim) *matchDoc {
-	tf := make(map[string]int)
-	doc := &matchDoc{}
-	for _, t := range textmatch.Terms(c.MatchText()) {
-		if !validTerm(t) {
-			continue
+	// Sorted, equal terms are runs: counted without a map.
+	terms := slices.DeleteFunc(textmatch.Terms(c.MatchText()), func(t string) bool { return !validTerm(t) })
+	slices.Sort(terms)
+	doc := &matchDoc{len: len(terms), terms: make([]termFreq, 0, len(terms))}
+	for i := 0; i < len(terms); {
+		j := i + 1
+		for j < len(terms) && terms[j] == terms[i] {
+			j++
 		}
-		tf[t]++
-		doc.len++
+		doc.terms = append(doc.terms, termFreq{terms[i], j - i})
+		i = j
 	}
-	doc.terms = make([]termFreq, 0, len(tf))
-	for t, n := range tf {
-		doc.terms = append(doc.terms, termFreq{t, n})
-	}
-	slices.SortFunc(doc.terms, func(a, b termFreq) int { return strings.Compare(a.term, b.term) })
 	return doc
 }
 
