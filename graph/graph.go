@@ -72,6 +72,22 @@ func (ds *Dataset) Nodes() []any {
 	return out
 }
 
+// NodeID returns the ID of a node (*Outlet, *Official, *Report or
+// *Claim, as Nodes gives them), and false for anything that is not one.
+func NodeID(node any) (string, bool) {
+	switch n := node.(type) {
+	case *Outlet:
+		return n.ID, true
+	case *Official:
+		return n.ID, true
+	case *Report:
+		return n.ID, true
+	case *Claim:
+		return n.ID, true
+	}
+	return "", false
+}
+
 // DatasetInfo describes where a dataset comes from.
 type DatasetInfo struct {
 	ID          string

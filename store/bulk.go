@@ -342,7 +342,7 @@ type readRec struct {
 // prepare checks the node and builds what it writes: work that needs
 // nothing but the node, done by the read workers.
 func (r *readRec) prepare() {
-	if r.id, r.ok = nodeID(r.node); !r.ok {
+	if r.id, r.ok = graph.NodeID(r.node); !r.ok {
 		return
 	}
 	if r.err = r.node.(interface{ Validate() error }).Validate(); r.err != nil {

@@ -319,21 +319,6 @@ func countEntries(st graph.Stats) map[string][]byte {
 	}
 }
 
-// nodeID returns the ID of a node, and false for anything that is not one.
-func nodeID(node any) (string, bool) {
-	switch n := node.(type) {
-	case *graph.Outlet:
-		return n.ID, true
-	case *graph.Official:
-		return n.ID, true
-	case *graph.Report:
-		return n.ID, true
-	case *graph.Claim:
-		return n.ID, true
-	}
-	return "", false
-}
-
 // readStored reads the stored node of an ID with its edges, as a
 // *graph.Outlet, *graph.Official, *graph.Report or *graph.Claim; nil when
 // there is none.

@@ -76,7 +76,7 @@ func checkDataset(ds *graph.Dataset) (map[string]bool, error) {
 // stored node.
 func (w *writer) checkImportRefs(ds *graph.Dataset, ids map[string]bool) error {
 	for _, n := range ds.Nodes() {
-		from, _ := nodeID(n)
+		from, _ := graph.NodeID(n)
 		for _, e := range edgesOf(n) {
 			if ids[e.to] {
 				continue

@@ -243,7 +243,8 @@ func splitDataset(ds *graph.Dataset, batch int) []*graph.Dataset {
 	for i := 0; i < len(nodes); i += batch {
 		chunk := nodes[i:min(len(nodes), i+batch)]
 		for _, n := range chunk {
-			placed[nodeID(n)] = true
+			id, _ := graph.NodeID(n)
+			placed[id] = true
 		}
 		part := &graph.Dataset{Info: ds.Info}
 		for _, n := range chunk {
@@ -290,18 +291,4 @@ func allPlaced(placed map[string]bool, ids []string) bool {
 		}
 	}
 	return true
-}
-
-func nodeID(n any) string {
-	switch n := n.(type) {
-	case *graph.Outlet:
-		return n.ID
-	case *graph.Official:
-		return n.ID
-	case *graph.Report:
-		return n.ID
-	case *graph.Claim:
-		return n.ID
-	}
-	return ""
 }
