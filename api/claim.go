@@ -288,7 +288,7 @@ func addClaimInputs(t *types, in *inputs) {
 		inputField("appearances", graphql.NewList(nonNull(in.appearance)), "The reports the claim appears in."),
 		inputField("reviews", graphql.NewList(nonNull(in.review)), "Fact-checkers' reviews of the claim."),
 	))
-	in.claimUpd = t.inputObject("ClaimUpdateInput", "Fields to change; absent fields stay.", inputList(
+	in.claimUpd = t.inputObject("ClaimUpdateInput", "Fields to change; absent or null fields stay, \"\" clears an optional one.", inputList(
 		inputField("text", graphql.String, "The new text."),
 		inputField("topics", graphql.NewList(nonNull(graphql.String)), "The new topics, replacing the old ones."),
 	))

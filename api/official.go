@@ -97,7 +97,7 @@ func addOfficialInputs(t *types, in *inputs) {
 		return inputList(fs...)
 	}
 	in.official = t.inputObject("OfficialInput", "A new official.", officialFields(true))
-	in.officialUpd = t.inputObject("OfficialUpdateInput", "Fields to change; absent fields stay.", officialFields(false))
+	in.officialUpd = t.inputObject("OfficialUpdateInput", "Fields to change; absent or null fields stay, \"\" clears an optional one.", officialFields(false))
 }
 
 // officialMutations are createOfficial, updateOfficial and deleteOfficial.

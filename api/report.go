@@ -113,7 +113,7 @@ func addReportInputs(t *types, in *inputs) {
 		return inputList(fs...)
 	}
 	in.report = t.inputObject("ReportInput", "A new report.", reportFields(true))
-	in.reportUpd = t.inputObject("ReportUpdateInput", "Fields to change; absent fields stay.", reportFields(false))
+	in.reportUpd = t.inputObject("ReportUpdateInput", "Fields to change; absent or null fields stay, \"\" clears an optional one.", reportFields(false))
 }
 
 // reportMutations are the report mutations, citations included.

@@ -126,51 +126,25 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Graph == nil {
 		return nil, fmt.Errorf("api: no graph")
 	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.CatchUpWait <= 0 {
-		cfg.CatchUpWait = DefaultCatchUpWait
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.MaxDepth <= 0 {
-		cfg.MaxDepth = DefaultMaxDepth
-	}
-	if cfg.MaxComplexity <= 0 {
-		cfg.MaxComplexity = DefaultMaxComplexity
-	}
-	if cfg.MaxFields <= 0 {
-		cfg.MaxFields = DefaultMaxFields
-	}
-	if cfg.MaxResponseBytes <= 0 {
-		cfg.MaxResponseBytes = DefaultMaxResponseBytes
-	}
-	if cfg.MaxTraceSteps <= 0 {
-		cfg.MaxTraceSteps = DefaultMaxTraceSteps
-	}
-	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = DefaultMaxInFlight
-	}
+	setDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&cfg.CatchUpWait, DefaultCatchUpWait)
+	setDefault(&cfg.Timeout, DefaultTimeout)
+	setDefault(&cfg.MaxDepth, DefaultMaxDepth)
+	setDefault(&cfg.MaxComplexity, DefaultMaxComplexity)
+	setDefault(&cfg.MaxFields, DefaultMaxFields)
+	setDefault(&cfg.MaxResponseBytes, DefaultMaxResponseBytes)
+	setDefault(&cfg.MaxTraceSteps, DefaultMaxTraceSteps)
+	setDefault(&cfg.MaxInFlight, DefaultMaxInFlight)
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = DefaultCacheSize
 	}
 	if cfg.Feed == nil {
 		cfg.Feed, _ = cfg.Graph.(graph.ChangeFeed)
 	}
-	if cfg.MaxSubscribers <= 0 {
-		cfg.MaxSubscribers = DefaultMaxSubscribers
-	}
-	if cfg.Heartbeat <= 0 {
-		cfg.Heartbeat = DefaultHeartbeat
-	}
-	if cfg.SubscriberQueue <= 0 {
-		cfg.SubscriberQueue = DefaultSubscriberQueue
-	}
-	if cfg.StreamWriteTimeout <= 0 {
-		cfg.StreamWriteTimeout = DefaultStreamWriteTimeout
-	}
+	setDefault(&cfg.MaxSubscribers, DefaultMaxSubscribers)
+	setDefault(&cfg.Heartbeat, DefaultHeartbeat)
+	setDefault(&cfg.SubscriberQueue, DefaultSubscriberQueue)
+	setDefault(&cfg.StreamWriteTimeout, DefaultStreamWriteTimeout)
 	if cfg.PlaygroundQuery == "" {
 		cfg.PlaygroundQuery = DefaultPlaygroundQuery
 	}
@@ -212,6 +186,13 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/", explorer)
 	s.handler = s.logged(cors.wrap(mux))
 	return s, nil
+}
+
+// setDefault sets *v to d when it is unset (zero) or negative.
+func setDefault[T int | int64 | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // WritesEnabled reports whether a write token is configured.
