@@ -33,8 +33,9 @@ func (s *Server) runPlan(ctx context.Context, doc *document, op *ast.OperationDe
 	l.quiet = true
 	defer l.snapshot(ctx)()
 	ctx, run := s.newRun(ctx)
-	var buf bytes.Buffer
-	if err := p.Run(context.WithValue(ctx, loaderKey{}, l), &s.schema, variables, &buf, run.max); err != nil {
+	buf := getBuffer()
+	if err := p.Run(context.WithValue(ctx, loaderKey{}, l), &s.schema, variables, buf, run.max); err != nil {
+		putBuffer(buf)
 		if errors.Is(err, gql.ErrTooLarge) {
 			run.bytes.Store(run.max + 1) // refused as too large, see run.refusal
 		}
@@ -44,5 +45,5 @@ func (s *Server) runPlan(ctx context.Context, doc *document, op *ast.OperationDe
 		s.plans.fallbacks.Add(1)
 		return nil, nil, false
 	}
-	return &buf, nil, true
+	return buf, nil, true
 }

@@ -77,6 +77,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			}
 			w.WriteHeader(media.status(status))
 			_, _ = w.Write(out)
+			putBuffer(buf)
 			return
 		}
 		// A refusal of the GraphQL request itself (its operation,
@@ -134,11 +135,10 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 		if !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 			return nil, refuse(http.StatusUnsupportedMediaType, CodeBadUserInput, "Send the request as application/json, not %q.", ct)
 		}
-		body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-		dec := json.NewDecoder(body)
-		if err := dec.Decode(req); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
+		buf := getBuffer()
+		defer putBuffer(buf)
+		if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)); err != nil {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 				return nil, refuse(http.StatusRequestEntityTooLarge, CodeBadUserInput,
 					"The request body is over the limit of %d bytes.", s.cfg.MaxBodyBytes).of(limitBody)
 			}
@@ -146,10 +146,13 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (*request, 
 				return nil, refuse(http.StatusRequestTimeout, CodeBadUserInput,
 					"The request body did not arrive within the server's read time limit.")
 			}
-			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %s.", jsonProblem(err))
+			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body could not be read: %v.", err)
 		}
-		if dec.More() {
-			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body holds more than one JSON value.")
+		if err := decodeRequest(buf.Bytes(), req); err != nil {
+			if err == errTrailing {
+				return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body holds more than one JSON value.")
+			}
+			return nil, refuse(http.StatusBadRequest, CodeBadUserInput, "The request body is not a GraphQL request in JSON: %s.", jsonProblem(err))
 		}
 	default:
 		return nil, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "Use GET or POST for /graphql.")
@@ -209,11 +212,11 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	doc := s.document(req.Query)
 	if doc.Errs != nil {
 		noteLimit(ctx, doc.Limit)
-		var buf bytes.Buffer
-		if err := gql.WriteResponse(&buf, nil, nil, nil, nil, false, doc.Errs); err != nil {
+		buf := getBuffer()
+		if err := gql.WriteResponse(buf, nil, nil, nil, nil, false, doc.Errs); err != nil {
 			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 		}
-		return &buf, doc.Status, nil
+		return buf, doc.Status, nil
 	}
 	op, herr := operation(doc.AST, req.OperationName)
 	if herr != nil {
@@ -239,7 +242,9 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query is %d fields deep; the limit is %d.", doc.Depth, s.cfg.MaxDepth).of(limitDepth)
 	}
-	if c := complexity(&s.schema, op, gql.Fragments(doc.AST), req.Variables, s.cfg.MaxComplexity); c > s.cfg.MaxComplexity {
+	if c := doc.Cost(op, costArgs, func() int {
+		return complexity(&s.schema, op, gql.Fragments(doc.AST), req.Variables, s.cfg.MaxComplexity)
+	}); c > s.cfg.MaxComplexity {
 		return nil, 0, refuse(http.StatusBadRequest, CodeQueryTooComplex,
 			"The query's complexity is over %d (estimated at least %d: each field costs 1, times the items its lists may return); ask for fewer items with first, or fewer nested lists.",
 			s.cfg.MaxComplexity, c).of(limitComplexity)
@@ -283,14 +288,14 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	if res.Data == nil && len(errs) > 0 && ctx.Err() == nil && pathless(errs) {
 		// graphql-go refused the request before executing it (its
 		// variables): 400 with the errors, no data.
-		var buf bytes.Buffer
-		if err := gql.WriteResponse(&buf, nil, nil, nil, nil, false, errs); err != nil {
+		buf := getBuffer()
+		if err := gql.WriteResponse(buf, nil, nil, nil, nil, false, errs); err != nil {
 			return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 		}
-		return &buf, http.StatusBadRequest, nil
+		return buf, http.StatusBadRequest, nil
 	}
-	var buf bytes.Buffer
-	if err := gql.WriteResponse(&buf, &s.schema, op, gql.Fragments(doc.AST), res.Data, true, errs); err != nil {
+	buf := getBuffer()
+	if err := gql.WriteResponse(buf, &s.schema, op, gql.Fragments(doc.AST), res.Data, true, errs); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
 		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 	}
@@ -302,7 +307,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 		}
 		return nil, 0, &httpError{status: http.StatusBadRequest, err: run.tooLarge}
 	}
-	return &buf, http.StatusOK, nil
+	return buf, http.StatusOK, nil
 }
 
 // finishErrors gives every execution error a code. Resolver errors carry

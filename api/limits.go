@@ -89,6 +89,10 @@ var costs = &gql.Costs{ListWeight: listWeight, DefaultPage: graph.DefaultPageSiz
 
 // complexity estimates the cost of one operation with the request's
 // variables (gql.Complexity). It stops counting once past limit.
+// costArgs are the arguments whose values complexity reads: an operation
+// without a variable in any of them costs the same on every request.
+var costArgs = []string{"first", "filter"}
+
 func complexity(schema *graphql.Schema, op *ast.OperationDefinition, frags map[string]*ast.FragmentDefinition, vars map[string]any, limit int) int {
 	return gql.Complexity(schema, op, frags, vars, limit, costs)
 }

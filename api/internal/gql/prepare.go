@@ -3,6 +3,8 @@ package gql
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"sync"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -24,6 +26,7 @@ type Document struct {
 	Limit  string                             // the limit that refused it: LimitFields, LimitDepth; "" for none
 	lines  *Lines                             // nil for a refusal whose errors have their lines
 	cheap  bool                               // refused by the recogniser: cheaper to refuse again than to keep
+	costs  sync.Map                           // *ast.OperationDefinition → int: Cost's memo
 }
 
 // Options are the limits a document is prepared under.
@@ -100,6 +103,69 @@ func Prepare(schema *graphql.Schema, query string, opt Options) *Document {
 // Cacheable reports whether the document is worth keeping: all are but
 // the recogniser's refusals, cheaper to make again.
 func (d *Document) Cacheable() bool { return !d.cheap }
+
+// Cost returns the complexity of op, computed by compute: once for an
+// operation whose variables appear in none of the arguments named in
+// args (those whose values the complexity reads: page sizes, filters),
+// so that no request can change it, and at every call for the others.
+// compute must give the same answer for the same operation and variables.
+func (d *Document) Cost(op *ast.OperationDefinition, args []string, compute func() int) int {
+	if c, ok := d.costs.Load(op); ok {
+		return c.(int)
+	}
+	c := compute()
+	if len(op.VariableDefinitions) == 0 || !variablesIn(op.SelectionSet, Fragments(d.AST), args, map[string]bool{}) {
+		d.costs.Store(op, c)
+	}
+	return c
+}
+
+// variablesIn reports whether a variable appears in the value of an
+// argument named in args of a field of set, its fragments followed.
+func variablesIn(set *ast.SelectionSet, frags map[string]*ast.FragmentDefinition, args []string, seen map[string]bool) bool {
+	if set == nil {
+		return false
+	}
+	for _, sel := range set.Selections {
+		switch s := sel.(type) {
+		case *ast.Field:
+			for _, a := range s.Arguments {
+				if slices.Contains(args, a.Name.Value) && hasVariable(a.Value) {
+					return true
+				}
+			}
+			if variablesIn(s.SelectionSet, frags, args, seen) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if variablesIn(s.SelectionSet, frags, args, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			name := s.Name.Value
+			if f, ok := frags[name]; ok && !seen[name] {
+				seen[name] = true
+				if variablesIn(f.SelectionSet, frags, args, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// hasVariable reports whether a value is or holds a variable.
+func hasVariable(v ast.Value) bool {
+	switch v := v.(type) {
+	case *ast.Variable:
+		return true
+	case *ast.ListValue:
+		return slices.ContainsFunc(v.Values, hasVariable)
+	case *ast.ObjectValue:
+		return slices.ContainsFunc(v.Fields, func(f *ast.ObjectField) bool { return hasVariable(f.Value) })
+	}
+	return false
+}
 
 // Relocate turns the locations of graphql-go's errors for this document,
 // byte offsets as line 1 and column offset+1 (the tree holds no source),
