@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -199,7 +200,8 @@ func stringValue(b []byte, i int) (string, int, bool) {
 // unpaired surrogate escape, and a byte that is not UTF-8, become U+FFFD.
 // It reports false for an escape JSON does not have.
 func unquote(s []byte) (string, bool) {
-	out := make([]byte, 0, len(s))
+	var out strings.Builder
+	out.Grow(len(s)) // escapes only shrink
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -209,17 +211,17 @@ func unquote(s []byte) (string, bool) {
 			}
 			switch e := s[i+1]; e {
 			case '"', '\\', '/':
-				out = append(out, e)
+				out.WriteByte(e)
 			case 'b':
-				out = append(out, '\b')
+				out.WriteByte('\b')
 			case 'f':
-				out = append(out, '\f')
+				out.WriteByte('\f')
 			case 'n':
-				out = append(out, '\n')
+				out.WriteByte('\n')
 			case 'r':
-				out = append(out, '\r')
+				out.WriteByte('\r')
 			case 't':
-				out = append(out, '\t')
+				out.WriteByte('\t')
 			case 'u':
 				r, ok := hex4(s[i+2:])
 				if !ok {
@@ -230,7 +232,7 @@ func unquote(s []byte) (string, bool) {
 					if len(s) >= i+2 && s[i] == '\\' && s[i+1] == 'u' {
 						if r2, ok := hex4(s[i+2:]); ok {
 							if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-								out = utf8.AppendRune(out, d)
+								out.WriteRune(d)
 								i += 6
 								continue
 							}
@@ -238,22 +240,22 @@ func unquote(s []byte) (string, bool) {
 					}
 					r = utf8.RuneError
 				}
-				out = utf8.AppendRune(out, r)
+				out.WriteRune(r)
 				continue
 			default:
 				return "", false
 			}
 			i += 2
 		case c < utf8.RuneSelf:
-			out = append(out, c)
+			out.WriteByte(c)
 			i++
 		default:
 			r, n := utf8.DecodeRune(s[i:])
-			out = utf8.AppendRune(out, r) // RuneError for a bad byte, as encoding/json
+			out.WriteRune(r) // RuneError for a bad byte, as encoding/json
 			i += n
 		}
 	}
-	return string(out), true
+	return out.String(), true
 }
 
 // hex4 reads the four hex digits of a \u escape.
