@@ -205,7 +205,7 @@ func (t *tracer) readAll() error {
 	for i := range t.claim.Appearances {
 		ids[i] = t.claim.Appearances[i].Report
 	}
-	if err := fetchInto(t.ctx, t.reports, ids, b.FindReportsByID); err != nil {
+	if err := fetchInto(t.ctx, &t.reports, ids, b.FindReportsByID); err != nil {
 		return err
 	}
 	t.all = true

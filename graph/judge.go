@@ -318,9 +318,9 @@ func JudgeTraced(ctx context.Context, r JudgeReader, claimID string, chains []Ch
 	}
 	r = m
 	j := &Judgement{Chains: chains}
-	reports := map[string]bool{}
-	ids := map[string]bool{}
-	standing := map[string]bool{} // origins reached by a chain free of retractions
+	reports := make(map[string]bool, len(chains))
+	ids := make(map[string]bool, len(chains))
+	standing := make(map[string]bool, len(chains)) // origins reached by a chain free of retractions
 	st := chainStatus{retractedOnly: true}
 	for _, ch := range chains {
 		for _, h := range ch.Hops {
