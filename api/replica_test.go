@@ -118,6 +118,29 @@ func TestReadYourWrites(t *testing.T) {
 			t.Fatalf("%d %s", r.Status, r.Short())
 		}
 	})
+	t.Run("Stream", func(t *testing.T) {
+		// Ensure a request over Server-Sent Events waits for the
+		// position too: refused NOT_CAUGHT_UP before the node has it,
+		// answered once it has.
+		stream := func(minSeq string) *Response {
+			body, _ := json.Marshal(Request{Query: `{ outlet(id: "outlet:ryw2") { id } }`})
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "text/event-stream")
+			req.Header.Set("Hearsay-Min-Seq", minSeq)
+			return s.Do(t, req)
+		}
+		if r, _ := post("", `mutation { createOutlet(input: {id: "outlet:ryw2", name: "R2"}) { id } }`); r.Header.Get("Hearsay-Seq") != "2" {
+			t.Fatalf("the second write is at %q", r.Header.Get("Hearsay-Seq"))
+		}
+		if r := stream("2"); r.Status != http.StatusServiceUnavailable || !bytes.Contains(r.Body, []byte(api.CodeNotCaughtUp)) {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		go func() { time.Sleep(20 * time.Millisecond); rg.apply(2) }()
+		if r := stream("2"); r.Status != http.StatusOK || !bytes.Contains(r.Body, []byte(`"outlet:ryw2"`)) {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	})
 	t.Run("ErrBadHeader", func(t *testing.T) {
 		// Ensure a header that is not a number is the client's error.
 		r, _ := post("soon", `{ outlet(id: "outlet:ryw") { id } }`)

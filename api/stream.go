@@ -88,6 +88,11 @@ func wantsStream(r *http.Request) bool {
 // serveStream answers a /graphql request asking for an event stream.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	req, herr := s.readRequest(w, r)
+	if herr == nil {
+		// A stream opened with Hearsay-Min-Seq starts from a graph
+		// holding that write, as a query does.
+		herr = s.waitMinSeq(r.Context(), r)
+	}
 	if herr != nil {
 		s.writeRefusal(w, r, herr)
 		return
