@@ -268,12 +268,28 @@ func Open(ctx context.Context, db *store.DB, opt Options) (*Node, error) {
 // consume reads the stream from the command after the last one applied.
 func (n *Node) consume(ctx context.Context) (jetstream.MessagesContext, error) {
 	cons, err := n.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: n.applied.Load() + 1})
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: n.applied.Load() + 1,
+		MaxResetAttempts: consumerResets})
 	if err != nil {
 		return nil, fmt.Errorf("consume the stream %s: %w", n.opt.Stream, err)
 	}
-	return cons.Messages()
+	return cons.Messages(jetstream.PullExpiry(pullExpiry), jetstream.PullHeartbeat(pullHeartbeat))
 }
+
+// How the ordered consumer notices a lost server, and how long it tries
+// to recover by itself. Its consumer is one replica, in memory, on one
+// NATS server: when that server dies the node hears nothing, and learns
+// it only from missed heartbeats — by default 15 s apart, on 30 s pulls —
+// and then recreates the consumer with as many attempts as it takes, 10 s
+// each, while the cluster elects new leaders. Heartbeats 2 s apart show
+// the loss in about 4 s, and after consumerResets failed attempts the
+// error reaches drain, which subscribes anew from the applied sequence
+// (run); the watchdog (watch) remains for a silence neither catches.
+const (
+	pullExpiry     = 5 * time.Second
+	pullHeartbeat  = 2 * time.Second
+	consumerResets = 4
+)
 
 // Close stops applying and disconnects; it does not close the database.
 func (n *Node) Close() error {
