@@ -44,7 +44,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	fw := &frameWriter{ctx: ctx, w: bw}
-	if _, err := db.db.Backup(fw, 0); err != nil {
+	if err := db.live.with(func(bdb *badger.DB) error { _, err := bdb.Backup(fw, 0); return err }); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	var end [binary.MaxVarintLen64 + 4]byte
@@ -254,7 +254,7 @@ func statsOf(ctx context.Context, opt Options, dir string) (graph.Stats, error) 
 	if err != nil {
 		return graph.Stats{}, fmt.Errorf("open badger at %q: %w", dir, err)
 	}
-	db := &DB{db: bdb, kv: badgerKV{bdb}, log: opt.Logger, fault: newFault(dir, -1)}
+	db := &DB{live: newLiveKV(bdb, ""), kv: badgerKV{bdb}, log: opt.Logger, fault: newFault(dir, -1)}
 	st, err := db.Stats(ctx)
 	if cerr := bdb.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close badger: %w", cerr)

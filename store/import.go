@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"hearsay/graph"
 )
@@ -146,4 +147,168 @@ func walkKind[T any](ctx context.Context, txn kvTxn, kind graph.Kind,
 		}
 	}
 	return nil
+}
+
+// BulkImport upserts a dataset of any size into the open database,
+// atomically, while it goes on serving reads: what BulkLoad does to a
+// closed database, with the semantics of ImportDataset. It builds a new
+// generation from the live one and the records of src (BulkLoad's
+// external sort and merge), with writes held back (writeMu) and reads
+// going on in the live generation; then CURRENT names the new generation
+// (one rename), and the database switches to it: transactions begun before
+// go on in the old generation, those begun after run in the new one, so a
+// reader sees the graph before the import or after it, never a mix
+// (live.go). The old generation is closed and removed once its last
+// transaction has ended. On any error, or a crash before the rename, the
+// live generation is untouched.
+//
+// seq, when not 0, is the replicated log's sequence the import applies,
+// as for Apply: it is stored in the new generation, so the import is
+// applied exactly once across restarts. An import the graph refuses (a
+// bad record, a reference to a node neither given nor stored) stores seq
+// alone and returns the refusal; a seq not above the applied sequence is
+// ErrApplied.
+//
+// Change-feed readers get no event per node: the change sequence skips a
+// number and the feed forgets what it held, so every reader is told it
+// missed changes (graph.Window.Missed) and refetches.
+//
+// An in-memory database has no directory to build a generation in: the
+// import is then one transaction (ImportDataset), which fails with
+// graph.ErrWriteTooLarge when it does not fit.
+func (db *DB) BulkImport(ctx context.Context, seq uint64, src RecordStream, bo BulkOptions) (BulkResult, error) {
+	if db.opt.ReadOnly {
+		return BulkResult{}, graph.Errorf(graph.EINVALID, "the database is open read-only")
+	}
+	var res BulkResult
+	var err error
+	if db.layout == nil {
+		res, err = db.importInOne(ctx, seq, src, bo)
+	} else {
+		res, err = db.bulkImport(ctx, seq, src, bo)
+	}
+	if err != nil && seq > 0 && Refusal(err) {
+		if merr := db.MarkApplied(ctx, seq); merr != nil {
+			return BulkResult{}, merr
+		}
+	}
+	return res, err
+}
+
+// beforeSwitch, when set (tests), runs after a bulk import has built its
+// generation and before CURRENT names it: an error there is a crash before
+// the rename.
+var beforeSwitch func(gen string) error
+
+func (db *DB) bulkImport(ctx context.Context, seq uint64, src RecordStream, bo BulkOptions) (BulkResult, error) {
+	db.lockWrites()
+	defer db.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return BulkResult{}, err
+	}
+	if err := db.unavailable(); err != nil {
+		return BulkResult{}, err
+	}
+	if err := db.roomToWrite(); err != nil {
+		return BulkResult{}, err
+	}
+	old := db.live.current() // writeMu: nothing else replaces it
+	if seq > 0 {
+		var applied uint64
+		if err := db.kv.view(func(txn kvTxn) (err error) { applied, err = readApplied(txn); return err }); err != nil {
+			return BulkResult{}, err
+		}
+		if seq <= applied {
+			return BulkResult{}, fmt.Errorf("%w: %d (applied %d)", ErrApplied, seq, applied)
+		}
+	}
+	l := db.layout
+	res, gen, err := buildGeneration(ctx, builderOptions(db.opt), l, old.db, src, bo, seq)
+	if err != nil {
+		return BulkResult{}, err
+	}
+	abandon := func(err error) (BulkResult, error) {
+		_ = os.RemoveAll(l.path(gen))
+		return BulkResult{}, err
+	}
+	if beforeSwitch != nil {
+		if err := beforeSwitch(gen); err != nil {
+			return abandon(err)
+		}
+	}
+	// Opened before the switch, so that a generation that does not open
+	// never becomes live.
+	ndb, err := openBadgerRW(badgerOptions(db.opt, l.path(gen)))
+	if err != nil {
+		return abandon(err)
+	}
+	var head uint64
+	if err := (badgerKV{ndb}).view(func(txn kvTxn) (err error) { head, err = readFeedHead(txn); return err }); err != nil {
+		_ = ndb.Close()
+		return abandon(err)
+	}
+	if err := l.switchTo(gen); err != nil {
+		// CURRENT may name either generation now: the next open
+		// knows, this process cannot go on with either.
+		_ = ndb.Close()
+		return BulkResult{}, db.fail(fmt.Errorf("make the new generation live: %w", err))
+	}
+	// The switch: the node cache's seqlock moves (cache.go), so no
+	// snapshot mixes cached nodes of one generation with reads of the
+	// other.
+	var prev *liveGen
+	_ = db.cache.write(func() error { prev = db.live.replace(newLiveGen(ndb, gen)); return nil })
+	db.feed.restart(head)
+	prev.retire()
+	if err := prev.db.Close(); err != nil {
+		db.log.Warn().Err(err).Msg("bulk import: close the replaced generation")
+	}
+	if err := l.removeStale(); err != nil {
+		db.log.Warn().Err(err).Msg("bulk import: remove the replaced generation")
+	}
+	db.log.Info().Int("nodes", res.Nodes).Int("edges", res.Edges).Int64("keys", res.Keys).Str("generation", gen).
+		Dur("read", res.Read).Dur("write", res.Write).Msg("bulk import done")
+	return res, nil
+}
+
+// importInOne imports the records of src in one transaction: BulkImport
+// on an in-memory database.
+func (db *DB) importInOne(ctx context.Context, seq uint64, src RecordStream, bo BulkOptions) (BulkResult, error) {
+	ds := &graph.Dataset{}
+	err := src(func(line int, node any) error {
+		switch n := node.(type) {
+		case *graph.Outlet:
+			ds.Outlets = append(ds.Outlets, n)
+		case *graph.Official:
+			ds.Officials = append(ds.Officials, n)
+		case *graph.Report:
+			ds.Reports = append(ds.Reports, n)
+		case *graph.Claim:
+			ds.Claims = append(ds.Claims, n)
+		default:
+			return graph.Errorf(graph.EINVALID, "%s: not a node: %T", bo.Name, node)
+		}
+		return nil
+	})
+	if err != nil {
+		return BulkResult{}, err
+	}
+	if seq > 0 {
+		applied, err := db.Applied(ctx)
+		if err != nil {
+			return BulkResult{}, err
+		}
+		if seq <= applied {
+			return BulkResult{}, fmt.Errorf("%w: %d (applied %d)", ErrApplied, seq, applied)
+		}
+		ctx = context.WithValue(ctx, appliedKeyCtx{}, seq)
+	}
+	r, err := db.ImportDataset(ctx, ds)
+	if err != nil {
+		return BulkResult{}, err
+	}
+	res := BulkResult{ImportResult: r, Counts: map[graph.Kind]int{graph.KindOutlet: len(ds.Outlets),
+		graph.KindOfficial: len(ds.Officials), graph.KindReport: len(ds.Reports), graph.KindClaim: len(ds.Claims)}}
+	res.Stats, err = db.Stats(ctx)
+	return res, err
 }
