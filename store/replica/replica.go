@@ -61,7 +61,8 @@ const (
 )
 
 // Message kinds (headerKind): a whole command, a chunk of one, or the
-// commit of a chunked command.
+// commit of a chunked command; and the commit of a bulk import (kindBulk,
+// bulk.go), whose chunks are kind chunk too.
 const (
 	kindCommand = "command"
 	kindChunk   = "chunk"
@@ -469,7 +470,11 @@ func (n *Node) applyWithRetry(ctx context.Context, seq uint64, h nats.Header, da
 				// of a load whose imports nobody waits for.
 				n.log.Info().Uint64("seq", seq).Str("error", graph.ErrorMessage(refused)).Msg("refused a replicated write")
 			}
-			n.advance(seq, h.Get(headerID), outcome{res: res, err: refused})
+			out := outcome{res: res, err: refused}
+			if h.Get(headerKind) == kindBulk {
+				n.announce(seq, h.Get(headerID), out)
+			}
+			n.advance(seq, h.Get(headerID), out)
 			return nil
 		}
 		n.log.Warn().Err(err).Uint64("seq", seq).Int("attempt", attempt).Msg("apply failed")
@@ -506,6 +511,8 @@ func (n *Node) applyMessage(ctx context.Context, seq uint64, h nats.Header, data
 		return res, nil, nil
 	case kindCommand:
 		cmd, refused = decode(data, n.opt.MaxMessage)
+	case kindBulk:
+		return n.applyBulk(ctx, seq, data)
 	case kindCommit:
 		var whole []byte
 		whole, refused, err = n.assemble(ctx, data)
