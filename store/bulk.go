@@ -45,6 +45,9 @@ type BulkOptions struct {
 	// input is read and every ProgressEvery keys while they are written.
 	Progress      func(BulkProgress)
 	ProgressEvery int
+	// TryTxn makes DB.BulkImport try one transaction first (for small
+	// inputs, which it holds in memory).
+	TryTxn bool
 }
 
 // DefaultSortMemory is the default size of a sort buffer.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -173,17 +174,26 @@ func walkKind[T any](ctx context.Context, txn kvTxn, kind graph.Kind,
 // number and the feed forgets what it held, so every reader is told it
 // missed changes (graph.Window.Missed) and refetches.
 //
-// An in-memory database has no directory to build a generation in: the
-// import is then one transaction (ImportDataset), which fails with
-// graph.ErrWriteTooLarge when it does not fit.
+// With bo.TryTxn, the records are first imported in one transaction on the
+// live generation (ImportDataset), which costs far less than writing a
+// whole new generation when the input is small; only if they do not fit in
+// one (graph.ErrWriteTooLarge) are they bulk imported. They are then held
+// in memory: TryTxn is for small inputs. An in-memory database has no
+// directory to build a generation in: its import is always one
+// transaction, which fails with graph.ErrWriteTooLarge when it does not
+// fit.
 func (db *DB) BulkImport(ctx context.Context, seq uint64, src RecordStream, bo BulkOptions) (BulkResult, error) {
 	if db.opt.ReadOnly {
 		return BulkResult{}, graph.Errorf(graph.EINVALID, "the database is open read-only")
 	}
 	var res BulkResult
 	var err error
-	if db.layout == nil {
-		res, err = db.importInOne(ctx, seq, src, bo)
+	if db.layout == nil || bo.TryTxn {
+		var recs []record
+		res, recs, err = db.importInOne(ctx, seq, src, bo)
+		if errors.Is(err, graph.ErrWriteTooLarge) && db.layout != nil {
+			res, err = db.bulkImport(ctx, seq, replay(recs), bo)
+		}
 	} else {
 		res, err = db.bulkImport(ctx, seq, src, bo)
 	}
@@ -193,6 +203,24 @@ func (db *DB) BulkImport(ctx context.Context, seq uint64, src RecordStream, bo B
 		}
 	}
 	return res, err
+}
+
+// record is a node read from a RecordStream and its place.
+type record struct {
+	line int
+	node any
+}
+
+// replay is a RecordStream of records read before.
+func replay(recs []record) RecordStream {
+	return func(emit func(int, any) error) error {
+		for _, r := range recs {
+			if err := emit(r.line, r.node); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // beforeSwitch, when set (tests), runs after a bulk import has built its
@@ -271,10 +299,11 @@ func (db *DB) bulkImport(ctx context.Context, seq uint64, src RecordStream, bo B
 	return res, nil
 }
 
-// importInOne imports the records of src in one transaction: BulkImport
-// on an in-memory database.
-func (db *DB) importInOne(ctx context.Context, seq uint64, src RecordStream, bo BulkOptions) (BulkResult, error) {
+// importInOne imports the records of src in one transaction, and returns
+// them.
+func (db *DB) importInOne(ctx context.Context, seq uint64, src RecordStream, bo BulkOptions) (BulkResult, []record, error) {
 	ds := &graph.Dataset{}
+	var recs []record
 	err := src(func(line int, node any) error {
 		switch n := node.(type) {
 		case *graph.Outlet:
@@ -288,27 +317,31 @@ func (db *DB) importInOne(ctx context.Context, seq uint64, src RecordStream, bo 
 		default:
 			return graph.Errorf(graph.EINVALID, "%s: not a node: %T", bo.Name, node)
 		}
+		recs = append(recs, record{line, node})
 		return nil
 	})
 	if err != nil {
-		return BulkResult{}, err
+		return BulkResult{}, nil, err
 	}
 	if seq > 0 {
 		applied, err := db.Applied(ctx)
 		if err != nil {
-			return BulkResult{}, err
+			return BulkResult{}, nil, err
 		}
 		if seq <= applied {
-			return BulkResult{}, fmt.Errorf("%w: %d (applied %d)", ErrApplied, seq, applied)
+			return BulkResult{}, nil, fmt.Errorf("%w: %d (applied %d)", ErrApplied, seq, applied)
 		}
 		ctx = context.WithValue(ctx, appliedKeyCtx{}, seq)
 	}
 	r, err := db.ImportDataset(ctx, ds)
 	if err != nil {
-		return BulkResult{}, err
+		if bo.Name != "" && graph.ErrorCode(err) == graph.EINVALID && !errors.Is(err, graph.ErrWriteTooLarge) {
+			err = graph.Errorf(graph.EINVALID, "%s: %s", bo.Name, graph.ErrorMessage(err))
+		}
+		return BulkResult{}, recs, err
 	}
 	res := BulkResult{ImportResult: r, Counts: map[graph.Kind]int{graph.KindOutlet: len(ds.Outlets),
 		graph.KindOfficial: len(ds.Officials), graph.KindReport: len(ds.Reports), graph.KindClaim: len(ds.Claims)}}
 	res.Stats, err = db.Stats(ctx)
-	return res, err
+	return res, recs, err
 }

@@ -80,8 +80,12 @@ func BenchmarkBulkImport_ReadPause(b *testing.B) {
 		close(stop)
 		wg.Wait()
 		var lat []time.Duration
-		var across time.Duration
+		var across, longest time.Duration
+		var longestAt time.Time
 		for _, r := range reads {
+			if r.took > longest {
+				longest, longestAt = r.took, r.start
+			}
 			lat = append(lat, r.took)
 			// A read that ended within 100 ms before the import
 			// returned, or after it, may have met the switch.
@@ -95,9 +99,12 @@ func BenchmarkBulkImport_ReadPause(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 		b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
 		b.ReportMetric(float64(across.Microseconds()), "switch-max-µs")
+		// When the longest read started, before the switch (negative).
+		b.ReportMetric(float64(longestAt.Sub(switched).Milliseconds()), "max-at-ms")
 		if err := db.Close(); err != nil {
 			b.Fatal(err)
 		}
+		b.StartTimer()
 	}
 }
 

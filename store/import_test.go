@@ -285,3 +285,38 @@ func TestBulkImportInMemory(t *testing.T) {
 		t.Errorf("applied %d after a refusal, want 5", mustApplied(t, db))
 	}
 }
+
+// TestBulkImportTryTxn: with TryTxn a small import is one transaction on
+// the live generation, and one too large for a transaction is bulk
+// imported into a new one; both store the applied sequence.
+func TestBulkImportTryTxn(t *testing.T) {
+	opt := diskOptions(t)
+	opt.MemTableSize = 4 << 20 // a transaction holds ~600 KB
+	db := mustOpenDBWith(t, opt)
+	current := func() string {
+		b, err := os.ReadFile(filepath.Join(opt.Dir, "CURRENT"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	gen := current()
+	small, big := genDataset(t, 300, 1), genDataset(t, 20_000, 2)
+	try := store.BulkOptions{Name: "t.ndjson", TryTxn: true}
+	if _, err := db.BulkImport(context.Background(), 2, datasetSource(small), try); err != nil {
+		t.Fatal(err)
+	}
+	if current() != gen || mustApplied(t, db) != 2 {
+		t.Fatalf("small: generation %q (was %q), applied %d; want one transaction at 2", current(), gen, mustApplied(t, db))
+	}
+	res, err := db.BulkImport(context.Background(), 3, datasetSource(big), try)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if current() == gen || mustApplied(t, db) != 3 || res.Nodes != len(big.Nodes()) {
+		t.Fatalf("big: generation %q (was %q), applied %d, %d nodes; want a new generation at 3", current(), gen, mustApplied(t, db), res.Nodes)
+	}
+	if rep, err := db.Check(context.Background(), false); err != nil || rep.Total != 0 {
+		t.Fatalf("check: %v %+v", err, rep.Problems)
+	}
+}

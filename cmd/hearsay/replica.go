@@ -214,7 +214,7 @@ func (e *env) publishFile(p *replica.Publisher, name string, wait time.Duration)
 		return err
 	}
 	defer w.Close()
-	fmt.Fprintf(e.stdout, "%s: published %d records, %d bytes (sha256 %s) as %d chunks and a commit at log sequence %d in %s\n",
+	fmt.Fprintf(e.stdout, "%s: published %d records, %d bytes (sha256 %s) as %d chunk(s) and a commit at log sequence %d in %s\n",
 		name, records, size, w.SHA256, w.Chunks, w.Seq, time.Since(start).Round(time.Millisecond))
 	if wait <= 0 {
 		fmt.Fprintf(e.stdout, "%s: every node applies it, or refuses it, in order (Hearsay-Min-Seq: %d reads it; 'hearsay replica status' compares nodes)\n", name, w.Seq)

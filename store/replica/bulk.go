@@ -61,6 +61,10 @@ const kindBulk = "bulk"
 // generation while it builds the new one.
 const MaxBulkBytes = 1 << 40
 
+// smallBulk is the largest file a node tries to import in one transaction
+// before building a new generation (as 'hearsay load' does locally).
+const smallBulk = 1 << 20
+
 // maxBulkName bounds the file name a commit carries.
 const maxBulkName = 1024
 
@@ -337,7 +341,9 @@ func (n *Node) applyBulk(ctx context.Context, seq uint64, data []byte) (res stor
 		return nil
 	}
 	start := time.Now()
-	br, err := n.DB.BulkImport(ctx, seq, src, store.BulkOptions{Name: c.name})
+	// A small file is tried in one transaction first, as a local load
+	// does: a new generation rewrites the whole database.
+	br, err := n.DB.BulkImport(ctx, seq, src, store.BulkOptions{Name: c.name, TryTxn: c.size <= smallBulk})
 	if err != nil {
 		if store.Refusal(err) {
 			// BulkImport stored seq as applied. A failure to read a
