@@ -151,6 +151,64 @@ func Restore(ctx context.Context, opt Options, r io.Reader) (graph.Stats, error)
 	return st, err
 }
 
+// RestoreOver replaces the database at opt.Dir, which no process may have
+// open, with a backup: the backup is verified whole first (as Restore
+// does), loaded into a new generation beside the live one and made live by
+// one rename of CURRENT (generation.go), so a failure or a crash at any
+// moment leaves the old database or the restored one, never neither nor a
+// mix. A directory that does not exist, is empty or holds an unfinished
+// restore is restored into as by Restore. It returns the restored graph's
+// counts.
+func RestoreOver(ctx context.Context, opt Options, r io.Reader) (graph.Stats, error) {
+	if opt.InMemory || opt.ReadOnly || opt.Dir == "" {
+		return graph.Stats{}, graph.Errorf(graph.EINVALID, "a restore needs a database directory to write")
+	}
+	if entries, err := os.ReadDir(opt.Dir); errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) || restoring(opt.Dir) {
+		return Restore(ctx, opt, r)
+	}
+	l, err := openLayout(opt.Dir, false)
+	if err != nil {
+		return graph.Stats{}, err
+	}
+	defer l.close()
+	spool := filepath.Join(l.dir, restoreSpool)
+	_ = os.Remove(spool) // left by a restore cut short
+	src, err := rereadableInput(r, spool)
+	if err != nil {
+		return graph.Stats{}, err
+	}
+	defer src.Close()
+	if err := VerifyBackup(ctx, src); err != nil {
+		return graph.Stats{}, err
+	}
+	if err := src.rewind(); err != nil {
+		return graph.Stats{}, err
+	}
+	gen := l.next()
+	dir := l.path(gen)
+	fail := func(err error) (graph.Stats, error) {
+		_ = os.RemoveAll(dir)
+		return graph.Stats{}, err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return fail(err)
+	}
+	if err := loadInto(ctx, opt, dir, src); err != nil {
+		return fail(err)
+	}
+	st, err := statsOf(ctx, opt, dir)
+	if err != nil {
+		return fail(err)
+	}
+	if err := l.switchTo(gen); err != nil {
+		return fail(fmt.Errorf("make the restored generation live: %w", err))
+	}
+	if err := l.removeStale(); err != nil {
+		opt.Logger.Warn().Err(err).Msg("restore: remove the replaced generation")
+	}
+	return st, nil
+}
+
 // restorable reports whether dir existed; it refuses a directory that
 // holds anything but an unfinished restore.
 func restorable(dir string) (bool, error) {
