@@ -241,6 +241,9 @@ func (db *DB) bulkImport(ctx context.Context, seq uint64, src RecordStream, bo B
 		return BulkResult{}, err
 	}
 	old := db.live.current() // writeMu: nothing else replaces it
+	if err := db.roomToBuild(old); err != nil {
+		return BulkResult{}, err
+	}
 	if seq > 0 {
 		var applied uint64
 		if err := db.kv.view(func(txn kvTxn) (err error) { applied, err = readApplied(txn); return err }); err != nil {
@@ -297,6 +300,27 @@ func (db *DB) bulkImport(ctx context.Context, seq uint64, src RecordStream, bo B
 	db.log.Info().Int("nodes", res.Nodes).Int("edges", res.Edges).Int64("keys", res.Keys).Str("generation", gen).
 		Dur("read", res.Read).Dur("write", res.Write).Msg("bulk import done")
 	return res, nil
+}
+
+// roomToBuild refuses a bulk import while the file system has less free
+// space than the live generation takes (the new one holds all of its keys
+// again) and the margin writes keep (fault.go): the StreamWriter writes
+// through memory-mapped files, and a full disk would kill the process.
+func (db *DB) roomToBuild(live *liveGen) error {
+	f := db.fault
+	if f.minFree == 0 {
+		return nil
+	}
+	free, err := freeBytes(f.dir)
+	if err != nil {
+		return nil
+	}
+	lsm, vlog := live.db.Size()
+	if need := f.minFree + uint64(lsm+vlog); free < need {
+		return graph.Errorf(graph.EUNAVAILABLE,
+			"a bulk import needs room for a second copy of the database: %d MB free, it needs at least %d MB", free>>20, need>>20)
+	}
+	return nil
 }
 
 // importInOne imports the records of src in one transaction, and returns
