@@ -10,7 +10,9 @@
 // command it applied and applies each exactly once. A command the graph
 // refuses at its position in the log is refused alike on every node; the
 // node that published it returns that refusal, or the write's result, to
-// its client, once it has applied it itself.
+// its client, once it has applied it itself. A dataset file of any size is
+// one bulk import (bulk.go): chunks and a commit, applied by every node
+// into a new generation of its database, all of it or nothing.
 //
 // Reads are local (Node embeds the store.DB); graph.Replicated tells a
 // client how far this node has applied the log.
