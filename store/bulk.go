@@ -173,14 +173,15 @@ type bulk struct {
 	oldTx *badger.Txn // reads the live generation; nil when it is empty
 	gen   string
 	src   RecordStream
+	s     *sorter
+	seq   uint32
+	doc   bool // places are positions in a JSON document's sections
+	seen  map[idHash]struct{}
+	res   BulkResult
+
 	// applied is the replicated log's sequence the load applies
 	// (BulkImport), stored in the new generation; 0 for none.
 	applied uint64
-	s       *sorter
-	seq     uint32
-	doc     bool // places are positions in a JSON document's sections
-	seen    map[idHash]struct{}
-	res     BulkResult
 }
 
 func (b *bulk) run() error {
