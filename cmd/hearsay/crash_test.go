@@ -287,7 +287,9 @@ func postOK(url, token, query string, vars map[string]any) bool {
 // it applies a bulk import (a 25,000-edge file published with 'hearsay
 // load --nats' to a one-server NATS in process): after every kill its
 // database opens, checks clean and holds none of the file or all of it;
-// restarted, the node applies it, once.
+// restarted, the node applies it, once. Then 'load --nats' of a file with a
+// dangling reference fails with the node's refusal, one cut in half fails
+// before publishing, and neither changes the node.
 func TestKill9_BulkImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it")
@@ -365,6 +367,31 @@ func TestKill9_BulkImport(t *testing.T) {
 		if i == kills-1 {
 			startNode(t, bin, url, token, n, "--replicas", "1")
 			applied(n)
+			// Ensure a file a node refuses makes 'load' fail with the
+			// node's error, and one that does not parse is refused
+			// before anything is published.
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := bytes.LastIndex(data, []byte(`"report":"report:r`)) + len(`"report":"report:r`)
+			copy(data[at:], "zzzzzzz")
+			bad := filepath.Join(work, "bad.ndjson")
+			if err := os.WriteFile(bad, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errOut := hearsay(t, "load", "--nats", url, "--replicas", "1", bad)
+			if code == exitOK || !strings.Contains(errOut, "refused by every node") || !strings.Contains(errOut, `unknown report "report:rzzzzzzz"`) {
+				t.Fatalf("load of a dangling reference: exit %d, %s", code, errOut)
+			}
+			broken := filepath.Join(work, "broken.ndjson")
+			if err := os.WriteFile(broken, data[:len(data)/2], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := hearsay(t, "load", "--nats", url, "--replicas", "1", broken)
+			if code == exitOK || strings.Contains(out, "published") || !strings.Contains(errOut, "broken.ndjson:") {
+				t.Fatalf("load of a cut file: exit %d, %s %s", code, out, errOut)
+			}
 			n.stop(syscall.SIGTERM)
 			if st, rep := graphState(t, n.db); st != all || rep.Total != 0 {
 				t.Fatalf("restarted after a kill: %+v, %d problems", st, rep.Total)
