@@ -308,7 +308,7 @@ func newAdjFixture(b *testing.B, g *adjGraph, l adjLayout) *adjFixture {
 		}
 	})
 	start := time.Now()
-	if err := adjLoad(db.db, g, l); err != nil {
+	if err := adjLoad(db.live.current().db, g, l); err != nil {
 		b.Fatal(err)
 	}
 	took := time.Since(start)
@@ -319,7 +319,7 @@ func newAdjFixture(b *testing.B, g *adjGraph, l adjLayout) *adjFixture {
 	}
 	f.common = lo[:n]
 	b.Logf("%s: loaded %d edges in %v (%.0f edges/s); as loaded: %s",
-		l, g.edges, took.Round(time.Millisecond), float64(g.edges)/took.Seconds(), adjLevelsOf(db.db))
+		l, g.edges, took.Round(time.Millisecond), float64(g.edges)/took.Seconds(), adjLevelsOf(db.live.current().db))
 	return f
 }
 
@@ -344,11 +344,11 @@ func (f *adjFixture) compact(b *testing.B) {
 		b.Fatal(err)
 	}
 	f.db = db
-	afterClose := adjLevelsOf(db.db)
-	if err := db.db.Flatten(2); err != nil {
+	afterClose := adjLevelsOf(db.live.current().db)
+	if err := db.live.current().db.Flatten(2); err != nil {
 		b.Fatal(err)
 	}
-	lv := adjLevelsOf(db.db)
+	lv := adjLevelsOf(db.live.current().db)
 	f.compacted = true
 	b.Logf("%s: closed in %v: %.1f bytes/edge on disk; reopened: %s; flattened: %s",
 		f.layout, closeTook.Round(time.Millisecond), float64(size)/float64(f.g.edges), afterClose, lv)
@@ -362,7 +362,7 @@ func (f *adjFixture) compact(b *testing.B) {
 func (f *adjFixture) check(b *testing.B) {
 	g := f.g
 	var buf []string
-	err := f.db.db.View(func(txn *badger.Txn) error {
+	err := f.db.live.current().db.View(func(txn *badger.Txn) error {
 		for i, id := range g.ids {
 			got, err := f.read(txn, id)
 			if err != nil {
@@ -481,7 +481,7 @@ func adjReads(b *testing.B, f *adjFixture) {
 		for b.Loop() {
 			id := g.ids[g.picks[i%len(g.picks)]]
 			i++
-			err := f.db.db.View(func(txn *badger.Txn) error {
+			err := f.db.live.current().db.View(func(txn *badger.Txn) error {
 				ids, err := f.read(txn, id)
 				edges += len(ids)
 				return err
@@ -526,7 +526,7 @@ func adjWalk(b *testing.B, f *adjFixture, reader func(txn *badger.Txn) (func(str
 	for b.Loop() {
 		id := g.picks[i%len(g.picks)]
 		i++
-		err := f.db.db.View(func(txn *badger.Txn) error {
+		err := f.db.live.current().db.View(func(txn *badger.Txn) error {
 			read, done := reader(txn)
 			defer done()
 			cur := g.ids[id]
@@ -564,7 +564,7 @@ func adjReport(b *testing.B, f *adjFixture, cpu time.Duration) {
 	if f.compacted {
 		b.ReportMetric(float64(f.diskBytes)/float64(f.g.edges), "bytes/edge")
 	}
-	lv := adjLevelsOf(f.db.db)
+	lv := adjLevelsOf(f.db.live.current().db)
 	keys := len(f.g.ids)
 	if f.layout == adjEdgeKeys {
 		keys = f.g.edges
@@ -598,7 +598,7 @@ func BenchmarkAdjacencyLoad(b *testing.B) {
 						runtime.GC()
 						b.StartTimer()
 						start := time.Now()
-						if err := adjLoad(db.db, g, l); err != nil {
+						if err := adjLoad(db.live.current().db, g, l); err != nil {
 							b.Fatal(err)
 						}
 						wrote := time.Now()

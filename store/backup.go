@@ -44,7 +44,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	fw := &frameWriter{ctx: ctx, w: bw}
-	if _, err := db.db.Backup(fw, 0); err != nil {
+	if err := db.live.with(func(bdb *badger.DB) error { _, err := bdb.Backup(fw, 0); return err }); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	var end [binary.MaxVarintLen64 + 4]byte
@@ -151,6 +151,64 @@ func Restore(ctx context.Context, opt Options, r io.Reader) (graph.Stats, error)
 	return st, err
 }
 
+// RestoreOver replaces the database at opt.Dir, which no process may have
+// open, with a backup: the backup is verified whole first (as Restore
+// does), loaded into a new generation beside the live one and made live by
+// one rename of CURRENT (generation.go), so a failure or a crash at any
+// moment leaves the old database or the restored one, never neither nor a
+// mix. A directory that does not exist, is empty or holds an unfinished
+// restore is restored into as by Restore. It returns the restored graph's
+// counts.
+func RestoreOver(ctx context.Context, opt Options, r io.Reader) (graph.Stats, error) {
+	if opt.InMemory || opt.ReadOnly || opt.Dir == "" {
+		return graph.Stats{}, graph.Errorf(graph.EINVALID, "a restore needs a database directory to write")
+	}
+	if entries, err := os.ReadDir(opt.Dir); errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) || restoring(opt.Dir) {
+		return Restore(ctx, opt, r)
+	}
+	l, err := openLayout(opt.Dir, false)
+	if err != nil {
+		return graph.Stats{}, err
+	}
+	defer l.close()
+	spool := filepath.Join(l.dir, restoreSpool)
+	_ = os.Remove(spool) // left by a restore cut short
+	src, err := rereadableInput(r, spool)
+	if err != nil {
+		return graph.Stats{}, err
+	}
+	defer src.Close()
+	if err := VerifyBackup(ctx, src); err != nil {
+		return graph.Stats{}, err
+	}
+	if err := src.rewind(); err != nil {
+		return graph.Stats{}, err
+	}
+	gen := l.next()
+	dir := l.path(gen)
+	fail := func(err error) (graph.Stats, error) {
+		_ = os.RemoveAll(dir)
+		return graph.Stats{}, err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return fail(err)
+	}
+	if err := loadInto(ctx, opt, dir, src); err != nil {
+		return fail(err)
+	}
+	st, err := statsOf(ctx, opt, dir)
+	if err != nil {
+		return fail(err)
+	}
+	if err := l.switchTo(gen); err != nil {
+		return fail(fmt.Errorf("make the restored generation live: %w", err))
+	}
+	if err := l.removeStale(); err != nil {
+		opt.Logger.Warn().Err(err).Msg("restore: remove the replaced generation")
+	}
+	return st, nil
+}
+
 // restorable reports whether dir existed; it refuses a directory that
 // holds anything but an unfinished restore.
 func restorable(dir string) (bool, error) {
@@ -254,7 +312,7 @@ func statsOf(ctx context.Context, opt Options, dir string) (graph.Stats, error) 
 	if err != nil {
 		return graph.Stats{}, fmt.Errorf("open badger at %q: %w", dir, err)
 	}
-	db := &DB{db: bdb, kv: badgerKV{bdb}, log: opt.Logger, fault: newFault(dir, -1)}
+	db := &DB{live: newLiveKV(bdb, ""), kv: badgerKV{bdb}, log: opt.Logger, fault: newFault(dir, -1)}
 	st, err := db.Stats(ctx)
 	if cerr := bdb.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close badger: %w", cerr)

@@ -45,6 +45,9 @@ type BulkOptions struct {
 	// input is read and every ProgressEvery keys while they are written.
 	Progress      func(BulkProgress)
 	ProgressEvery int
+	// TryTxn makes DB.BulkImport try one transaction first (for small
+	// inputs, which it holds in memory).
+	TryTxn bool
 }
 
 // DefaultSortMemory is the default size of a sort buffer.
@@ -92,22 +95,12 @@ func BulkLoad(ctx context.Context, opt Options, src RecordStream, bo BulkOptions
 	if opt.InMemory || opt.ReadOnly {
 		return BulkResult{}, graph.Errorf(graph.EINVALID, "a bulk load needs a database directory open for writing")
 	}
-	if bo.SortMemory <= 0 {
-		bo.SortMemory = DefaultSortMemory
-	}
-	if bo.ProgressEvery <= 0 {
-		bo.ProgressEvery = 1 << 16
-	}
 	l, err := openLayout(opt.Dir, false)
 	if err != nil {
 		return BulkResult{}, err
 	}
 	defer l.close()
-	// Neither generation takes writes through a memtable (the live one is
-	// only read, the new one is written by the StreamWriter), and reads
-	// are sequential: small memtables and caches are enough.
-	opt.MemTableSize, opt.NumMemtables = 8<<20, 1
-	opt.BlockCacheSize = 8 << 20
+	opt = builderOptions(opt)
 	old, err := badger.Open(badgerOptions(opt, l.live()))
 	if err != nil {
 		return BulkResult{}, fmt.Errorf("open badger at %q: %w", l.live(), err)
@@ -116,16 +109,12 @@ func BulkLoad(ctx context.Context, opt Options, src RecordStream, bo BulkOptions
 		_ = old.Close()
 		return BulkResult{}, err
 	}
-	gen := l.next()
-	b := &bulk{ctx: ctx, opt: opt, bo: bo, l: l, old: old, gen: gen, src: src,
-		seen: make(map[idHash]struct{}), res: BulkResult{Counts: make(map[graph.Kind]int)}}
-	err = b.run()
+	res, gen, err := buildGeneration(ctx, opt, l, old, src, bo, 0)
 	if cerr := old.Close(); err == nil && cerr != nil {
+		_ = os.RemoveAll(l.path(gen))
 		err = fmt.Errorf("close badger: %w", cerr)
 	}
 	if err != nil {
-		_ = os.RemoveAll(l.path(gen))
-		_ = os.RemoveAll(l.path(gen) + ".sort")
 		return BulkResult{}, err
 	}
 	if err := l.switchTo(gen); err != nil {
@@ -137,7 +126,41 @@ func BulkLoad(ctx context.Context, opt Options, src RecordStream, bo BulkOptions
 	if err := l.removeStale(); err != nil {
 		opt.Logger.Warn().Err(err).Msg("bulk load: remove the replaced generation")
 	}
-	return b.res, nil
+	return res, nil
+}
+
+// builderOptions are the options of the Badgers a bulk load opens: neither
+// generation takes writes through a memtable (the live one is only read,
+// the new one is written by the StreamWriter), and reads are sequential:
+// small memtables and caches are enough.
+func builderOptions(opt Options) Options {
+	opt.MemTableSize, opt.NumMemtables = 8<<20, 1
+	opt.BlockCacheSize = 8 << 20
+	return opt
+}
+
+// buildGeneration builds the next generation of l: the live generation's
+// keys (old, whose match index is current) merged with the records of
+// src, and applied as the applied sequence of the replicated log when it
+// is not 0. The generation is written and closed but not live; on any
+// error it is removed.
+func buildGeneration(ctx context.Context, opt Options, l *layout, old *badger.DB, src RecordStream, bo BulkOptions,
+	applied uint64) (BulkResult, string, error) {
+	if bo.SortMemory <= 0 {
+		bo.SortMemory = DefaultSortMemory
+	}
+	if bo.ProgressEvery <= 0 {
+		bo.ProgressEvery = 1 << 16
+	}
+	gen := l.next()
+	b := &bulk{ctx: ctx, opt: opt, bo: bo, l: l, old: old, gen: gen, src: src, applied: applied,
+		seen: make(map[idHash]struct{}), res: BulkResult{Counts: make(map[graph.Kind]int)}}
+	if err := b.run(); err != nil {
+		_ = os.RemoveAll(l.path(gen))
+		_ = os.RemoveAll(l.path(gen) + ".sort")
+		return BulkResult{}, "", err
+	}
+	return b.res, gen, nil
 }
 
 // bulk is one bulk load.
@@ -155,6 +178,10 @@ type bulk struct {
 	doc   bool // places are positions in a JSON document's sections
 	seen  map[idHash]struct{}
 	res   BulkResult
+
+	// applied is the replicated log's sequence the load applies
+	// (BulkImport), stored in the new generation; 0 for none.
+	applied uint64
 }
 
 func (b *bulk) run() error {
@@ -640,7 +667,7 @@ func upgradeLiveIndex(ctx context.Context, old *badger.DB, opt Options) error {
 	if empty {
 		return nil // a first load: nothing to upgrade, nothing to merge
 	}
-	db := &DB{db: old, kv: badgerKV{old}, log: opt.Logger, fault: newFault("", -1)}
+	db := &DB{live: newLiveKV(old, ""), kv: badgerKV{old}, log: opt.Logger, fault: newFault("", -1)}
 	if _, err := db.buildMatchIndex(ctx); err != nil {
 		return fmt.Errorf("build the live generation's claim match index: %w", err)
 	}
@@ -1110,5 +1137,8 @@ func (g *merge) setMeta() {
 		seq, _ = decodeCount(v)
 	}
 	g.meta[string(metaKey(changeSeq))] = encodeCount(seq + 1)
+	if g.b.applied > 0 {
+		g.meta[string(appliedKey())] = encodeCount(int64(g.b.applied))
+	}
 	g.keys += int64(len(g.meta))
 }

@@ -115,9 +115,10 @@ func SmallOptions() Options {
 // DB is hearsay's graph on Badger. It implements graph.Graph and is safe
 // for concurrent use.
 type DB struct {
-	db     *badger.DB // the Badger implementation's own tools: close, backup
-	kv     kvStore    // every transaction
-	layout *layout    // nil in memory
+	live   *liveKV // the generation in use (live.go): Badger's own tools, close, backup
+	kv     kvStore // every transaction
+	layout *layout // nil in memory
+	opt    Options // as opened: a new generation is opened with them (BulkImport)
 	log    zerolog.Logger
 	// writeMu runs writes one at a time: it is the one concurrency
 	// mechanism of writes. Every write updates the shared counters, so
@@ -166,7 +167,12 @@ func Open(opt Options) (*DB, error) {
 		minFree = -1
 	}
 	cache := newNodeCache(nodeCacheBytes)
-	db := &DB{db: bdb, kv: cachingKV{badgerKV{bdb}, cache}, cache: cache, layout: l, log: opt.Logger, fault: newFault(dir, minFree)}
+	gen := ""
+	if l != nil {
+		gen = l.gen
+	}
+	live := newLiveKV(bdb, gen)
+	db := &DB{live: live, kv: cachingKV{live, cache}, cache: cache, layout: l, opt: opt, log: opt.Logger, fault: newFault(opt.Dir, minFree)}
 	var head uint64
 	if err := db.kv.view(func(txn kvTxn) (err error) { head, err = readFeedHead(txn); return err }); err != nil {
 		_ = db.Close()
@@ -355,7 +361,7 @@ func (db *DB) Close() error {
 		return fmt.Errorf("the database was not closed: %w; the next open recovers it", db.unavailable())
 	default:
 	}
-	err := db.db.Close()
+	err := db.live.current().db.Close()
 	db.layout.close()
 	if err != nil {
 		return fmt.Errorf("close badger: %w", err)

@@ -82,7 +82,7 @@ type RawKV struct {
 func RawKVs(db *DB, prefix []byte) ([]RawKV, error) {
 	var out []RawKV
 	seqKey := metaKey(changeSeq)
-	err := db.db.View(func(txn *badger.Txn) error {
+	err := db.live.current().db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -106,12 +106,12 @@ func FeedSeqKey() []byte { return metaKey(changeSeq) }
 
 // SetRaw stores a raw value under key.
 func SetRaw(db *DB, key, value []byte) error {
-	return db.db.Update(func(txn *badger.Txn) error { return txn.Set(key, value) })
+	return db.live.current().db.Update(func(txn *badger.Txn) error { return txn.Set(key, value) })
 }
 
 // DeleteRaw deletes one raw key, bypassing every rule.
 func DeleteRaw(db *DB, key []byte) error {
-	return db.db.Update(func(txn *badger.Txn) error { return txn.Delete(key) })
+	return db.live.current().db.Update(func(txn *badger.Txn) error { return txn.Delete(key) })
 }
 
 // ModelKVs returns the keys and values the write model (entriesOf) says
@@ -153,4 +153,14 @@ func ModelKVs(ds *graph.Dataset) []RawKV {
 // IsSameAsList reports whether key is an official's possibly-same-as list.
 func IsSameAsList(key []byte) bool {
 	return len(key) > 1 && key[0] == tagAdj && graph.EdgeKind(key[1]) == graph.EdgePossiblySameAs
+}
+
+// AppliedKey is the key of the replicated log's applied sequence.
+var AppliedKey = appliedKey
+
+// SetBeforeSwitch sets the hook a bulk import runs after building its
+// generation and before making it live, and returns a func restoring none.
+func SetBeforeSwitch(fn func(gen string) error) func() {
+	beforeSwitch = fn
+	return func() { beforeSwitch = nil }
 }

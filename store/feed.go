@@ -17,9 +17,10 @@ import (
 // changes themselves are kept only in memory, in a ring of the most
 // recent Options.FeedSize; a reader asking for changes the ring no longer
 // holds, or for a number the sequence has not reached, is told it missed
-// some (graph.Window.Missed). A bulk load (BulkLoad) advances the head by
-// one without a change, so that every reader of the database it replaces
-// learns that it must refetch.
+// some (graph.Window.Missed). A bulk load (BulkLoad, and BulkImport on an
+// open database) advances the head by one without a change, so that every
+// reader of the database it replaces learns that it must refetch: an
+// import of a million nodes is not a million events.
 
 // changeSeq is the metadata entry holding the change sequence's head.
 const changeSeq = "feed/seq"
@@ -66,6 +67,18 @@ func (f *feed) publish() {
 		f.head = c.Seq
 		f.n = min(f.n+1, len(f.ring))
 	}
+	close(f.more)
+	f.more = make(chan struct{})
+	f.mu.Unlock()
+	f.stage = f.stage[:0]
+}
+
+// restart moves the head to head and forgets every change held, after a
+// bulk import replaced the database (DB.BulkImport): a reader resuming
+// after any number before head is told it missed changes, and refetches.
+func (f *feed) restart(head uint64) {
+	f.mu.Lock()
+	f.head, f.n = head, 0
 	close(f.more)
 	f.more = make(chan struct{})
 	f.mu.Unlock()

@@ -260,3 +260,55 @@ func FuzzRestore(f *testing.F) {
 		}
 	})
 }
+
+// TestRestoreOver: a backup restored over an existing database replaces it
+// as a new generation; a damaged backup, or the database open in another
+// process, leaves it as it was; an empty directory is restored into.
+func TestRestoreOver(t *testing.T) {
+	ctx := context.Background()
+	good, want := backupOf(t, 300)
+	opt := diskOptions(t)
+	bulkLoad(t, opt, genDataset(t, 100, 3))
+	before := dump(t, opt)
+
+	// Ensure a damaged backup changes nothing.
+	bad := bytes.Clone(good)
+	bad[len(bad)/2] ^= 0xff
+	if _, err := store.RestoreOver(ctx, opt, io.MultiReader(bytes.NewReader(bad))); graph.ErrorCode(err) != graph.EINVALID {
+		t.Fatalf("damaged: %v, want EINVALID", err)
+	}
+	sameKVs(t, dump(t, opt), before)
+	onlyLive(t, opt.Dir)
+
+	// Ensure an open database is not replaced under its process.
+	db, err := store.Open(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.RestoreOver(ctx, opt, bytes.NewReader(good)); err == nil {
+		t.Fatal("restored over an open database")
+	}
+	db.Close()
+	sameKVs(t, dump(t, opt), before)
+
+	// A pipe (not seekable) is spooled in the directory and removed.
+	st, err := store.RestoreOver(ctx, opt, io.MultiReader(bytes.NewReader(good)))
+	if err != nil || st != want {
+		t.Fatalf("restore over: %+v %v, want %+v", st, err, want)
+	}
+	onlyLive(t, opt.Dir)
+	db = mustOpenDBWith(t, opt)
+	if got := mustStats(t, db); got != want {
+		t.Fatalf("stats after: %+v, want %+v", got, want)
+	}
+	if rep, err := db.Check(ctx, false); err != nil || rep.Total != 0 {
+		t.Fatalf("check: %v %+v", err, rep.Problems)
+	}
+
+	empty := filepath.Join(t.TempDir(), "new")
+	eopt := opt
+	eopt.Dir = empty
+	if st, err := store.RestoreOver(ctx, eopt, bytes.NewReader(good)); err != nil || st != want {
+		t.Fatalf("into a new directory: %+v %v", st, err)
+	}
+}

@@ -48,10 +48,12 @@ var _ graph.StorageStater = (*DB)(nil)
 // open generation's number and the writes' waits for their turn. It reads
 // no key.
 func (db *DB) StorageStats() graph.StorageStats {
-	lsm, vlog := db.db.Size()
+	g := db.live.acquire()
+	defer g.release()
+	lsm, vlog := g.db.Size()
 	st := graph.StorageStats{LSMBytes: lsm, ValueLogBytes: vlog, WriteWait: db.waits.snapshot()}
-	if db.layout != nil && len(db.layout.gen) > 1 {
-		st.Generation, _ = strconv.Atoi(db.layout.gen[1:])
+	if len(g.name) > 1 {
+		st.Generation, _ = strconv.Atoi(g.name[1:])
 	}
 	return st
 }

@@ -349,6 +349,23 @@ func TestCluster(t *testing.T) {
 	for _, n := range nodes {
 		caughtUp(n)
 	}
+	// A file of more than a thousand nodes, more than one transaction
+	// holds, loaded through the cluster as one bulk import: the loader
+	// waits for a node to report it applied, every node applies it (the
+	// digests compared below), and so does the node from empty.
+	big := filepath.Join(work, "big.ndjson")
+	mustRun(t, "gen", "--edges", "20000", "--seed", "3", "--out", big)
+	loaded := mustRun(t, "load", "--nats", nc.urls(), big)
+	at := strings.Index(loaded, "applied at log sequence ")
+	if at < 0 {
+		t.Fatalf("load --nats printed %q", loaded)
+	}
+	if _, err := fmt.Sscanf(loaded[at+len("applied at log sequence "):], "%d", &maxSeq); err != nil {
+		t.Fatalf("load --nats printed %q: %v", loaded, err)
+	}
+	for _, n := range nodes {
+		caughtUp(n)
+	}
 	// A node from an empty directory catches up from the stream.
 	fresh := &hearsayNode{name: "h3", db: filepath.Join(work, "h3")}
 	startNode(t, bin, nc.urls(), token, fresh, snapshots...)

@@ -12,10 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 
 	"hearsay/fixtures/synth"
 	"hearsay/graph"
@@ -278,4 +281,122 @@ func postOK(url, token, query string, vars map[string]any) bool {
 		return false
 	}
 	return len(ans.Errors) == 0
+}
+
+// TestKill9_BulkImport SIGKILLs a replicated node at random moments while
+// it applies a bulk import (a 25,000-edge file published with 'hearsay
+// load --nats' to a one-server NATS in process): after every kill its
+// database opens, checks clean and holds none of the file or all of it;
+// restarted, the node applies it, once. Then 'load --nats' of a file with a
+// dangling reference fails with the node's refusal, one cut in half fails
+// before publishing, and neither changes the node.
+func TestKill9_BulkImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it")
+	}
+	bin := buildHearsay(t)
+	work := t.TempDir()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
+		StoreDir: filepath.Join(work, "nats"), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS not ready")
+	}
+	t.Cleanup(ns.Shutdown)
+	url := ns.ClientURL()
+	token := filepath.Join(work, "token")
+	if err := os.WriteFile(token, []byte("kill-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(work, "big.ndjson")
+	mustRun(t, "gen", "--edges", "25000", "--seed", "5", "--out", file)
+	out := mustRun(t, "load", "--nats", url, "--replicas", "1", "--wait", "0", file)
+	var seq uint64
+	if at := strings.Index(out, "at log sequence "); at < 0 {
+		t.Fatalf("load printed %q", out)
+	} else if _, err := fmt.Sscanf(out[at+len("at log sequence "):], "%d", &seq); err != nil {
+		t.Fatal(err)
+	}
+	applied := func(n *hearsayNode) {
+		t.Helper()
+		for range 600 {
+			status, _, _, err := post(n.URL(), "kill-token", `{ outlets { totalCount } }`, nil, seq)
+			if err == nil && status == 200 {
+				return
+			}
+		}
+		t.Fatalf("%s never applied %d", n.name, seq)
+	}
+	// One node to the end: how long it takes and what it leaves.
+	n := &hearsayNode{name: "full", db: filepath.Join(work, "full")}
+	start := time.Now()
+	startNode(t, bin, url, token, n, "--replicas", "1")
+	applied(n)
+	took := time.Since(start)
+	n.stop(syscall.SIGTERM)
+	all, rep := graphState(t, n.db)
+	if rep.Total != 0 || all.Edges < 20_000 {
+		t.Fatalf("full apply: %d problems, %+v", rep.Total, all)
+	}
+	rng := rand.New(rand.NewPCG(testSeed(t), 11))
+	outcomes := map[string]int{}
+	const kills = 6
+	for i := range kills {
+		n := &hearsayNode{name: fmt.Sprintf("k%d", i), db: filepath.Join(work, fmt.Sprintf("k%d", i))}
+		startNode(t, bin, url, token, n, "--replicas", "1")
+		// From half the full apply's time to a quarter past its end: the
+		// build, the switch and just after.
+		delay := took/2 + time.Duration(rng.Int64N(int64(took*3/4)))
+		time.Sleep(delay)
+		n.stop(syscall.SIGKILL)
+		st, rep := graphState(t, n.db)
+		if rep.Total != 0 {
+			t.Fatalf("kill %d after %s: %d problems: %v", i, delay, rep.Total, rep.Problems)
+		}
+		switch st {
+		case graph.Stats{}:
+			outcomes["none"]++
+		case all:
+			outcomes["all"]++
+		default:
+			t.Fatalf("kill %d after %s: the node holds %+v, neither nothing nor all %+v", i, delay, st, all)
+		}
+		if i == kills-1 {
+			startNode(t, bin, url, token, n, "--replicas", "1")
+			applied(n)
+			// Ensure a file a node refuses makes 'load' fail with the
+			// node's error, and one that does not parse is refused
+			// before anything is published.
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := bytes.LastIndex(data, []byte(`"report":"report:r`)) + len(`"report":"report:r`)
+			copy(data[at:], "zzzzzzz")
+			bad := filepath.Join(work, "bad.ndjson")
+			if err := os.WriteFile(bad, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errOut := hearsay(t, "load", "--nats", url, "--replicas", "1", bad)
+			if code == exitOK || !strings.Contains(errOut, "refused by every node") || !strings.Contains(errOut, `unknown report "report:rzzzzzzz"`) {
+				t.Fatalf("load of a dangling reference: exit %d, %s", code, errOut)
+			}
+			broken := filepath.Join(work, "broken.ndjson")
+			if err := os.WriteFile(broken, data[:len(data)/2], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := hearsay(t, "load", "--nats", url, "--replicas", "1", broken)
+			if code == exitOK || strings.Contains(out, "published") || !strings.Contains(errOut, "broken.ndjson:") {
+				t.Fatalf("load of a cut file: exit %d, %s %s", code, out, errOut)
+			}
+			n.stop(syscall.SIGTERM)
+			if st, rep := graphState(t, n.db); st != all || rep.Total != 0 {
+				t.Fatalf("restarted after a kill: %+v, %d problems", st, rep.Total)
+			}
+		}
+	}
+	t.Logf("full apply %s; kills: %v", took.Round(time.Millisecond), outcomes)
 }

@@ -36,7 +36,7 @@ func cmdLoad(e *env, args []string) (err error) {
 	sortMem := fs.Int("sort-memory", store.DefaultSortMemory>>20, "`MB` of each of the two sort buffers of a bulk load")
 	var rf replicaFlags
 	rf.add(fs, false)
-	batch := fs.Int("batch", 1000, "with --nats: publish each file as atomic imports of at most `N` nodes each (0: the whole file as one import, which one transaction must hold)")
+	wait := fs.Duration("wait", 30*time.Minute, "with --nats: wait this long for a node to report each file applied or refused (0: publish and return)")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func cmdLoad(e *env, args []string) (err error) {
 		return usageError{"name at least one dataset file"}
 	}
 	if rf.nats != "" {
-		return e.loadNATS(&rf, fs.Args(), *batch)
+		return e.loadNATS(&rf, fs.Args(), *wait)
 	}
 	switch *method {
 	case "auto", "txn", "bulk":

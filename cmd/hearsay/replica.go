@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -174,121 +173,91 @@ func fetchReplicaStatus(ctx context.Context, base, token string) (graph.ReplicaS
 	return st, nil
 }
 
-// loadNATS publishes each file's dataset to the cluster as imports of at
-// most batch nodes each (all of a file in one when batch is 0): each
-// import is atomic, applied by every node at its place in the log.
-func (e *env) loadNATS(r *replicaFlags, files []string, batch int) error {
+// loadNATS publishes each file to the cluster as one bulk import
+// (replica.PublishBulk): its bytes in chunks and a commit, which every
+// node applies atomically, whatever the file's size, at the commit's
+// place in the log. The file is parsed here first, so that a format error
+// is reported without publishing anything; what only the graph can judge
+// (references to stored nodes, an ID given twice) is judged by every
+// node alike. With wait > 0 it waits that long for the first node to
+// report the outcome, and a refusal is the command's error.
+func (e *env) loadNATS(r *replicaFlags, files []string, wait time.Duration) error {
 	p, err := replica.NewPublisher(e.ctx, r.options(e))
 	if err != nil {
 		return err
 	}
 	defer p.Close()
 	for _, name := range files {
-		in, _, err := e.input(name)
-		if err != nil {
+		if err := e.publishFile(p, name, wait); err != nil {
 			return err
 		}
-		ds, err := fixtures.Parse(name, in, fixtures.Options{})
-		in.Close()
-		if err != nil {
-			return err
-		}
-		parts := splitDataset(ds, batch)
-		var first, last uint64
-		start := time.Now()
-		for i, part := range parts {
-			seq, err := p.Publish(e.ctx, &store.Command{Op: store.OpImportDataset, Dataset: part})
-			if err != nil {
-				return fmt.Errorf("%s: import %d of %d: %w", name, i+1, len(parts), err)
-			}
-			if i == 0 {
-				first = seq
-			}
-			last = seq
-		}
-		fmt.Fprintf(e.stdout, "%s: published %d import(s) at log sequences %d-%d in %s; every node applies them in order (Hearsay-Min-Seq: %d reads them)\n",
-			name, len(parts), first, last, time.Since(start).Round(time.Millisecond), last)
 	}
 	return nil
 }
 
-// splitDataset cuts a dataset into parts of at most batch nodes, in the
-// order outlets, officials, reports, claims, each part an import of its
-// own that the graph must accept alone: every reference of a part must
-// name a node of that part or an earlier one. A report citing a report
-// of a later part, or an official possibly the same as one of a later
-// part, goes in without that reference first and again whole in a last
-// part, once every node is in (an import replaces a node with its
-// edges, and merges possibly-same-as links).
-func splitDataset(ds *graph.Dataset, batch int) []*graph.Dataset {
-	nodes := ds.Nodes()
-	if batch <= 0 || len(nodes) <= batch {
-		return []*graph.Dataset{ds}
+func (e *env) publishFile(p *replica.Publisher, name string, wait time.Duration) error {
+	f, size, err := e.spooled(name)
+	if err != nil {
+		return err
 	}
-	placed := make(map[string]bool, len(nodes))
-	var out []*graph.Dataset
-	var again []any
-	add := func(part *graph.Dataset, n any) {
-		switch n := n.(type) {
-		case *graph.Outlet:
-			part.Outlets = append(part.Outlets, n)
-		case *graph.Official:
-			part.Officials = append(part.Officials, n)
-		case *graph.Report:
-			part.Reports = append(part.Reports, n)
-		case *graph.Claim:
-			part.Claims = append(part.Claims, n)
-		}
+	defer f.Close()
+	start := time.Now()
+	records := 0
+	if _, err := fixtures.Stream(name, f, fixtures.Options{}, func(int, any) error { records++; return nil }); err != nil {
+		return err
 	}
-	for i := 0; i < len(nodes); i += batch {
-		chunk := nodes[i:min(len(nodes), i+batch)]
-		for _, n := range chunk {
-			id, _ := graph.NodeID(n)
-			placed[id] = true
-		}
-		part := &graph.Dataset{Info: ds.Info}
-		for _, n := range chunk {
-			switch v := n.(type) {
-			case *graph.Report:
-				if !allPlaced(placed, v.Cites) {
-					cp := *v
-					cp.Cites = slices.DeleteFunc(slices.Clone(v.Cites), func(id string) bool { return !placed[id] })
-					add(part, &cp)
-					again = append(again, v)
-					continue
-				}
-			case *graph.Official:
-				var ids []string
-				for _, s := range v.PossiblySameAs {
-					ids = append(ids, s.Official)
-				}
-				if !allPlaced(placed, ids) {
-					cp := *v
-					cp.PossiblySameAs = slices.DeleteFunc(slices.Clone(v.PossiblySameAs), func(s graph.SameAs) bool { return !placed[s.Official] })
-					add(part, &cp)
-					again = append(again, v)
-					continue
-				}
-			}
-			add(part, n)
-		}
-		out = append(out, part)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
 	}
-	for i := 0; i < len(again); i += batch {
-		part := &graph.Dataset{Info: ds.Info}
-		for _, n := range again[i:min(len(again), i+batch)] {
-			add(part, n)
-		}
-		out = append(out, part)
+	w, err := p.PublishBulk(e.ctx, name, f, size)
+	if err != nil {
+		return err
 	}
-	return out
+	defer w.Close()
+	fmt.Fprintf(e.stdout, "%s: published %d records, %d bytes (sha256 %s) as %d chunk(s) and a commit at log sequence %d in %s\n",
+		name, records, size, w.SHA256, w.Chunks, w.Seq, time.Since(start).Round(time.Millisecond))
+	if wait <= 0 {
+		fmt.Fprintf(e.stdout, "%s: every node applies it, or refuses it, in order (Hearsay-Min-Seq: %d reads it; 'hearsay replica status' compares nodes)\n", name, w.Seq)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, wait)
+	defer cancel()
+	out, err := w.Wait(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: published at log sequence %d, but no node reported applying it within %s (%v): "+
+			"check with 'hearsay replica status --server ...' or read with Hearsay-Min-Seq: %d", name, w.Seq, wait, err, w.Seq)
+	}
+	if out.Error != "" {
+		return graph.Errorf(out.Code, "%s: refused by every node at log sequence %d, nothing changed: %s", name, out.Seq, out.Error)
+	}
+	fmt.Fprintf(e.stdout, "%s: applied at log sequence %d (node %s reported first): %d nodes, %d edges, in %s\n",
+		name, out.Seq, out.Node, out.Nodes, out.Edges, time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
-func allPlaced(placed map[string]bool, ids []string) bool {
-	for _, id := range ids {
-		if !placed[id] {
-			return false
-		}
+// spooled opens a file to be read twice: standard input, or anything but a
+// regular file, is copied to a temporary file first (removed on Close).
+func (e *env) spooled(name string) (*os.File, int64, error) {
+	in, size, err := e.input(name)
+	if err != nil {
+		return nil, 0, err
 	}
-	return true
+	if f, ok := in.(*os.File); ok && size >= 0 {
+		return f, size, nil
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp("", "hearsay-load-*")
+	if err != nil {
+		return nil, 0, err
+	}
+	_ = os.Remove(tmp.Name()) // the open file stays readable
+	size, err = io.Copy(tmp, in)
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		tmp.Close()
+		return nil, 0, fmt.Errorf("%s: spool: %w", name, err)
+	}
+	return tmp, size, nil
 }

@@ -10,7 +10,9 @@
 // command it applied and applies each exactly once. A command the graph
 // refuses at its position in the log is refused alike on every node; the
 // node that published it returns that refusal, or the write's result, to
-// its client, once it has applied it itself.
+// its client, once it has applied it itself. A dataset file of any size is
+// one bulk import (bulk.go): chunks and a commit, applied by every node
+// into a new generation of its database, all of it or nothing.
 //
 // Reads are local (Node embeds the store.DB); graph.Replicated tells a
 // client how far this node has applied the log.
@@ -61,7 +63,8 @@ const (
 )
 
 // Message kinds (headerKind): a whole command, a chunk of one, or the
-// commit of a chunked command.
+// commit of a chunked command; and the commit of a bulk import (kindBulk,
+// bulk.go), whose chunks are kind chunk too.
 const (
 	kindCommand = "command"
 	kindChunk   = "chunk"
@@ -485,7 +488,11 @@ func (n *Node) applyWithRetry(ctx context.Context, seq uint64, h nats.Header, da
 				// of a load whose imports nobody waits for.
 				n.log.Info().Uint64("seq", seq).Str("error", graph.ErrorMessage(refused)).Msg("refused a replicated write")
 			}
-			n.advance(seq, h.Get(headerID), outcome{res: res, err: refused})
+			out := outcome{res: res, err: refused}
+			if h.Get(headerKind) == kindBulk {
+				n.announce(seq, h.Get(headerID), out)
+			}
+			n.advance(seq, h.Get(headerID), out)
 			return nil
 		}
 		n.log.Warn().Err(err).Uint64("seq", seq).Int("attempt", attempt).Msg("apply failed")
@@ -522,6 +529,8 @@ func (n *Node) applyMessage(ctx context.Context, seq uint64, h nats.Header, data
 		return res, nil, nil
 	case kindCommand:
 		cmd, refused = decode(data, n.opt.MaxMessage)
+	case kindBulk:
+		return n.applyBulk(ctx, seq, data)
 	case kindCommit:
 		var whole []byte
 		whole, refused, err = n.assemble(ctx, data)

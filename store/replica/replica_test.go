@@ -18,7 +18,7 @@ import (
 )
 
 // runNATS starts one NATS server with JetStream in process.
-func runNATS(t *testing.T) string {
+func runNATS(t testing.TB) string {
 	t.Helper()
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
 		StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
@@ -40,7 +40,7 @@ func options(url string) replica.Options {
 		WriteWait: 10 * time.Second}
 }
 
-func openDB(t *testing.T, dir string) *store.DB {
+func openDB(t testing.TB, dir string) *store.DB {
 	t.Helper()
 	opt := store.DefaultOptions(dir)
 	opt.MemTableSize, opt.SyncWrites = 4<<20, false

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -90,11 +89,12 @@ func (n *Node) Snapshots(ctx context.Context, every time.Duration) {
 	}
 }
 
-// RestoreSnapshot replaces the database directory opt.Dir with the newest
-// snapshot of the cluster: it restores it into a new directory beside it
-// (store.Restore checks the whole file before writing) and then swaps the
-// two. The database must be closed. It returns the sequence the snapshot
-// holds at least.
+// RestoreSnapshot replaces the database at opt.Dir with the newest
+// snapshot of the cluster, as a new generation of that directory made live
+// by one rename (store.RestoreOver checks the whole file before writing):
+// a crash at any moment leaves the old database or the snapshot. The
+// database must be closed. It returns the sequence the snapshot holds at
+// least.
 func RestoreSnapshot(ctx context.Context, ropt Options, opt store.Options) (uint64, error) {
 	ropt.defaults()
 	nc, js, st, err := Connect(ctx, ropt)
@@ -131,20 +131,8 @@ func RestoreSnapshot(ctx context.Context, ropt Options, opt store.Options) (uint
 		return 0, err
 	}
 	defer r.Close()
-	tmp := opt
-	tmp.Dir = opt.Dir + ".restore"
-	_ = os.RemoveAll(tmp.Dir)
-	if _, err := store.Restore(ctx, tmp, r); err != nil {
+	if _, err := store.RestoreOver(ctx, opt, r); err != nil {
 		return 0, fmt.Errorf("restore the snapshot %s: %w", best.Name, err)
 	}
-	old := opt.Dir + ".replaced"
-	_ = os.RemoveAll(old)
-	if err := os.Rename(opt.Dir, old); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return 0, err
-	}
-	if err := os.Rename(tmp.Dir, opt.Dir); err != nil {
-		return 0, err
-	}
-	_ = os.RemoveAll(old)
 	return bestSeq, nil
 }
