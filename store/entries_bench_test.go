@@ -27,7 +27,7 @@ func BenchmarkEntriesOf_100K(b *testing.B) {
 	for b.Loop() {
 		for _, n := range nodes {
 			r := readRec{node: n}
-			r.prepare()
+			r.prepare(true)
 			if r.err != nil {
 				b.Fatal(r.err)
 			}

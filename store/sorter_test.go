@@ -154,3 +154,14 @@ func TestAppendKV(t *testing.T) {
 		}
 	}
 }
+
+func TestRunReadSize(t *testing.T) {
+	// The merge's read buffers share 16 MB, each within [64 KB, 1 MB].
+	for _, c := range []struct{ runs, want int }{
+		{0, 1 << 20}, {1, 1 << 20}, {16, 1 << 20}, {17, 16 << 20 / 17}, {100, 16 << 20 / 100}, {256, 64 << 10}, {5000, 64 << 10},
+	} {
+		if got := runReadSize(c.runs); got != c.want {
+			t.Errorf("runReadSize(%d) = %d, want %d", c.runs, got, c.want)
+		}
+	}
+}

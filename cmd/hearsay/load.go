@@ -173,7 +173,7 @@ func (e *env) bulkLoad(dir, name string, r io.Reader, size int64, sortMem int, p
 	cr := &countingReader{r: r}
 	opt := store.DefaultOptions(dir)
 	opt.Logger = e.log
-	bo := store.BulkOptions{Name: name, SortMemory: sortMem, ProgressEvery: 1 << 14}
+	bo := store.BulkOptions{Name: name, SortMemory: sortMem, ProgressEvery: 1 << 14, Validated: true}
 	if progress {
 		p := &progressLine{w: e.stderr, name: name, start: start}
 		bo.Progress = func(bp store.BulkProgress) { p.show(bp, cr.n.Load(), size) }

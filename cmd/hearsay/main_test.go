@@ -376,6 +376,10 @@ func TestLoad_BulkNamesPlacesLikeTxn(t *testing.T) {
 			`d.json: outlets[2].id: "outlet:a" is given twice (first at outlets[0])`},
 		{"NDJSONUnknownOutlet", "u.ndjson", nd(`{"kind": "report", "id": "report:r1", "outlet": "outlet:gone"}`),
 			`u.ndjson:2: outlet: unknown outlet "outlet:gone"`},
+		// A node's own rules are checked once, by the parser, which the
+		// bulk load trusts (BulkOptions.Validated): the place is the same.
+		{"NDJSONNodeRule", "r.ndjson", nd(`{"kind": "outlet", "id": "outlet:a", "name": "A"}`, `{"kind": "report", "id": "report:r1", "outlet": "outlet:a", "cites": ["report:r1"]}`),
+			`r.ndjson:3: cites[0]: a report cannot cite itself`},
 		{"NDJSONDuplicate", "d.ndjson", nd(`{"kind": "outlet", "id": "outlet:a", "name": "A"}`, `{"kind": "outlet", "id": "outlet:b", "name": "B"}`, `{"kind": "outlet", "id": "outlet:a", "name": "C"}`),
 			`d.ndjson:4: id: "outlet:a" is given twice (first at line 2)`},
 	} {

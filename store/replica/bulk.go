@@ -343,7 +343,7 @@ func (n *Node) applyBulk(ctx context.Context, seq uint64, data []byte) (res stor
 	start := time.Now()
 	// A small file is tried in one transaction first, as a local load
 	// does: a new generation rewrites the whole database.
-	br, err := n.DB.BulkImport(ctx, seq, src, store.BulkOptions{Name: c.name, TryTxn: c.size <= smallBulk})
+	br, err := n.DB.BulkImport(ctx, seq, src, store.BulkOptions{Name: c.name, TryTxn: c.size <= smallBulk, Validated: true})
 	if err != nil {
 		if store.Refusal(err) {
 			// BulkImport stored seq as applied. A failure to read a

@@ -218,7 +218,7 @@ func (b *bench) ingest(rep *Report, data, dbDir string) error {
 	opt := store.DefaultOptions(dbDir)
 	opt.Logger = b.opt.Log
 	start := time.Now()
-	res, err := store.BulkLoad(b.ctx, opt, src, store.BulkOptions{Name: data})
+	res, err := store.BulkLoad(b.ctx, opt, src, store.BulkOptions{Name: data, Validated: true})
 	if err != nil {
 		return err
 	}
