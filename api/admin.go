@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/rs/zerolog/hlog"
-
 	"hearsay/graph"
 )
 
@@ -44,7 +42,7 @@ func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="hearsay.backup"`)
 	w.Header().Set("Cache-Control", "no-store")
 	if err := b.Backup(r.Context(), w); err != nil {
-		hlog.FromRequest(r).Error().Err(err).Msg("backup failed part way; the client's file will not verify")
+		logger(r.Context()).Error().Err(err).Msg("backup failed part way; the client's file will not verify")
 	}
 }
 
@@ -68,7 +66,7 @@ func (s *Server) serveReplica(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := rs.ReplicaStatus(r.Context())
 	if err != nil {
-		hlog.FromRequest(r).Error().Err(err).Msg("replica status")
+		logger(r.Context()).Error().Err(err).Msg("replica status")
 		s.writeRefusal(w, r, refuse(http.StatusServiceUnavailable, CodeStorage, "The node could not read its database: %s", graph.ErrorMessage(err)))
 		return
 	}

@@ -135,6 +135,19 @@ func BenchmarkChainQuery(b *testing.B) { benchInProcess(b, allChains) }
 // DESIGN.md section 5 (apibench.Query).
 func BenchmarkChain6Query(b *testing.B) { benchInProcess(b, chain6) }
 
+// BenchmarkTypenameQuery is the fixed cost of a request through the whole
+// stack (access log, request ID, metrics, limits, execution, encoding):
+// { __typename } reads nothing.
+func BenchmarkTypenameQuery(b *testing.B) {
+	runInProcess(b, benchServer(b, store.SmallOptions(), api.Config{}), benchQuery{query: "{ __typename }",
+		check: func(b *testing.B, body []byte) {
+			b.Helper()
+			if want := `{"data":{"__typename":"Query"}}`; string(body) != want {
+				b.Fatalf("answer %s, want %s", body, want)
+			}
+		}})
+}
+
 func benchInProcess(b *testing.B, q benchQuery) {
 	for _, bc := range []struct {
 		name  string

@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/graphql-go/graphql"
-	"github.com/rs/zerolog"
-	"github.com/rs/zerolog/hlog"
 
 	"hearsay/api/internal/gql"
 	"hearsay/graph"
@@ -95,15 +93,15 @@ func toClientError(ctx context.Context, err error) *clientError {
 		return &clientError{code: CodeInternal, message: "The request was cancelled.", requestID: id}
 	}
 	if l, ok := ctx.Value(loaderKey{}).(*loader); !ok || !l.quiet {
-		zerolog.Ctx(ctx).Error().Err(err).Msg("internal error")
+		logger(ctx).Error().Err(err).Msg("internal error")
 	}
 	return &clientError{code: CodeInternal, message: internalErrorMessage, requestID: id}
 }
 
 // requestID returns the request's ID, "" outside an HTTP request.
 func requestID(ctx context.Context) string {
-	if id, ok := hlog.IDFromCtx(ctx); ok {
-		return id.String()
+	if n := requestNote(ctx); n != nil {
+		return n.id
 	}
 	return ""
 }

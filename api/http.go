@@ -19,7 +19,6 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
-	"github.com/rs/zerolog"
 
 	"hearsay/api/internal/gql"
 	"hearsay/graph"
@@ -222,11 +221,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	if herr != nil {
 		return nil, 0, herr
 	}
-	if name := operationName(op); name != "" {
-		if h, ok := ctx.Value(opNameKey{}).(*string); ok {
-			*h = name
-		}
-	}
+	setOperation(ctx, operationName(op))
 	isMutation := op.Operation == ast.OperationTypeMutation
 	if isMutation && r.Method == http.MethodGet {
 		return nil, 0, refuse(http.StatusMethodNotAllowed, CodeBadUserInput, "Mutations need POST; GET runs queries only.")
@@ -296,7 +291,7 @@ func (s *Server) execute(ctx context.Context, r *http.Request, req *request) (*b
 	}
 	buf := getBuffer()
 	if err := gql.WriteResponse(buf, &s.schema, op, gql.Fragments(doc.AST), res.Data, true, errs); err != nil {
-		zerolog.Ctx(ctx).Error().Err(err).Msg("encode response")
+		logger(ctx).Error().Err(err).Msg("encode response")
 		return nil, 0, refuse(http.StatusInternalServerError, CodeInternal, internalErrorMessage)
 	}
 	if buf.Len() > s.cfg.MaxResponseBytes {
@@ -362,10 +357,6 @@ func operationName(op *ast.OperationDefinition) string {
 	}
 	return ""
 }
-
-// opNameKey holds a *string in the request context that the GraphQL
-// handler fills with the operation's name, for the access log.
-type opNameKey struct{}
 
 // errorPlace orders errors by where they point in the query, then by path.
 func errorPlace(e gqlerrors.FormattedError) string {

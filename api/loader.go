@@ -47,13 +47,22 @@ type traceKey struct {
 
 type loaderKey struct{}
 
-// loaderNodes is the room a loader starts with: a chain of six hops
-// reads a claim, six reports, their outlets and an origin, and growing a
-// map through its sizes cost a chain request 2 µs.
+// loaderNodes is the room a loader's nodes get with the first: a chain of
+// six hops reads a claim, six reports, their outlets and an origin, and
+// growing a map through its sizes cost a chain request 2 µs. A request
+// that reads no node ({ __typename }, a mutation's answer) makes none.
 const loaderNodes = 16
 
 func newLoader(g graph.Graph) *loader {
-	return &loader{g: g, read: g, nodes: make(map[string]any, loaderNodes), traced: make(map[traceKey][]*chain), judged: make(map[traceKey]*graph.Judgement)}
+	return &loader{g: g, read: g, traced: make(map[traceKey][]*chain), judged: make(map[traceKey]*graph.Judgement)}
+}
+
+// keep remembers a node read; l.mu is held.
+func (l *loader) keep(id string, n any) {
+	if l.nodes == nil {
+		l.nodes = make(map[string]any, loaderNodes)
+	}
+	l.nodes[id] = n
 }
 
 // snapshot makes the loader read nodes from one snapshot of its graph,
@@ -122,7 +131,7 @@ func (l *loader) node(ctx context.Context, id string) (any, error) {
 		return nil, err
 	}
 	l.mu.Lock()
-	l.nodes[id] = n
+	l.keep(id, n)
 	l.mu.Unlock()
 	return n, nil
 }
@@ -299,7 +308,7 @@ func loadBatch[T any](ctx context.Context, l *loader, ids []string,
 	}
 	l.mu.Lock()
 	for id, n := range got {
-		l.nodes[id] = n
+		l.keep(id, n)
 		out[id] = n
 	}
 	l.mu.Unlock()
@@ -380,7 +389,7 @@ var _ graph.EchoReader = (*loader)(nil)
 func (l *loader) forget() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.nodes = make(map[string]any)
+	l.nodes = nil
 	l.traced = make(map[traceKey][]*chain)
 	l.judged = make(map[traceKey]*graph.Judgement)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
 
 	"hearsay/graph"
 )
@@ -205,12 +206,47 @@ func (m *metrics) observe(r *http.Request, n *note, op string, status int, d tim
 	m.latency.WithLabelValues(op).Observe(d.Seconds())
 }
 
-// note is what a request's handlers tell /metrics about it beyond its
-// status: the limit that refused it. The logging handler puts one in each
-// request's context (server.go). Resolvers may set it concurrently.
-type note struct{ limit atomic.Value } // a string
+// note is what the logging handler (server.go) keeps of each request, in
+// its context: its ID (X-Request-Id, an error's requestId), its logger,
+// made when something logs, and what its handlers tell the access log
+// and /metrics beyond its status: the operation's name, set by the
+// request's goroutine, and the limit that refused it, which resolvers may
+// set concurrently.
+type note struct {
+	id    string
+	name  string
+	limit atomic.Value // a string
+
+	base *zerolog.Logger
+	once sync.Once
+	log  zerolog.Logger // base with the request's ID
+}
 
 type noteKey struct{}
+
+func requestNote(ctx context.Context) *note {
+	n, _ := ctx.Value(noteKey{}).(*note)
+	return n
+}
+
+// logger returns the logger of the request of ctx, whose events carry its
+// ID; outside a request, the context's own (zerolog.Ctx).
+func logger(ctx context.Context) *zerolog.Logger {
+	n := requestNote(ctx)
+	if n == nil {
+		return zerolog.Ctx(ctx)
+	}
+	n.once.Do(func() { n.log = n.base.With().Str(logFieldRequestID, n.id).Logger() })
+	return &n.log
+}
+
+// setOperation names the request's operation for the access log and
+// /metrics.
+func setOperation(ctx context.Context, name string) {
+	if n := requestNote(ctx); n != nil && name != "" {
+		n.name = name
+	}
+}
 
 // noteLimit records that limit refused or stopped the request of ctx; ""
 // records nothing.
@@ -218,7 +254,7 @@ func noteLimit(ctx context.Context, limit string) {
 	if limit == "" {
 		return
 	}
-	if n, ok := ctx.Value(noteKey{}).(*note); ok {
+	if n := requestNote(ctx); n != nil {
 		n.limit.Store(limit)
 	}
 }

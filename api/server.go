@@ -11,7 +11,6 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/rs/xid"
 	"github.com/rs/zerolog"
-	"github.com/rs/zerolog/hlog"
 
 	"hearsay/api/internal/gql"
 	"hearsay/graph"
@@ -219,7 +218,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		if graph.ErrorCode(err) == graph.EUNAVAILABLE {
 			body["code"], body["reason"] = CodeStorage, graph.ErrorMessage(err)
 		} else {
-			zerolog.Ctx(r.Context()).Error().Err(err).Msg("health check")
+			logger(r.Context()).Error().Err(err).Msg("health check")
 			body["requestId"] = requestID(r.Context())
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -238,43 +237,38 @@ func graphHealth(g graph.Graph) error {
 	return nil
 }
 
-// logged adds the request ID (X-Request-Id), a request-scoped logger and
-// one access-log line per request with status, duration and the GraphQL
+// logged adds the request ID (X-Request-Id), a request-scoped logger
+// (made when something logs) and one access-log line per request with status, duration and the GraphQL
 // operation's name. Headers, bodies and tokens are never logged. It is
 // zerolog's hlog.NewHandler, RequestIDHandler and AccessHandler in one
 // wrapper: one copy of the request instead of four.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ctx := r.Context()
-		id, ok := hlog.IDFromCtx(ctx)
-		if !ok {
-			id = xid.New()
-			ctx = hlog.CtxWithID(ctx, id)
-		}
-		rid := id.String()
-		l := s.cfg.Logger.With().Str(logFieldRequestID, rid).Logger()
-		name := ""
-		n := &note{}
-		ctx = context.WithValue(context.WithValue(l.WithContext(ctx), opNameKey{}, &name), noteKey{}, n)
-		w.Header().Set("X-Request-Id", rid)
+		// One context value holds what the request's handlers need of
+		// it (its ID, its logger, what /metrics is told); hlog's handlers
+		// and our own values were 10 of the 61 allocations of a
+		// { __typename } request (BenchmarkTypenameQuery).
+		n := &note{id: xid.New().String(), base: &s.cfg.Logger}
+		w.Header()["X-Request-Id"] = []string{n.id}
 		rw := &statusWriter{ResponseWriter: w}
-		r = r.WithContext(ctx)
+		r = r.WithContext(context.WithValue(r.Context(), noteKey{}, n))
 		next.ServeHTTP(rw, r)
 		status := rw.status
 		if status == 0 {
 			status = http.StatusOK
 		}
 		d := time.Since(start)
-		ev := l.Info()
+		ev := s.cfg.Logger.Info()
 		if status >= 500 {
-			ev = l.Warn()
+			ev = s.cfg.Logger.Warn()
 		}
-		if name != "" {
-			ev = ev.Str(logFieldOperation, name)
+		ev = ev.Str(logFieldRequestID, n.id)
+		if n.name != "" {
+			ev = ev.Str(logFieldOperation, n.name)
 		}
 		if s.metrics != nil {
-			s.metrics.observe(r, n, name, status, d)
+			s.metrics.observe(r, n, n.name, status, d)
 		}
 		ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", status).Int("size", rw.size).
 			Dur("duration", d).Msg("request")

@@ -14,7 +14,6 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
-	"github.com/rs/zerolog"
 
 	"hearsay/api/internal/gql"
 	"hearsay/graph"
@@ -105,9 +104,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	op, herr := operation(doc.AST, req.OperationName)
 	if herr == nil {
-		if name, h := operationName(op), r.Context().Value(opNameKey{}); name != "" && h != nil {
-			*h.(*string) = name // for the access log
-		}
+		setOperation(r.Context(), operationName(op))
 	}
 	if herr == nil && op.Operation != ast.OperationTypeSubscription {
 		s.streamResult(w, r, req)
@@ -367,7 +364,7 @@ func (s *Server) runStream(w http.ResponseWriter, r *http.Request, sub *subscrip
 			// written past this deadline, and net/http drops the
 			// connection rather than keep it for another request.
 			_ = rc.SetWriteDeadline(time.Now())
-			zerolog.Ctx(r.Context()).Warn().Msg("subscription dropped: its client reads more slowly than changes come")
+			logger(r.Context()).Warn().Msg("subscription dropped: its client reads more slowly than changes come")
 			noteLimit(r.Context(), limitSubscriberQueue)
 			return
 		case <-ctx.Done():
@@ -552,7 +549,7 @@ func (s *Server) runEvent(ctx context.Context, sub *subscription, c graph.Change
 		return buf.Bytes()
 	}
 	if err := gql.WriteResponse(&buf, &s.schema, sub.op, gql.Fragments(sub.doc.AST), res.Data, true, errs); err != nil {
-		zerolog.Ctx(ctx).Error().Err(err).Msg("encode a subscription event")
+		logger(ctx).Error().Err(err).Msg("encode a subscription event")
 		buf.Reset()
 		ce := newClientError(CodeInternal, internalErrorMessage)
 		_ = gql.WriteResponse(&buf, nil, nil, nil, nil, false, []gqlerrors.FormattedError{{Message: ce.message, Extensions: ce.Extensions()}})
