@@ -160,6 +160,7 @@ func (e *env) backupRemote(server, tokenFile string, w io.Writer) error {
 
 func cmdRestore(e *env, args []string) error {
 	fs, dir, level := e.flags("restore", "FILE (- for standard input)")
+	replace := fs.Bool("replace", false, "replace the database in --db whole (stopped: no process may hold it); a crash or a bad file leaves it as it was")
 	if err := e.parse(fs, level, args); err != nil {
 		return err
 	}
@@ -174,7 +175,16 @@ func cmdRestore(e *env, args []string) error {
 	start := time.Now()
 	opt := store.DefaultOptions(*dir)
 	opt.Logger = e.log
-	st, err := store.Restore(e.ctx, opt, in)
+	restore := store.Restore
+	if *replace {
+		// Verified whole first, loaded into a new generation beside the
+		// live one and switched in by one rename of CURRENT.
+		restore = store.RestoreOver
+	}
+	st, err := restore(e.ctx, opt, in)
+	if graph.ErrorCode(err) == graph.ECONFLICT && !*replace {
+		return graph.Errorf(graph.ECONFLICT, "%s, or pass --replace to replace that database whole", graph.ErrorMessage(err))
+	}
 	if err != nil {
 		return err
 	}

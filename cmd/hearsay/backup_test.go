@@ -36,7 +36,8 @@ func TestBackupRestore_CLI(t *testing.T) {
 	if len(ea) == 0 || string(ea) != string(eb) {
 		t.Errorf("the restored database exports differently (%d and %d bytes)", len(ea), len(eb))
 	}
-	if code, _, stderr := hearsay(t, "restore", "--db", restored, file); code != exitError || !strings.Contains(stderr, "not empty") {
+	if code, _, stderr := hearsay(t, "restore", "--db", restored, file); code != exitError ||
+		!strings.Contains(stderr, "not empty") || !strings.Contains(stderr, "--replace") {
 		t.Errorf("restore over a database: exit %d, %s", code, stderr)
 	}
 	data, _ := os.ReadFile(file)
@@ -158,5 +159,60 @@ func TestBackup_StaleServerURL(t *testing.T) {
 	}
 	if _, err := os.Stat(file); err == nil {
 		t.Errorf("a refused backup left %s", file)
+	}
+}
+
+// TestRestoreReplace_CLI: 'restore --replace' replaces a database whole
+// with another's backup (the same export after), refuses a cut backup and
+// leaves the database as it was, and refuses a database a process holds.
+func TestRestoreReplace_CLI(t *testing.T) {
+	work := t.TempDir()
+	src, target, file := filepath.Join(work, "src"), filepath.Join(work, "target"), filepath.Join(work, "src.backup")
+	mustRun(t, "load", "--db", src, seedFile)
+	gen := filepath.Join(work, "gen.ndjson")
+	mustRun(t, "gen", "--edges", "2000", "--seed", "7", "--out", gen)
+	mustRun(t, "load", "--db", src, gen)
+	mustRun(t, "backup", "--db", src, file)
+	mustRun(t, "load", "--db", target, seedFile)
+	export := func(db string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "export.json")
+		mustRun(t, "export", "--db", db, out)
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	before, want := export(target), export(src)
+	if before == want {
+		t.Fatal("the two databases export alike: the test shows nothing")
+	}
+
+	data, _ := os.ReadFile(file)
+	cut := filepath.Join(work, "cut.backup")
+	if err := os.WriteFile(cut, data[:len(data)*2/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := hearsay(t, "restore", "--replace", "--db", target, cut); code != exitError || !strings.Contains(stderr, "not a complete hearsay backup") {
+		t.Errorf("restore --replace of a cut file: exit %d, %s", code, stderr)
+	}
+	if export(target) != before {
+		t.Error("a refused restore --replace changed the database")
+	}
+	mustRun(t, "check", "--db", target)
+
+	if out := mustRun(t, "restore", "--replace", "--db", target, file); !strings.Contains(out, "restored") {
+		t.Errorf("restore --replace said %q", out)
+	}
+	if export(target) != want {
+		t.Error("after restore --replace the database does not export as the backup's source")
+	}
+	mustRun(t, "check", "--db", target)
+
+	// A database a server holds is not replaced under it.
+	startServe(t, "--db", target, "--no-seed")
+	if code, _, stderr := hearsay(t, "restore", "--replace", "--db", target, file); code != exitError || !strings.Contains(stderr, "in use") {
+		t.Errorf("restore --replace of a held database: exit %d, %s", code, stderr)
 	}
 }

@@ -46,6 +46,57 @@ func graphState(t testing.TB, dir string) (graph.Stats, store.CheckReport) {
 	return st, rep
 }
 
+// seededDB returns a new database directory holding the seed.
+func seededDB(t *testing.T) string {
+	db := filepath.Join(t.TempDir(), "db")
+	mustRun(t, "load", "--db", db, seedFile)
+	return db
+}
+
+// killRuns runs command on a fresh database kills times, SIGKILLs each run
+// at a random moment within 1.25 × took (how long a whole run takes), and
+// requires every killed database to open, check clean and hold before or
+// after (the whole work); the last one is then run to its end and must
+// hold after. It returns how many kills left none of the work and all.
+func killRuns(t *testing.T, rng *rand.Rand, kills int, took time.Duration, fresh func() string,
+	before, after graph.Stats, command func(db string) *exec.Cmd) map[string]int {
+	t.Helper()
+	outcomes := map[string]int{}
+	for i := range kills {
+		db := fresh()
+		cmd := command(db)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		delay := time.Duration(rng.Int64N(int64(took + took/4)))
+		time.Sleep(delay)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		st, rep := graphState(t, db)
+		if rep.Total != 0 {
+			t.Fatalf("kill %d after %s: %d problems: %v", i, delay, rep.Total, rep.Problems)
+		}
+		switch st {
+		case before:
+			outcomes["none"]++
+		case after:
+			outcomes["all"]++
+		default:
+			t.Fatalf("kill %d after %s: the database holds %+v, neither what it held %+v nor all %+v", i, delay, st, before, after)
+		}
+		// The database takes the work after the crash.
+		if i == kills-1 {
+			if out, err := command(db).CombinedOutput(); err != nil {
+				t.Fatalf("%s after a kill: %v\n%s", cmd.Args[1], err, out)
+			}
+			if st, rep := graphState(t, db); st != after || rep.Total != 0 {
+				t.Fatalf("%s after a kill: %+v, %d problems", cmd.Args[1], st, rep.Total)
+			}
+		}
+	}
+	return outcomes
+}
+
 // TestKill9_Load kills 'hearsay load' with SIGKILL at random moments (see
 // testSeed to replay them), over
 // and over, for each way a file is loaded (a bulk NDJSON file, a bulk JSON
@@ -94,11 +145,7 @@ func TestKill9_Load(t *testing.T) {
 			if err := os.WriteFile(path, f.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			fresh := func() string {
-				db := filepath.Join(t.TempDir(), "db")
-				mustRun(t, "load", "--db", db, seedFile)
-				return db
-			}
+			fresh := func() string { return seededDB(t) }
 			// One load to the end: how long it takes and what it leaves.
 			db := fresh()
 			before, _ := graphState(t, db)
@@ -111,42 +158,47 @@ func TestKill9_Load(t *testing.T) {
 			if rep.Total != 0 || after == before {
 				t.Fatalf("full load: %d problems, stats %+v", rep.Total, after)
 			}
-			outcomes := map[string]int{}
-			for i := range kills {
-				db := fresh()
-				cmd := exec.Command(bin, "load", "--method", f.method, "--db", db, path)
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				delay := time.Duration(rng.Int64N(int64(took + took/4)))
-				time.Sleep(delay)
-				_ = cmd.Process.Signal(syscall.SIGKILL)
-				_ = cmd.Wait()
-				st, rep := graphState(t, db)
-				if rep.Total != 0 {
-					t.Fatalf("kill %d after %s: %d problems: %v", i, delay, rep.Total, rep.Problems)
-				}
-				switch st {
-				case before:
-					outcomes["none"]++
-				case after:
-					outcomes["all"]++
-				default:
-					t.Fatalf("kill %d after %s: the database holds %+v, neither the seed %+v nor all %+v", i, delay, st, before, after)
-				}
-				// The database takes the load after the crash.
-				if i == kills-1 {
-					if out, err := exec.Command(bin, "load", "--method", f.method, "--db", db, path).CombinedOutput(); err != nil {
-						t.Fatalf("load after a kill: %v\n%s", err, out)
-					}
-					if st, rep := graphState(t, db); st != after || rep.Total != 0 {
-						t.Fatalf("load after a kill: %+v, %d problems", st, rep.Total)
-					}
-				}
-			}
+			outcomes := killRuns(t, rng, kills, took, fresh, before, after, func(db string) *exec.Cmd {
+				return exec.Command(bin, "load", "--method", f.method, "--db", db, path)
+			})
 			t.Logf("%s: full load %s; %d kills: %v", f.name, took.Round(time.Millisecond), kills, outcomes)
 		})
 	}
+}
+
+// TestKill9_RestoreReplace SIGKILLs 'hearsay restore --replace' at random
+// moments while it replaces a database holding the seed with a backup of
+// another (the seed and 25,000 generated edges): after every kill the
+// database opens, checks clean and holds the seed alone or the whole
+// backup, and a restore run again to its end gives the backup's graph.
+func TestKill9_RestoreReplace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it many times")
+	}
+	bin := buildHearsay(t)
+	work := t.TempDir()
+	src, gen, backup := filepath.Join(work, "src"), filepath.Join(work, "gen.ndjson"), filepath.Join(work, "src.backup")
+	mustRun(t, "gen", "--edges", "25000", "--seed", "11", "--out", gen)
+	mustRun(t, "load", "--db", src, seedFile)
+	mustRun(t, "load", "--db", src, gen)
+	mustRun(t, "backup", "--db", src, backup)
+	want, _ := graphState(t, src)
+	fresh := func() string { return seededDB(t) }
+	db := fresh()
+	before, _ := graphState(t, db)
+	start := time.Now()
+	if out, err := exec.Command(bin, "restore", "--replace", "--db", db, backup).CombinedOutput(); err != nil {
+		t.Fatalf("full restore: %v\n%s", err, out)
+	}
+	took := time.Since(start)
+	if st, rep := graphState(t, db); st != want || rep.Total != 0 {
+		t.Fatalf("full restore: %+v (want %+v), %d problems", st, want, rep.Total)
+	}
+	rng := rand.New(rand.NewPCG(testSeed(t), 13))
+	outcomes := killRuns(t, rng, 6, took, fresh, before, want, func(db string) *exec.Cmd {
+		return exec.Command(bin, "restore", "--replace", "--db", db, backup)
+	})
+	t.Logf("full restore %s; 6 kills: %v", took.Round(time.Millisecond), outcomes)
 }
 
 // TestKill9_ServerUnderWrites SIGKILLs a real server while clients write

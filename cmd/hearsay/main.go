@@ -74,7 +74,7 @@ var commands = []command{
 	{"replica", "replica status --db DIR: the applied log sequence, counts and key checksum of a replicated node's database, to compare nodes", cmdReplica},
 	{"check", "verify both edge directions, every reference, the indexes and the counters; --repair fixes", cmdCheck},
 	{"backup", "write a checksummed backup of the database, directly or through the running server", cmdBackup},
-	{"restore", "restore a backup into a new database directory", cmdRestore},
+	{"restore", "restore a backup into a new database directory, or over one (--replace)", cmdRestore},
 	{"extract", "propose an article's attributions as a hearsay/v1 dataset to review (or Citron JSON); writes nothing", cmdExtract},
 	{"bench", "generate, load and measure a graph of N edges against DESIGN.md section 5", cmdBench},
 }
