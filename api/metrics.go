@@ -190,13 +190,14 @@ func (m *metrics) evicted(doc *document) {
 // observe counts one answered request: its refusal, if a limit refused
 // it, and, for a GraphQL request that is not an event stream, its
 // operation, status and duration.
-func (m *metrics) observe(r *http.Request, n *note, op string, status int, d time.Duration) {
+func (m *metrics) observe(r *http.Request, n *note, status int, d time.Duration) {
 	if limit, _ := n.limit.Load().(string); limit != "" {
 		m.refusals.WithLabelValues(limit).Inc()
 	}
 	if r.URL.Path != "/graphql" || wantsStream(r) {
 		return
 	}
+	op := n.name
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.names[op] == 0 {

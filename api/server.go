@@ -237,8 +237,9 @@ func graphHealth(g graph.Graph) error {
 	return nil
 }
 
-// logged adds the request ID (X-Request-Id), a request-scoped logger
-// (made when something logs) and one access-log line per request with status, duration and the GraphQL
+// logged adds the request ID (X-Request-Id), a request-scoped logger (made
+// when something logs) and one access-log line per request with status,
+// duration and the GraphQL
 // operation's name. Headers, bodies and tokens are never logged. It is
 // zerolog's hlog.NewHandler, RequestIDHandler and AccessHandler in one
 // wrapper: one copy of the request instead of four.
@@ -268,7 +269,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			ev = ev.Str(logFieldOperation, n.name)
 		}
 		if s.metrics != nil {
-			s.metrics.observe(r, n, n.name, status, d)
+			s.metrics.observe(r, n, status, d)
 		}
 		ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", status).Int("size", rw.size).
 			Dur("duration", d).Msg("request")

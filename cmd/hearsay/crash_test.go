@@ -53,17 +53,17 @@ func seededDB(t *testing.T) string {
 	return db
 }
 
-// killRuns runs command on a fresh database kills times, SIGKILLs each run
+// killRuns runs command on a new database holding the seed kills times, SIGKILLs each run
 // at a random moment within 1.25 × took (how long a whole run takes), and
 // requires every killed database to open, check clean and hold before or
 // after (the whole work); the last one is then run to its end and must
 // hold after. It returns how many kills left none of the work and all.
-func killRuns(t *testing.T, rng *rand.Rand, kills int, took time.Duration, fresh func() string,
-	before, after graph.Stats, command func(db string) *exec.Cmd) map[string]int {
+func killRuns(t *testing.T, rng *rand.Rand, kills int, took time.Duration, before, after graph.Stats,
+	command func(db string) *exec.Cmd) map[string]int {
 	t.Helper()
 	outcomes := map[string]int{}
 	for i := range kills {
-		db := fresh()
+		db := seededDB(t)
 		cmd := command(db)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -145,9 +145,8 @@ func TestKill9_Load(t *testing.T) {
 			if err := os.WriteFile(path, f.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			fresh := func() string { return seededDB(t) }
 			// One load to the end: how long it takes and what it leaves.
-			db := fresh()
+			db := seededDB(t)
 			before, _ := graphState(t, db)
 			start := time.Now()
 			if out, err := exec.Command(bin, "load", "--method", f.method, "--db", db, path).CombinedOutput(); err != nil {
@@ -158,7 +157,7 @@ func TestKill9_Load(t *testing.T) {
 			if rep.Total != 0 || after == before {
 				t.Fatalf("full load: %d problems, stats %+v", rep.Total, after)
 			}
-			outcomes := killRuns(t, rng, kills, took, fresh, before, after, func(db string) *exec.Cmd {
+			outcomes := killRuns(t, rng, kills, took, before, after, func(db string) *exec.Cmd {
 				return exec.Command(bin, "load", "--method", f.method, "--db", db, path)
 			})
 			t.Logf("%s: full load %s; %d kills: %v", f.name, took.Round(time.Millisecond), kills, outcomes)
@@ -183,8 +182,7 @@ func TestKill9_RestoreReplace(t *testing.T) {
 	mustRun(t, "load", "--db", src, gen)
 	mustRun(t, "backup", "--db", src, backup)
 	want, _ := graphState(t, src)
-	fresh := func() string { return seededDB(t) }
-	db := fresh()
+	db := seededDB(t)
 	before, _ := graphState(t, db)
 	start := time.Now()
 	if out, err := exec.Command(bin, "restore", "--replace", "--db", db, backup).CombinedOutput(); err != nil {
@@ -195,7 +193,7 @@ func TestKill9_RestoreReplace(t *testing.T) {
 		t.Fatalf("full restore: %+v (want %+v), %d problems", st, want, rep.Total)
 	}
 	rng := rand.New(rand.NewPCG(testSeed(t), 13))
-	outcomes := killRuns(t, rng, 6, took, fresh, before, want, func(db string) *exec.Cmd {
+	outcomes := killRuns(t, rng, 6, took, before, want, func(db string) *exec.Cmd {
 		return exec.Command(bin, "restore", "--replace", "--db", db, backup)
 	})
 	t.Logf("full restore %s; 6 kills: %v", took.Round(time.Millisecond), outcomes)
