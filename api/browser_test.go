@@ -77,8 +77,11 @@ func TestBrowser_Playground(t *testing.T) {
 			t.Fatalf("GraphiQL did not open with the ready query: %v\nquery editor holds:\n%s\nwant:\n%s", err, query, want)
 		}
 
-		// Click the execute button as a user would, at its centre.
-		page.mustClick(t, ctx, browserExecute)
+		// Click the execute button as a user would, at its centre, and
+		// again if no query went out: on a loaded machine CI once saw a
+		// click land while GraphiQL was still settling after fetching the
+		// schema (the page's only /graphql request was that fetch).
+		page.mustClickUntilRequest(t, ctx, browserExecute, "/graphql")
 
 		// Wait for the answer in the result pane.
 		var answer string
@@ -591,6 +594,35 @@ func (p *browserPage) mustClick(t *testing.T, ctx context.Context, selector stri
 			t.Fatalf("click %s: %v", selector, err)
 		}
 	}
+}
+
+// mustClickUntilRequest clicks selector until the page requests a URL
+// containing path, up to three clicks a few seconds apart, as a user
+// clicks again when nothing happened; it fails if none brings one.
+func (p *browserPage) mustClickUntilRequest(t *testing.T, ctx context.Context, selector, path string) {
+	t.Helper()
+	count := func() int {
+		n := 0
+		for _, u := range p.requests() {
+			if strings.Contains(u, path) {
+				n++
+			}
+		}
+		return n
+	}
+	before := count()
+	for range 3 {
+		p.mustClick(t, ctx, selector)
+		wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+		for count() == before && wait.Err() == nil {
+			time.Sleep(browserPoll)
+		}
+		cancel()
+		if count() > before {
+			return
+		}
+	}
+	t.Fatalf("three clicks on %s made no request to %s", selector, path)
 }
 
 // requests returns the URLs the page has requested so far.
