@@ -605,8 +605,8 @@ func (b *bulk) entries(line uint32, e *nodeEntries) error {
 // stored node (old, nil when none) it lacks.
 func (b *bulk) keys(line uint32, old, e *nodeEntries) error {
 	if old != nil {
-		oldKeys, _ := old.keySet()
-		newKeys, n := e.keySet()
+		oldKeys, _ := old.keySet(true)
+		newKeys, n := e.keySet(true)
 		b.res.Edges += n
 		return b.swap(line, oldKeys, newKeys)
 	}
@@ -685,11 +685,20 @@ func upgradeLiveIndex(ctx context.Context, old *badger.DB, opt Options) error {
 	return nil
 }
 
-// liveSource yields the live generation's keys as entries of seq 0.
+// liveSource yields the live generation's keys as entries of seq 0, a
+// posting list's blocks as one entry per posting, in order, as the sorter
+// holds them: the merge applies the load's postings and deletions to them
+// one by one and packs the lists again. Blocks of a list may overlap
+// (posting.go): a block's postings wait in pending until the keys read
+// ahead are past them.
 type liveSource struct {
-	it *badger.Iterator
-	e  entry
-	on bool
+	it       *badger.Iterator
+	e        entry
+	key, val []byte // the key read ahead and its value
+	ahead    bool   // key holds a key not yet taken
+	eof      bool
+	on       bool
+	pending  []entry // postings of blocks read, in key order, not yet yielded
 }
 
 func newLiveSource(txn *badger.Txn) *liveSource {
@@ -697,22 +706,66 @@ func newLiveSource(txn *badger.Txn) *liveSource {
 }
 
 func (s *liveSource) next() (*entry, error) {
-	if !s.on {
-		s.it.Rewind()
-		s.on = true
-	} else {
-		s.it.Next()
+	for {
+		if !s.ahead && !s.eof {
+			if !s.on {
+				s.it.Rewind()
+				s.on = true
+			} else {
+				s.it.Next()
+			}
+			if s.eof = !s.it.Valid(); !s.eof {
+				item := s.it.Item()
+				v, err := item.ValueCopy(s.val[:0])
+				if err != nil {
+					return nil, err
+				}
+				s.key, s.val, s.ahead = item.KeyCopy(s.key[:0]), v, true
+			}
+		}
+		if len(s.pending) > 0 && (s.eof || bytes.Compare(s.pending[0].key, s.key) < 0) {
+			s.e = s.pending[0]
+			s.pending = s.pending[1:]
+			return &s.e, nil
+		}
+		if s.eof {
+			return nil, io.EOF
+		}
+		s.ahead = false
+		plen, ok := isPosting(s.key)
+		if !ok {
+			s.e = entry{key: s.key, val: s.val, op: opPut}
+			return &s.e, nil
+		}
+		if err := s.expand(plen); err != nil {
+			return nil, err
+		}
 	}
-	if !s.it.Valid() {
-		return nil, io.EOF
+}
+
+// expand merges the postings of the block read ahead into pending.
+func (s *liveSource) expand(plen int) error {
+	prefix := s.key[:plen]
+	merged := make([]entry, 0, len(s.pending)+1)
+	i := 0
+	if err := eachPosting(s.key, plen, s.val, func(slug []byte, tf, n int) bool {
+		b := make([]byte, 0, plen+len(slug)+2+12)
+		b = append(append(append(append(b, prefix...), byte(graph.KindClaim)), slug...), 0x00)
+		k := len(b)
+		if prefix[0] == tagTerm {
+			b = binary.AppendUvarint(binary.AppendUvarint(append(b, codecV1), uint64(tf)), uint64(n))
+		}
+		e := entry{key: b[:k:k], val: b[k:], op: opPut}
+		for ; i < len(s.pending) && bytes.Compare(s.pending[i].key, e.key) < 0; i++ {
+			merged = append(merged, s.pending[i])
+		}
+		merged = append(merged, e)
+		return true
+	}); err != nil {
+		return fmt.Errorf("bulk load: the live generation's %w", err)
 	}
-	item := s.it.Item()
-	v, err := item.ValueCopy(s.e.val[:0])
-	if err != nil {
-		return nil, err
-	}
-	s.e = entry{key: item.KeyCopy(s.e.key[:0]), val: v, op: opPut}
-	return &s.e, nil
+	s.pending = append(merged, s.pending[i:]...)
+	return nil
 }
 
 func (s *liveSource) close() { s.it.Close() }
@@ -923,6 +976,12 @@ type merge struct {
 	termClaims int64
 	sizes      []int // their values' sizes
 	arena      []byte
+	// block is the posting list block being built, of the list whose
+	// prefix is its key's first blockPrefix bytes.
+	block       block
+	blockPrefix int
+	// merged counts the keys merged, for progress and cancellation.
+	merged int64
 }
 
 func (g *merge) run() error {
@@ -933,16 +992,19 @@ func (g *merge) run() error {
 		if err := g.next(); err != nil {
 			return err
 		}
-		if g.keys%int64(g.b.bo.ProgressEvery) == 0 {
+		if g.merged++; g.merged%int64(g.b.bo.ProgressEvery) == 0 {
 			if err := g.b.ctx.Err(); err != nil {
 				return err
 			}
 			if g.b.bo.Progress != nil {
-				g.b.bo.Progress(BulkProgress{Phase: "write", Records: int64(g.b.seq), Keys: g.keys, TotalKeys: g.total})
+				g.b.bo.Progress(BulkProgress{Phase: "write", Records: int64(g.b.seq), Keys: g.merged, TotalKeys: g.total})
 			}
 		}
 	}
 	if err := g.flushTermCount(); err != nil {
+		return err
+	}
+	if err := g.flushBlock(); err != nil {
 		return err
 	}
 	g.stats.Edges += g.links / 2
@@ -1051,9 +1113,52 @@ func (g *merge) flushTermCount() error {
 	return g.emit(termCountKey(term), encodeCount(n))
 }
 
+// emit writes a key; a posting joins its list's block, written when full
+// or when the list ends (posting.go).
 func (g *merge) emit(key, val []byte) error {
+	if plen, ok := isPosting(key); ok {
+		return g.posting(key, plen, val)
+	}
+	if err := g.flushBlock(); err != nil {
+		return err
+	}
 	g.keys++
 	return g.out.put(streamData, key, val)
+}
+
+// posting adds one posting, as the sorter holds it, to the block being
+// built.
+func (g *merge) posting(key []byte, plen int, val []byte) error {
+	slug, err := blockSlug(key, plen)
+	if err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	tf, n := 0, 0
+	if key[0] == tagTerm {
+		if tf, n, err = decodePosting(val); err != nil {
+			return fmt.Errorf("bulk load: posting %q: %w", key, err)
+		}
+	}
+	if g.block.n > 0 && g.block.n < postingBlock && g.blockPrefix == plen && bytes.Equal(g.block.key[:plen], key[:plen]) {
+		g.block.add(slug, tf, n)
+		return nil
+	}
+	if err := g.flushBlock(); err != nil {
+		return err
+	}
+	g.block.start(key[:plen], slug, tf, n)
+	g.blockPrefix = plen
+	return nil
+}
+
+// flushBlock writes the block being built, if any.
+func (g *merge) flushBlock() error {
+	if g.block.n == 0 {
+		return nil
+	}
+	g.block.n = 0
+	g.keys++
+	return g.out.put(streamData, g.block.key, g.block.val)
 }
 
 // node writes a node key: the newest version, unless two records gave it.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -84,27 +85,36 @@ type checker struct {
 	probs []Problem
 	total int
 
-	// Reverse and index keys: expected ones found present, and all
-	// stored. When the two agree there is no stray key, and the stored
-	// ones need no look-ups of their own.
-	presentRev, presentWords int64
-	storedRev, storedWords   int64
-	known                    map[string]bool // recent existence answers
+	// Reverse keys: expected ones found present, and all stored. When
+	// the two agree there is no stray key, and the stored ones need no
+	// look-ups of their own.
+	presentRev, storedRev int64
+	known                 map[string]bool // recent existence answers
+
+	// Posting lists (posting.go) are compared as sets, with no look-ups:
+	// the postings the claims call for and those stored, counted and
+	// summed as hashes. Only when they differ are both read again to name
+	// what differs (wordProblems, termProblems).
+	seeds                    [2]maphash.Seed
+	wantWords, haveWords     postingSum
+	wantTerms, haveTerms     postingSum
+	expectWords, storedWords int64
+	wordBad                  int // problems a rebuild of the search index fixes
 
 	// The claim match index: entries found as expected and stored, the
 	// total length the claims call for, and whether it must be rebuilt.
-	presentTerms, presentDocs int64
-	storedTerms, storedDocs   int64
-	matchLen                  int64
-	matchStale                bool // built by another version: not checked further
-	matchBad                  int  // problems a rebuild fixes
+	expectTerms, presentDocs int64
+	storedTerms, storedDocs  int64
+	matchLen                 int64
+	matchStale               bool // built by another version: not checked further
+	matchBad                 int  // problems a rebuild fixes
 	// countTerm is the term whose postings the walk is in, termClaims how
 	// many it has met: the term's count key, next, must say as many.
 	countTerm  string
 	termClaims int64
 
 	// Repairs, applied after the walk.
-	setKeys  [][]byte        // reverse and index keys to write
+	setKeys  [][]byte        // reverse keys to write
 	delKeys  [][]byte        // stray keys to delete
 	dropRefs map[string]bool // "node\x00ref": a reference to remove from node
 	addLinks [][2]string     // possibly-same-as sides to add: [official, other]
@@ -150,11 +160,7 @@ func (c *checker) need(where string, key []byte, what string) error {
 		return err
 	}
 	if ok {
-		if key[0] == tagWord {
-			c.presentWords++
-		} else {
-			c.presentRev++
-		}
+		c.presentRev++
 		return nil
 	}
 	c.problem(where, true, "%s is missing", what)
@@ -179,6 +185,7 @@ func (c *checker) ref(from, field, id string) (bool, error) {
 
 func (c *checker) run(txn kvTxn) error {
 	c.txn = txn
+	c.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	version, err := indexVersion(txn)
 	if err != nil {
 		return err
@@ -221,9 +228,13 @@ func (c *checker) run(txn kvTxn) error {
 		case tagEdge:
 			c.storedRev++
 		case tagWord:
-			c.storedWords++
+			c.postings(raw, v)
 		case tagTerm:
-			c.termKey(k, v)
+			n := int64(0)
+			if !k.TermCount {
+				n = c.postings(raw, v)
+			}
+			c.termKey(k, v, n)
 		case tagDoc:
 			c.storedDocs++
 		}
@@ -235,12 +246,16 @@ func (c *checker) run(txn kvTxn) error {
 	if err := c.strays(tagEdge, c.storedRev != c.presentRev, c.edge); err != nil {
 		return err
 	}
-	if err := c.strays(tagWord, c.storedWords != c.presentWords, c.word); err != nil {
-		return err
+	if c.storedWords != c.expectWords || c.haveWords != c.wantWords {
+		if err := c.wordProblems(); err != nil {
+			return err
+		}
 	}
 	if !c.matchStale {
-		if err := c.strays(tagTerm, c.storedTerms != c.presentTerms, c.term); err != nil {
-			return err
+		if c.storedTerms != c.expectTerms || c.haveTerms != c.wantTerms {
+			if err := c.termProblems(); err != nil {
+				return err
+			}
 		}
 		if err := c.strays(tagDoc, c.storedDocs != c.presentDocs, c.doc); err != nil {
 			return err
@@ -317,9 +332,8 @@ func (c *checker) node(id string, v []byte) error {
 		}
 	}
 	for _, x := range e.index {
-		if err := c.need(id, x.key, x.name()); err != nil {
-			return err
-		}
+		c.wantWords.add(&c.seeds, tagWord, x.word, claimSlug(id), 0, 0)
+		c.expectWords++
 	}
 	if e.match != nil && !c.matchStale {
 		return c.match(id, e.match)
@@ -348,25 +362,10 @@ func (c *checker) match(id string, doc *matchDoc) error {
 	default:
 		c.presentDocs++
 	}
+	slug := claimSlug(id)
 	for _, t := range doc.terms {
-		want := encodePosting(t.tf, doc.len)
-		err := c.txn.get(termKey(t.term, id), func(v []byte) error { got = slices.Clone(v); return nil })
-		switch {
-		case errors.Is(err, errNoKey):
-			c.matchProblem(id, "the claim match index has no posting of the term %q for it", t.term)
-		case err != nil:
-			return err
-		case !bytes.Equal(got, want):
-			tf, n, derr := decodePosting(got)
-			if derr != nil {
-				c.matchProblem(id, "its posting of the term %q in the claim match index does not decode: %v", t.term, derr)
-			} else {
-				c.matchProblem(id, "its posting of the term %q in the claim match index says %d occurrences in %d terms; its text has %d in %d",
-					t.term, tf, n, t.tf, doc.len)
-			}
-		default:
-			c.presentTerms++
-		}
+		c.wantTerms.add(&c.seeds, tagTerm, t.term, slug, t.tf, doc.len)
+		c.expectTerms++
 	}
 	return nil
 }
@@ -375,14 +374,13 @@ func (c *checker) match(id string, doc *matchDoc) error {
 // checks a term's count against the postings just met: the postings
 // themselves are checked against the claims (match, term), so a count
 // equal to them is exact.
-func (c *checker) termKey(k parsedKey, v []byte) {
+func (c *checker) termKey(k parsedKey, v []byte, postings int64) {
 	if k.Term != c.countTerm {
 		c.endTerm()
 		c.countTerm = k.Term
 	}
 	if !k.TermCount {
-		c.storedTerms++
-		c.termClaims++
+		c.termClaims += postings
 		return
 	}
 	n, err := decodeCount(v)
@@ -404,25 +402,6 @@ func (c *checker) endTerm() {
 		c.matchProblem(fmt.Sprintf("claim match index count of %q", c.countTerm), "is missing (%d claims hold the term)", c.termClaims)
 	}
 	c.countTerm, c.termClaims = "", 0
-}
-
-// term checks that a posting names a stored claim whose text holds the
-// term.
-func (c *checker) term(raw []byte, k parsedKey) error {
-	if k.TermCount {
-		return nil // checked in the walk (termKey)
-	}
-	n, err := readStored(c.txn, k.Node)
-	if errors.Is(err, errCorrupt) {
-		return nil // reported with the claim
-	}
-	if err != nil {
-		return err
-	}
-	if n == nil || !entriesOf(n).match.has(k.Term) {
-		c.matchProblem(fmt.Sprintf("claim match index %q→%s", k.Term, k.Node), "the claim's text does not hold the term, or the claim is not stored")
-	}
-	return nil
 }
 
 // doc checks that a claim match index entry names a stored claim.
@@ -545,19 +524,6 @@ func (c *checker) strayOr(err error, stray func(string, ...any) error, format st
 	return stray(format, args...)
 }
 
-// word checks that an index key names a stored claim using the word.
-func (c *checker) word(raw []byte, k parsedKey) error {
-	n, err := readStored(c.txn, k.Node)
-	if err != nil {
-		return err
-	}
-	if n == nil || !entriesOf(n).hasWord(k.Word) {
-		c.problem(fmt.Sprintf("index %q→%s", k.Word, k.Node), true, "the claim does not use the word, or is not stored")
-		c.delKeys = append(c.delKeys, raw)
-	}
-	return nil
-}
-
 // checkCounts compares the counters with what was counted.
 func (c *checker) checkCounts(meta map[string][]byte) {
 	want := countEntries(c.stats)
@@ -623,6 +589,12 @@ func (db *DB) repair(ctx context.Context, c *checker) (int, error) {
 	fixed += n
 	if err != nil {
 		return fixed, err
+	}
+	if c.wordBad > 0 {
+		if err := db.rebuildSearchIndex(ctx); err != nil {
+			return fixed, fmt.Errorf("rebuild the claim search index: %w", err)
+		}
+		fixed += c.wordBad
 	}
 	if c.matchBad > 0 {
 		if err := db.rebuildMatchIndex(ctx); err != nil {

@@ -110,11 +110,14 @@ func TestCheckFindsAndRepairs(t *testing.T) {
 			return store.SetRaw(db, store.EdgeKey(graph.EdgeCites, store.DirReverse, uncited, report.ID, ""), nil)
 		}, "does not cite"},
 		{"index key missing", func(db *store.DB) error {
-			return store.DeleteRaw(db, store.WordKey(graph.ClaimWords(claim)[0], claim.ID))
+			return store.DropPosting(db, store.TagWord, graph.ClaimWords(claim)[0], claim.ID)
 		}, "the index key of"},
 		{"stray index key", func(db *store.DB) error {
-			return store.SetRaw(db, store.WordKey("zzzunused", claim.ID), nil)
+			return store.SetPosting(db, store.TagWord, "zzzunused", claim.ID, 0, 0)
 		}, "does not use the word"},
+		{"search index block garbled", func(db *store.DB) error {
+			return store.SetRaw(db, store.WordKey("zzzgarbled", claim.ID), []byte{0x01, 0x05, 0x01})
+		}, "the block does not decode"},
 		{"referenced node gone", func(db *store.DB) error {
 			return store.DeleteRaw(db, store.NodeKey(claim.Appearances[0].Report))
 		}, "which is not stored"},
@@ -125,13 +128,13 @@ func TestCheckFindsAndRepairs(t *testing.T) {
 			return store.SetRaw(db, store.MetaKey("count/edges"), binary.AppendVarint(nil, 999999))
 		}, "counter count/edges"},
 		{"match posting missing", func(db *store.DB) error {
-			return store.DeleteRaw(db, store.TermKey(textmatch.Terms(claim.MatchText())[0], claim.ID))
+			return store.DropPosting(db, store.TagTerm, textmatch.Terms(claim.MatchText())[0], claim.ID)
 		}, "the claim match index has no posting of the term"},
 		{"match posting altered", func(db *store.DB) error {
-			return store.SetRaw(db, store.TermKey(textmatch.Terms(claim.MatchText())[0], claim.ID), store.EncodePosting(7, 99))
+			return store.SetPosting(db, store.TagTerm, textmatch.Terms(claim.MatchText())[0], claim.ID, 7, 99)
 		}, "in the claim match index says 7 occurrences in 99 terms"},
 		{"stray match posting", func(db *store.DB) error {
-			return store.SetRaw(db, store.TermKey("zzzunused", claim.ID), store.EncodePosting(1, 1))
+			return store.SetPosting(db, store.TagTerm, "zzzunused", claim.ID, 1, 1)
 		}, "the claim's text does not hold the term"},
 		{"match entry missing", func(db *store.DB) error {
 			return store.DeleteRaw(db, store.DocKey(claim.ID))

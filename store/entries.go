@@ -20,8 +20,9 @@ import (
 //	adjKey(kind, id)                 its forward edges, packed, canonical order;
 //	                                 absent when it has none
 //	edgeKey(kind, dirReverse, ...)   one reverse key per forward edge, empty value
-//	wordKey(word, id)                one index key per search word (claims)
-//	docKey(id), termKey(term, id)    a claim's entry and postings in the claim
+//	wordKey(word, ...)               a posting in each search word's list
+//	                                 (claims; posting.go)
+//	docKey(id), termKey(term, ...)   a claim's entry and postings in the claim
 //	                                 match index (match.go), with the total
 //	                                 length counter
 //
@@ -248,9 +249,10 @@ func (e edgeEntry) revName() string {
 // indexName names an index key: "the index key of \"word\"".
 func (x indexEntry) name() string { return fmt.Sprintf("the index key of %q", x.word) }
 
-// keySet returns the reverse and index keys of a node (nil: none) and how
-// many edges the reverse keys are.
-func (e *nodeEntries) keySet() (map[string]bool, int) {
+// keySet returns the reverse keys of a node (nil: none), its search index
+// keys too when index is set (one posting each, as the bulk loader sorts
+// them), and how many edges the reverse keys are.
+func (e *nodeEntries) keySet(index bool) (map[string]bool, int) {
 	keys := make(map[string]bool)
 	if e == nil {
 		return keys, 0
@@ -261,8 +263,10 @@ func (e *nodeEntries) keySet() (map[string]bool, int) {
 		}
 	}
 	n := len(keys)
-	for _, x := range e.index {
-		keys[string(x.key)] = true
+	if index {
+		for _, x := range e.index {
+			keys[string(x.key)] = true
+		}
 	}
 	return keys, n
 }
@@ -274,7 +278,15 @@ func (e *nodeEntries) hasRev(rev []byte) bool {
 
 // hasWord reports whether the node is indexed under word.
 func (e *nodeEntries) hasWord(word string) bool {
-	return slices.ContainsFunc(e.index, func(x indexEntry) bool { return x.word == word })
+	return slices.ContainsFunc(e.words(), func(x indexEntry) bool { return x.word == word })
+}
+
+// words returns the node's search index entries; none for nil.
+func (e *nodeEntries) words() []indexEntry {
+	if e == nil {
+		return nil
+	}
+	return e.index
 }
 
 // refSet returns the nodes a node refers to.

@@ -74,12 +74,45 @@ type RawKV struct {
 }
 
 // RawKVs returns every key that starts with prefix, with its value, in key
-// order, from one snapshot.
+// order, from one snapshot: a posting list block (posting.go) as one key
+// per posting, as the layout was before blocks, so that tests can compare
+// what lists hold however their writes cut them into blocks.
 //
 // The change sequence's head (feed.go) is left out: it is the history of
 // writes, not the graph they wrote, so that tests can compare graphs
 // written by different paths. FeedSeqKey names it.
 func RawKVs(db *DB, prefix []byte) ([]RawKV, error) {
+	kvs, err := StoredKVs(db, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var out []RawKV
+	for _, kv := range kvs {
+		plen, ok := isPosting(kv.Key)
+		if !ok {
+			out = append(out, kv)
+			continue
+		}
+		if err := eachPosting(kv.Key, plen, kv.Value, func(slug []byte, tf, n int) bool {
+			p := RawKV{Key: slices.Clone(kv.Key[:plen]), Value: []byte{}}
+			p.Key = append(append(append(p.Key, byte(graph.KindClaim)), slug...), 0x00)
+			if kv.Key[0] == tagTerm {
+				p.Value = encodePosting(tf, n)
+			}
+			out = append(out, p)
+			return true
+		}); err != nil {
+			return nil, err
+		}
+	}
+	// Blocks of a list may overlap: their postings in key order.
+	slices.SortStableFunc(out, func(a, b RawKV) int { return bytes.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// StoredKVs returns every stored key and value as stored: posting lists
+// in blocks, cut as the writes that made them cut them.
+func StoredKVs(db *DB, prefix []byte) ([]RawKV, error) {
 	var out []RawKV
 	seqKey := metaKey(changeSeq)
 	err := db.live.current().db.View(func(txn *badger.Txn) error {
@@ -107,6 +140,26 @@ func FeedSeqKey() []byte { return metaKey(changeSeq) }
 // SetRaw stores a raw value under key.
 func SetRaw(db *DB, key, value []byte) error {
 	return db.live.current().db.Update(func(txn *badger.Txn) error { return txn.Set(key, value) })
+}
+
+// SetPosting puts claim into the posting list of a word (TagWord) or a
+// term (TagTerm) with tf and n, bypassing every rule and counter.
+func SetPosting(db *DB, family byte, list, claim string, tf, n int) error {
+	return db.kv.update(func(txn kvTxn) error {
+		w := newWriter(txn)
+		w.setPosting(append(append([]byte{family}, list...), 0x00), claim, tf, n)
+		return w.flushPostings()
+	})
+}
+
+// DropPosting takes claim out of the posting list of a word or a term,
+// bypassing every rule and counter.
+func DropPosting(db *DB, family byte, list, claim string) error {
+	return db.kv.update(func(txn kvTxn) error {
+		w := newWriter(txn)
+		w.delPosting(append(append([]byte{family}, list...), 0x00), claim)
+		return w.flushPostings()
+	})
 }
 
 // DeleteRaw deletes one raw key, bypassing every rule.

@@ -25,6 +25,9 @@ type kvTxn interface {
 	// iterate returns an iterator over the keys with prefix, in order;
 	// values says whether values will be read (a hint).
 	iterate(prefix []byte, values bool) kvIter
+	// iterateBack returns an iterator over the keys with prefix from the
+	// last to the first: its seek moves to the last key at or before key.
+	iterateBack(prefix []byte) kvIter
 	set(key, val []byte) error
 	delete(key []byte) error
 }
@@ -145,6 +148,10 @@ func (t badgerTxn) iterate(prefix []byte, values bool) kvIter {
 		o.PrefetchSize = 256
 	}
 	return &badgerIter{it: t.txn.NewIterator(o)}
+}
+
+func (t badgerTxn) iterateBack(prefix []byte) kvIter {
+	return &badgerIter{it: t.txn.NewIterator(badger.IteratorOptions{Prefix: slices.Clone(prefix), Reverse: true})}
 }
 
 func (t badgerTxn) set(key, val []byte) error { return tooBig(t.txn.Set(key, val)) }

@@ -116,6 +116,53 @@ func testKV(t *testing.T, open func(t *testing.T) kvStore) {
 		}
 	})
 
+	t.Run("backward iteration finds the last key at or before", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "p/b", "2", "p/a", "1", "q/a", "x", "p", "0", "p/d", "4", "o", "y")
+		back := func(txn kvTxn, prefix, seek string) []string {
+			it := txn.iterateBack([]byte(prefix))
+			defer it.close()
+			var out []string
+			for it.seek([]byte(seek)); it.valid(); it.next() {
+				s := string(it.key())
+				if err := it.value(func(v []byte) error { s += "=" + string(v); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, s)
+			}
+			return out
+		}
+		check := func(txn kvTxn, prefix, seek, want string) {
+			t.Helper()
+			if got := fmt.Sprint(back(txn, prefix, seek)); got != want {
+				t.Errorf("back %s from %s = %s, want %s", prefix, seek, got, want)
+			}
+		}
+		if err := s.view(func(txn kvTxn) error {
+			check(txn, "p/", "p/c", "[p/b=2 p/a=1]")
+			check(txn, "p/", "p/b", "[p/b=2 p/a=1]")
+			check(txn, "p/", "p/z", "[p/d=4 p/b=2 p/a=1]")
+			check(txn, "p/", "p/", "[]")
+			check(txn, "q/", "q/b", "[q/a=x]")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// In a write, its own changes are seen too.
+		if err := s.update(func(txn kvTxn) error {
+			if err := txn.set([]byte("p/c"), []byte("3")); err != nil {
+				return err
+			}
+			if err := txn.delete([]byte("p/b")); err != nil {
+				return err
+			}
+			check(txn, "p/", "p/cc", "[p/c=3 p/a=1]")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("a write sees its own changes and commits all or nothing", func(t *testing.T) {
 		s := open(t)
 		put(t, s, "a", "1", "b", "2")

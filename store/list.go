@@ -15,6 +15,9 @@ type candidates struct {
 	prefix []byte
 	seek   func(after string) []byte // the first key at or after a candidate
 	id     func(parsedKey) string    // the candidate a key names
+	// list, when set, says the keys are a posting list's blocks: each
+	// names the candidates in its value (posting.go), not id's one.
+	list bool
 }
 
 func allOf(kind graph.Kind) candidates {
@@ -28,9 +31,33 @@ func reverseOf(e graph.EdgeKind, node string) candidates {
 }
 
 func wordOf(word string) candidates {
-	return candidates{prefix: wordPrefix(word),
-		seek: func(after string) []byte { return wordKey(word, after) },
-		id:   func(k parsedKey) string { return k.Node }}
+	return candidates{prefix: wordPrefix(word), list: true,
+		seek: func(after string) []byte { return wordKey(word, after) }}
+}
+
+// each calls fn with the candidates the iterator's key names, in order,
+// until fn returns false; for a posting list, with all its candidates,
+// the iterator left at its end.
+func (src candidates) each(it kvIter, fn func(id string) (bool, error)) error {
+	if !src.list {
+		k, err := parseKey(it.key())
+		if err != nil {
+			return err
+		}
+		_, err = fn(src.id(k))
+		return err
+	}
+	// A list is read whole, its blocks merged (posting.go).
+	var ferr error
+	err := eachListPosting(it, src.prefix, func(slug string, _, _ int) bool {
+		var more bool
+		more, ferr = fn(claimIDPrefix + slug)
+		return more && ferr == nil
+	})
+	if err != nil {
+		return err
+	}
+	return ferr
 }
 
 // filterPage streams the candidates, keeps those that load and match, and
@@ -50,41 +77,47 @@ func filterPage[T any](ctx context.Context, db *DB, kind graph.Kind, page graph.
 	var out []T
 	total := 0
 	err := db.view(ctx, func(txn kvTxn) error {
-		it := txn.iterate(src.prefix, false)
+		it := txn.iterate(src.prefix, src.list)
 		defer it.close()
 		start := src.prefix
 		if exactTotal >= 0 && page.After != "" {
 			start = src.seek(page.After)
 		}
 		last := ""
-		for it.seek(start); it.valid(); it.next() {
-			if total%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			k, err := parseKey(it.key())
-			if err != nil {
-				return fmt.Errorf("list %s: %w", kind, err)
-			}
-			id := src.id(k)
+		done := false
+		visit := func(id string) (bool, error) {
 			if id == last {
-				continue // one candidate under several keys (attributions)
+				return true, nil // one candidate under several keys (attributions)
 			}
 			last = id
+			if total%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return false, err
+				}
+			}
 			node, err := readNode(txn, id, load)
 			if err != nil {
-				return fmt.Errorf("list %s: %w", kind, err)
+				return false, err
 			}
 			if match != nil && !match(node) {
-				continue
+				return true, nil
 			}
 			total++
 			if (page.After == "" || id > page.After) && len(out) < page.First {
 				out = append(out, node)
 			}
-			if exactTotal >= 0 && len(out) == page.First {
-				break
+			done = exactTotal >= 0 && len(out) == page.First
+			return !done, nil
+		}
+		if src.list { // read whole, from its first key
+			if err := src.each(it, visit); err != nil {
+				return fmt.Errorf("list %s: %w", kind, err)
+			}
+			return ctx.Err()
+		}
+		for it.seek(start); it.valid() && !done; it.next() {
+			if err := src.each(it, visit); err != nil {
+				return fmt.Errorf("list %s: %w", kind, err)
 			}
 		}
 		return ctx.Err()

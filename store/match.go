@@ -16,8 +16,9 @@ import (
 // (package textmatch), kept beside the graph and exact in the transaction
 // of every write that changes a claim's match text (graph.Claim.MatchText).
 //
-//	termKey(term, claim)   one posting per distinct term of a claim:
-//	                       the term's frequency and the claim's length
+//	termKey(term, first)   a term's posting list (posting.go): a posting
+//	                       per claim holding the term, with the term's
+//	                       frequency in it and the claim's length
 //	termCountKey(term)     how many claims hold the term (no key for none),
 //	                       so a query passes over a common term unread
 //	docKey(claim)          the claim's length and terms (its matchDoc), so
@@ -42,7 +43,8 @@ const (
 )
 
 // matchFormat numbers the layout of the index's keys and values; it is part
-// of matchIndexVersion.
+// of matchIndexVersion. Packed posting lists (posting.go) kept it: a
+// posting of format 2 is a block of one claim.
 const matchFormat = 2
 
 // matchProbe is analysed to fingerprint textmatch.Terms: any change of the
@@ -102,6 +104,19 @@ func (d *matchDoc) has(term string) bool {
 	return ok
 }
 
+// freq returns the term's frequency in the document, and whether it holds
+// it.
+func (d *matchDoc) freq(term string) (int, bool) {
+	if d == nil {
+		return 0, false
+	}
+	i, ok := slices.BinarySearchFunc(d.terms, term, func(t termFreq, s string) int { return strings.Compare(t.term, s) })
+	if !ok {
+		return 0, false
+	}
+	return d.terms[i].tf, true
+}
+
 // readMatchDoc reads a claim's entry in the index; nil when it has none.
 func readMatchDoc(txn kvTxn, claim string) (*matchDoc, error) {
 	var doc *matchDoc
@@ -131,9 +146,7 @@ func (w *writer) reindex(claim string, doc *matchDoc) error {
 	if old != nil {
 		for _, t := range old.terms {
 			if !doc.has(t.term) {
-				if err := w.txn.delete(termKey(t.term, claim)); err != nil {
-					return err
-				}
+				w.delPosting(termPrefix(t.term), claim)
 				w.termCounts[t.term]--
 			}
 		}
@@ -143,8 +156,11 @@ func (w *writer) reindex(claim string, doc *matchDoc) error {
 		return w.txn.delete(docKey(claim))
 	}
 	for _, t := range doc.terms {
-		if err := w.txn.set(termKey(t.term, claim), encodePosting(t.tf, doc.len)); err != nil {
-			return err
+		switch was, ok := old.freq(t.term); {
+		case !ok:
+			w.addPosting(termPrefix(t.term), claim, t.tf, doc.len)
+		case was != t.tf || old.len != doc.len:
+			w.setPosting(termPrefix(t.term), claim, t.tf, doc.len)
 		}
 		if !old.has(t.term) {
 			w.termCounts[t.term]++
@@ -236,6 +252,19 @@ func (db *DB) buildMatchIndex(ctx context.Context) (bool, error) {
 			return false, err
 		}
 	}
+	if err := db.eachClaimBatch(ctx, func(w *writer, c *graph.Claim) error {
+		return w.reindex(c.ID, matchDocOf(c))
+	}); err != nil {
+		return false, err
+	}
+	return true, db.update(ctx, func(txn kvTxn) error {
+		return txn.set(metaKey(matchVersion), []byte(matchIndexVersion))
+	})
+}
+
+// eachClaimBatch calls fn with every stored claim, in ID order, in write
+// transactions of matchBatch claims.
+func (db *DB) eachClaimBatch(ctx context.Context, fn func(w *writer, c *graph.Claim) error) error {
 	var after []byte
 	for {
 		var ids []string
@@ -249,16 +278,16 @@ func (db *DB) buildMatchIndex(ctx context.Context) (bool, error) {
 				}
 				k, err := parseKey(it.key())
 				if err != nil {
-					return fmt.Errorf("build the claim match index: %w", err)
+					return fmt.Errorf("read the claims: %w", err)
 				}
 				ids = append(ids, k.Node)
 			}
 			return nil
 		}); err != nil {
-			return false, err
+			return err
 		}
 		if len(ids) == 0 {
-			break
+			return nil
 		}
 		after = nodeKey(ids[len(ids)-1])
 		if err := db.write(ctx, func(w *writer) error {
@@ -267,17 +296,26 @@ func (db *DB) buildMatchIndex(ctx context.Context) (bool, error) {
 				if err != nil {
 					return err
 				}
-				if err := w.reindex(id, matchDocOf(c)); err != nil {
+				if err := fn(w, c); err != nil {
 					return err
 				}
 			}
 			return nil
 		}); err != nil {
-			return false, err
+			return err
 		}
 	}
-	return true, db.update(ctx, func(txn kvTxn) error {
-		return txn.set(metaKey(matchVersion), []byte(matchIndexVersion))
+}
+
+// rebuildSearchIndex builds the claim search index again from the claims:
+// what a repair does with one that is not exact.
+func (db *DB) rebuildSearchIndex(ctx context.Context) error {
+	if err := db.dropFamily(ctx, tagWord); err != nil {
+		return err
+	}
+	return db.eachClaimBatch(ctx, func(w *writer, c *graph.Claim) error {
+		w.swapWords(c.ID, nil, entriesOf(c))
+		return nil
 	})
 }
 
@@ -343,37 +381,21 @@ func (ix matchIndex) Postings(ctx context.Context, term string, fn func(textmatc
 		return nil // never indexed (matchDocOf)
 	}
 	prefix := termPrefix(term)
-	it := ix.txn.iterate(prefix, false) // postings are small values kept in the tables: no prefetch
+	it := ix.txn.iterate(prefix, true)
 	defer it.close()
 	n := 0
-	buf := []byte(claimIDPrefix)
-	for it.seek(nil); it.valid(); it.next() {
+	var cerr error
+	if err := eachListPosting(it, prefix, func(slug string, tf, docLen int) bool {
 		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+			if cerr = ctx.Err(); cerr != nil {
+				return false
 			}
 		}
-		// The claim's ref, read without parseRef's checks (a query reads
-		// thousands; Check verifies every key): one allocation, the ID.
-		ref := it.key()[len(prefix):]
-		if len(ref) < 3 || graph.Kind(ref[0]) != graph.KindClaim || ref[len(ref)-1] != 0x00 {
-			return fmt.Errorf("match index key %q: %w", it.key(), errBadKey)
-		}
-		buf = append(buf[:len(claimIDPrefix)], ref[1:len(ref)-1]...)
-		id := string(buf)
-		var p textmatch.Posting
-		if err := it.value(func(v []byte) (err error) {
-			p.TF, p.DocLen, err = decodePosting(v)
-			return err
-		}); err != nil {
-			return fmt.Errorf("match index posting of %q in %s: %w", term, id, err)
-		}
-		p.ID = id
-		if !fn(p) {
-			return nil
-		}
+		return fn(textmatch.Posting{ID: claimIDPrefix + slug, TF: tf, DocLen: docLen})
+	}); err != nil {
+		return fmt.Errorf("match index postings of %q: %w", term, err)
 	}
-	return nil
+	return cerr
 }
 
 // claimIDPrefix starts every claim ID.

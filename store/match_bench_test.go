@@ -92,3 +92,27 @@ func BenchmarkSimilarClaims(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClaimWrite creates a claim of 25 words in a database of 100,000
+// claims, then deletes it: each write changes the search and match index
+// postings of every word and term of the claim (posting.go), and commits
+// with fsync, as a server's writes do.
+//
+//	go test ./store -run '^$' -bench '^BenchmarkClaimWrite' -benchtime 400x
+func BenchmarkClaimWrite(b *testing.B) {
+	db := matchDB(b, 100_000)
+	r := rand.New(rand.NewPCG(7, 8))
+	z := rand.NewZipf(r, 1.1, 1, uint64(len(matchVocab)-1))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		// Between the stored claims' IDs, so that changes fall inside blocks.
+		id := fmt.Sprintf("claim:c%07d-%d", r.IntN(100_000), i)
+		if err := db.CreateClaim(ctx, &graph.Claim{ID: id, Text: matchText(z, 25)}); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.DeleteClaim(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -22,7 +22,10 @@ type writer struct {
 	// termCounts the change of each term's claim count.
 	matchTerms int64
 	termCounts map[string]int64
-	res        graph.ImportResult
+	// postings are the changes of posting lists, by list prefix and
+	// claim slug, written by flushPostings (posting.go).
+	postings map[string]map[string]posting
+	res      graph.ImportResult
 	// feed, when set, receives the nodes this write changes (feed.go):
 	// changes in the order first written, changed indexing them by ID.
 	feed    *feed
@@ -63,6 +66,9 @@ func (w *writer) flush() error {
 		if err := addTermCount(w.txn, term, n); err != nil {
 			return err
 		}
+	}
+	if err := w.flushPostings(); err != nil {
+		return err
 	}
 	return addCount(w.txn, metaKey(countEdges), w.edges)
 }
@@ -142,8 +148,8 @@ func (w *writer) put(node any) error {
 		}
 		old = entriesOf(n)
 	}
-	oldKeys, oldEdges := old.keySet()
-	newKeys, newEdges := e.keySet()
+	oldKeys, oldEdges := old.keySet(false)
+	newKeys, newEdges := e.keySet(false)
 	w.edges += int64(newEdges - oldEdges)
 	w.res.Edges += newEdges
 	if err := w.putNode(e.id, e.value); err != nil {
@@ -157,6 +163,7 @@ func (w *writer) put(node any) error {
 	if err := w.swapKeys(oldKeys, newKeys); err != nil {
 		return err
 	}
+	w.swapWords(e.id, old, e)
 	if e.match != nil {
 		if err := w.reindex(e.id, e.match); err != nil {
 			return err
@@ -176,11 +183,12 @@ func (w *writer) put(node any) error {
 // forward edges, reverse keys and index keys.
 func (w *writer) remove(node any) error {
 	e := entriesOf(node)
-	keys, n := e.keySet()
+	keys, n := e.keySet(false)
 	w.edges -= int64(n)
 	if err := w.swapKeys(keys, nil); err != nil {
 		return err
 	}
+	w.swapWords(e.id, e, nil)
 	if e.match != nil {
 		if err := w.reindex(e.id, nil); err != nil {
 			return err
@@ -229,6 +237,22 @@ func (w *writer) swapKeys(old, new map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// swapWords takes a claim out of the search index lists of the words of
+// old (nil: none) that new (nil: none) lacks, and puts it in those of the
+// words of new that old lacks.
+func (w *writer) swapWords(id string, old, new *nodeEntries) {
+	for _, x := range old.words() {
+		if !new.hasWord(x.word) {
+			w.delPosting(wordPrefix(x.word), id)
+		}
+	}
+	for _, x := range new.words() {
+		if !old.hasWord(x.word) {
+			w.addPosting(wordPrefix(x.word), id, 0, 0)
+		}
+	}
 }
 
 // sameAsList returns the possibly-same-as list of an official as changed so

@@ -14,14 +14,16 @@ import (
 // its match index postings) is refused whole by --method txn, and loaded
 // by auto through a bulk load instead, exactly (check is clean).
 func TestLoad_AutoFallsBackToBulk(t *testing.T) {
+	// Words made afresh are nearly all distinct: each is a posting list
+	// of its own, a key in the search and the match index, so that 1 MB
+	// of claims is more keys than one transaction takes.
 	r := rand.New(rand.NewPCG(7, 8))
-	words := make([]string, 5000)
-	for i := range words {
+	word := func() string {
 		b := make([]byte, 3+r.IntN(7))
 		for j := range b {
 			b[j] = byte('a' + r.IntN(26))
 		}
-		words[i] = string(b)
+		return string(b)
 	}
 	var data strings.Builder
 	data.WriteString(`{"kind":"dataset","format":"hearsay/v1","id":"short-claims"}` + "\n")
@@ -29,7 +31,7 @@ func TestLoad_AutoFallsBackToBulk(t *testing.T) {
 	for data.Len() < txnLoadLimit-400 {
 		text := make([]string, 10+r.IntN(21))
 		for i := range text {
-			text[i] = words[r.IntN(len(words))]
+			text[i] = word()
 		}
 		fmt.Fprintf(&data, `{"kind":"claim","id":"claim:c%d","text":"%s"}`+"\n", n, strings.Join(text, " "))
 		n++
