@@ -745,24 +745,31 @@ func (s *liveSource) next() (*entry, error) {
 
 // expand merges the postings of the block read ahead into pending.
 func (s *liveSource) expand(plen int) error {
+	// The block's postings are built in one array of their own (pending
+	// holds them past the next block), then merged with pending.
 	prefix := s.key[:plen]
-	merged := make([]entry, 0, len(s.pending)+1)
-	i := 0
+	var arena []byte
+	var ends [][2]int // each posting's key end and value end in arena
 	if err := eachPosting(s.key, plen, s.val, func(slug []byte, tf, n int) bool {
-		b := make([]byte, 0, plen+len(slug)+2+12)
-		b = append(append(append(append(b, prefix...), byte(graph.KindClaim)), slug...), 0x00)
-		k := len(b)
+		arena = append(append(append(append(arena, prefix...), byte(graph.KindClaim)), slug...), 0x00)
+		k := len(arena)
 		if prefix[0] == tagTerm {
-			b = binary.AppendUvarint(binary.AppendUvarint(append(b, codecV1), uint64(tf)), uint64(n))
+			arena = binary.AppendUvarint(binary.AppendUvarint(append(arena, codecV1), uint64(tf)), uint64(n))
 		}
-		e := entry{key: b[:k:k], val: b[k:], op: opPut}
+		ends = append(ends, [2]int{k, len(arena)})
+		return true
+	}); err != nil {
+		return fmt.Errorf("bulk load: the live generation's %w", err)
+	}
+	merged := make([]entry, 0, len(s.pending)+len(ends))
+	i, start := 0, 0
+	for _, end := range ends {
+		e := entry{key: arena[start:end[0]:end[0]], val: arena[end[0]:end[1]:end[1]], op: opPut}
+		start = end[1]
 		for ; i < len(s.pending) && bytes.Compare(s.pending[i].key, e.key) < 0; i++ {
 			merged = append(merged, s.pending[i])
 		}
 		merged = append(merged, e)
-		return true
-	}); err != nil {
-		return fmt.Errorf("bulk load: the live generation's %w", err)
 	}
 	s.pending = append(merged, s.pending[i:]...)
 	return nil

@@ -13,7 +13,7 @@ import (
 // pages follow ID order whatever the source.
 type candidates struct {
 	prefix []byte
-	seek   func(after string) []byte // the first key at or after a candidate
+	seek   func(after string) []byte // the first key at or after a candidate (not for a list)
 	id     func(parsedKey) string    // the candidate a key names
 	// list, when set, says the keys are a posting list's blocks: each
 	// names the candidates in its value (posting.go), not id's one.
@@ -31,8 +31,7 @@ func reverseOf(e graph.EdgeKind, node string) candidates {
 }
 
 func wordOf(word string) candidates {
-	return candidates{prefix: wordPrefix(word), list: true,
-		seek: func(after string) []byte { return wordKey(word, after) }}
+	return candidates{prefix: wordPrefix(word), list: true}
 }
 
 // each calls fn with the candidates the iterator's key names, in order,

@@ -97,10 +97,7 @@ func matchDocOf(c *graph.Claim) *matchDoc {
 
 // has reports whether the document holds term.
 func (d *matchDoc) has(term string) bool {
-	if d == nil {
-		return false
-	}
-	_, ok := slices.BinarySearchFunc(d.terms, term, func(t termFreq, s string) int { return strings.Compare(t.term, s) })
+	_, ok := d.freq(term)
 	return ok
 }
 
@@ -159,11 +156,9 @@ func (w *writer) reindex(claim string, doc *matchDoc) error {
 		switch was, ok := old.freq(t.term); {
 		case !ok:
 			w.addPosting(termPrefix(t.term), claim, t.tf, doc.len)
+			w.termCounts[t.term]++
 		case was != t.tf || old.len != doc.len:
 			w.setPosting(termPrefix(t.term), claim, t.tf, doc.len)
-		}
-		if !old.has(t.term) {
-			w.termCounts[t.term]++
 		}
 	}
 	w.matchTerms += int64(doc.len)

@@ -270,7 +270,7 @@ func (w *writer) flushPostings() error {
 	}
 	blocks := make(map[string]*found) // by block key
 	var order []string
-	var back [256]kvIter // reverse iterators by family, made when first needed
+	back := make(map[byte]kvIter, 2) // a reverse iterator by index, made when first needed
 	defer func() {
 		for _, it := range back {
 			if it != nil {
