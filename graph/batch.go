@@ -33,12 +33,15 @@ type Snapshotter interface {
 	Snapshot(ctx context.Context) (Snapshot, error)
 }
 
-// memo is a JudgeReader that remembers every report, outlet and official
-// it has read, and reads many at once through a BatchReader when the
-// reader under it is one. A judgement reads the same sources many times
-// (every chain through an outlet rates it again).
+// memo is a JudgeReader that remembers every claim, report, outlet and
+// official it has read, and reads many at once through a BatchReader when
+// the reader under it is one. A judgement reads the same sources many
+// times (every chain through an outlet rates it again), and the claim
+// twice (its trace, then its judgement: thousands of appearances decoded
+// each time).
 type memo struct {
 	JudgeReader
+	claims    map[string]*Claim
 	reports   map[string]*Report
 	outlets   map[string]*Outlet
 	officials map[string]*Official
@@ -48,7 +51,12 @@ func newMemo(r JudgeReader) *memo {
 	if m, ok := r.(*memo); ok {
 		return m
 	}
-	return &memo{JudgeReader: r, reports: map[string]*Report{}, outlets: map[string]*Outlet{}, officials: map[string]*Official{}}
+	return &memo{JudgeReader: r, claims: map[string]*Claim{}, reports: map[string]*Report{}, outlets: map[string]*Outlet{},
+		officials: map[string]*Official{}}
+}
+
+func (m *memo) FindClaimByID(ctx context.Context, id string) (*Claim, error) {
+	return remember(ctx, m.claims, id, m.JudgeReader.FindClaimByID)
 }
 
 func (m *memo) FindReportByID(ctx context.Context, id string) (*Report, error) {

@@ -125,15 +125,12 @@ func TraceClaim(ctx context.Context, r TraceReader, claimID string, opt TraceOpt
 	if err := t.readAll(); err != nil {
 		return nil, err
 	}
-	var out []Chain
 	for i := range t.claim.Appearances {
-		chains, err := t.trace(t.claim.Appearances[i].Report)
-		if err != nil {
+		if err := t.traceFrom(t.claim.Appearances[i].Report); err != nil {
 			return nil, err
 		}
-		out = append(out, chains...)
 	}
-	return out, nil
+	return t.out, nil
 }
 
 // TraceAppearance returns chain(C, R): the root-to-leaf paths that start at
@@ -165,8 +162,11 @@ type tracer struct {
 	all     bool                // every report carrying the claim is in reports
 	outlets map[string][]string // an OutletIndex's answers, by outlet
 	out     []Chain
-	budget  *Budget // the request's, from the context; nil for none
-	err     error   // the budget's, once spent
+	path    []Hop           // trace's path buffer, reused by every trace
+	slab    []Hop           // what is left of the chains' hops' allocation (hops)
+	onPath  map[string]bool // the reports on the path walked; empty between traces
+	budget  *Budget         // the request's, from the context; nil for none
+	err     error           // the budget's, once spent
 }
 
 func newTracer(ctx context.Context, r TraceReader, claimID string, opt TraceOptions) (*tracer, error) {
@@ -240,15 +240,25 @@ func (t *tracer) report(id string) (*Report, error) {
 // trace returns the chains starting at the claim's appearance in report.
 func (t *tracer) trace(report string) ([]Chain, error) {
 	t.out = nil
-	// Paths share one backing array, depth-first; finish copies each.
-	path := make([]Hop, 0, min(t.opt.MaxDepth, 8))
-	if err := t.walk(report, path, map[string]bool{}); err != nil {
+	if err := t.traceFrom(report); err != nil {
 		return nil, err
 	}
-	if t.err != nil {
-		return nil, t.err
-	}
 	return t.out, nil
+}
+
+// traceFrom appends to t.out the chains starting at the claim's
+// appearance in report.
+func (t *tracer) traceFrom(report string) error {
+	// Paths share one backing array, depth-first, and so do the traces of
+	// one tracer (TraceClaim makes one for each appearance); finish
+	// copies each path. walk empties onPath as it returns.
+	if t.path == nil {
+		t.path, t.onPath = make([]Hop, 0, min(t.opt.MaxDepth, 8)), make(map[string]bool)
+	}
+	if err := t.walk(report, t.path[:0], t.onPath); err != nil {
+		return err
+	}
+	return t.err
 }
 
 // Lead is one way onward from a claim's appearance in a report: a source
@@ -513,7 +523,7 @@ func (t *tracer) ofOutlet(outlet string) ([]string, bool, error) {
 
 // finish records a chain that ends with hop.
 func (t *tracer) finish(path []Hop, hop Hop, term Terminal, origin string) {
-	hops := make([]Hop, len(path)+1)
+	hops := t.hops(len(path) + 1)
 	copy(hops, path)
 	hops[len(path)] = hop
 	t.emit(hops, nil, term, origin, "")
@@ -522,9 +532,25 @@ func (t *tracer) finish(path []Hop, hop Hop, term Terminal, origin string) {
 // cut records a chain stopped by a bound after path; the last hop's To is
 // the source it would have followed.
 func (t *tracer) cut(path []Hop, flag string) {
-	hops := make([]Hop, len(path))
+	hops := t.hops(len(path))
 	copy(hops, path)
 	t.emit(hops, nil, TerminalDepthLimit, "", flag)
+}
+
+// hopSlab is how many hops the tracer allocates at once for its chains.
+const hopSlab = 256
+
+// hops returns n hops for a new chain, cut from a slab shared with the
+// chains before it (one allocation for many chains; a judgement of ten
+// thousand chains made as many before). The slice's capacity is n, so
+// that an append to one chain's hops cannot reach the next's.
+func (t *tracer) hops(n int) []Hop {
+	if n > len(t.slab) {
+		t.slab = make([]Hop, max(n, hopSlab))
+	}
+	h := t.slab[:n:n]
+	t.slab = t.slab[n:]
+	return h
 }
 
 func (t *tracer) emit(hops []Hop, relays []Relay, term Terminal, origin, flag string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"hearsay/graph"
@@ -753,6 +754,23 @@ func TestTraceClaim(t *testing.T) {
 		for id, n := range g.reads {
 			if n > 1 {
 				t.Errorf("report %s read %d times, want at most once", id, n)
+			}
+		}
+		// The chains' hops share allocations: each chain's must end at
+		// its length, so that appending to one cannot overwrite the next.
+		want := make([][]graph.Hop, len(chains))
+		for i, c := range chains {
+			if cap(c.Hops) != len(c.Hops) {
+				t.Errorf("chain %d: hops have capacity %d, length %d", i, cap(c.Hops), len(c.Hops))
+			}
+			want[i] = slices.Clone(c.Hops)
+		}
+		for i := range chains {
+			_ = append(chains[i].Hops, graph.Hop{Report: "report:overwritten"})
+		}
+		for i, c := range chains {
+			if !slices.Equal(c.Hops, want[i]) {
+				t.Errorf("chain %d changed by an append to another: %+v", i, c.Hops)
 			}
 		}
 	})

@@ -301,7 +301,11 @@ func JudgeTraced(ctx context.Context, r JudgeReader, claimID string, chains []Ch
 	// Every hop's report and outlet and every origin is read, most of them
 	// many times over: remember them, and read them in batches.
 	m := newMemo(r)
-	var wanted []string
+	n := 0
+	for _, ch := range chains {
+		n += 2*len(ch.Hops) + len(ch.Relays) + 1
+	}
+	wanted := make([]string, 0, n)
 	for _, ch := range chains {
 		for _, h := range ch.Hops {
 			wanted = append(wanted, h.Report, h.Outlet)

@@ -517,6 +517,27 @@ func TestJudgeClaim_Origins(t *testing.T) {
 			t.Errorf("Reports = %d, want 2", j.Reports)
 		}
 	})
+
+	// Ensure a judgement reads its claim once: the trace and the
+	// judgement share it (a claim of thousands of appearances costs its
+	// decoding each time it is read).
+	t.Run("ClaimReadOnce", func(t *testing.T) {
+		g := newJudgeGraph(t).
+			Outlet("outlet:x", "Outlet X").
+			Named("official:o", "Olga Ray").
+			Rep("report:a", "outlet:x", "2025-04-26").
+			Rep("report:b", "outlet:x", "2025-04-25").
+			App("report:a", "report:b").
+			App("report:b", "official:o")
+		g.resetReads()
+		j := judgeClaim(t, g, graph.TraceOptions{})
+		if got := originIDs(j.Origins); !sameStrings(got, []string{"official:o"}) {
+			t.Errorf("origins = %q, want official:o", got)
+		}
+		if g.claimReads != 1 {
+			t.Errorf("the claim was read %d times, want once", g.claimReads)
+		}
+	})
 }
 
 func TestJudgeClaim_IndependentOrigins(t *testing.T) {

@@ -21,8 +21,9 @@ type memGraph struct {
 	reports map[string]*graph.Report
 	claims  map[string]*graph.Claim
 
-	mu    sync.Mutex
-	reads map[string]int // FindReportByID calls per ID
+	mu         sync.Mutex
+	reads      map[string]int // FindReportByID calls per ID
+	claimReads int            // FindClaimByID calls
 }
 
 var _ graph.TraceReader = (*memGraph)(nil)
@@ -40,6 +41,9 @@ func newMemGraph(tb testing.TB) *memGraph {
 
 // FindClaimByID implements graph.TraceReader.
 func (g *memGraph) FindClaimByID(ctx context.Context, id string) (*graph.Claim, error) {
+	g.mu.Lock()
+	g.claimReads++
+	g.mu.Unlock()
 	c, ok := g.claims[id]
 	if !ok {
 		return nil, graph.Errorf(graph.ENOTFOUND, "claim %q not found", id)
@@ -85,6 +89,7 @@ func (g *memGraph) resetReads() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.reads = make(map[string]int)
+	g.claimReads = 0
 }
 
 // Rep adds a report of outlet published on date ("" for undated) that cites
