@@ -164,6 +164,7 @@ type tracer struct {
 	out     []Chain
 	path    []Hop           // trace's path buffer, reused by every trace
 	slab    []Hop           // what is left of the chains' hops' allocation (hops)
+	slabs   int             // the size of the last such allocation
 	onPath  map[string]bool // the reports on the path walked; empty between traces
 	budget  *Budget         // the request's, from the context; nil for none
 	err     error           // the budget's, once spent
@@ -537,7 +538,9 @@ func (t *tracer) cut(path []Hop, flag string) {
 	t.emit(hops, nil, TerminalDepthLimit, "", flag)
 }
 
-// hopSlab is how many hops the tracer allocates at once for its chains.
+// hopSlab is the most hops the tracer allocates at once for its chains;
+// the first is the first chain's own, each next twice the last, so that a
+// trace of one chain (a dashboard's query) allocates no more than it needs.
 const hopSlab = 256
 
 // hops returns n hops for a new chain, cut from a slab shared with the
@@ -546,7 +549,8 @@ const hopSlab = 256
 // that an append to one chain's hops cannot reach the next's.
 func (t *tracer) hops(n int) []Hop {
 	if n > len(t.slab) {
-		t.slab = make([]Hop, max(n, hopSlab))
+		t.slabs = min(max(2*t.slabs, n), hopSlab)
+		t.slab = make([]Hop, max(n, t.slabs))
 	}
 	h := t.slab[:n:n]
 	t.slab = t.slab[n:]
