@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,25 +48,84 @@ func compareEntries(a, b *entry) int {
 	return cmp.Compare(a.seq, b.seq)
 }
 
-// sortBuf holds entries in one arena. What is sorted is order: small
-// items holding each key's first 16 bytes, radix sorted (sort); tmp is the
-// radix sort's second buffer, as long as order.
+// sortBuf holds entries in one arena, each as the record a run holds
+// (appendRecord), so that writing a run copies each record once from one
+// place. What is sorted is order: small items holding each key's first 16
+// bytes and where its record starts, radix sorted (sort); tmp is the radix
+// sort's second buffer, as long as order.
 type sortBuf struct {
 	arena []byte
-	ents  []bufEntry
 	order []sortItem
 	tmp   []sortItem
 }
 
-type bufEntry struct {
-	off, klen, vlen uint32
-	seq, line       uint32
-	op              byte
+type sortItem struct {
+	pfx  [2]uint64 // the key's first 16 bytes, big-endian, zero-padded
+	off  uint32    // where the entry's record starts in the arena
+	klen uint16    // the key's length (Badger's keys are shorter)
+	hlen uint8     // the record's header's
 }
 
-type sortItem struct {
-	pfx [2]uint64 // the key's first 16 bytes, big-endian, zero-padded
-	i   uint32    // the entry's index in ents
+// key returns the key of an item's entry.
+func (b *sortBuf) key(it *sortItem) []byte {
+	start := it.off + uint32(it.hlen)
+	return b.arena[start : start+uint32(it.klen)]
+}
+
+// maxArena bounds an arena: offsets are 32 bits.
+const maxArena = math.MaxUint32
+
+// A record is an entry as a run holds it: the uvarints len(key),
+// len(val), seq and line, the op, the key and the value.
+const maxRecordHeader = 4*binary.MaxVarintLen32 + 1
+
+func recordSize(key, val []byte, seq, line uint32) int {
+	return uvarintLen(uint64(len(key))) + uvarintLen(uint64(len(val))) + uvarintLen(uint64(seq)) +
+		uvarintLen(uint64(line)) + 1 + len(key) + len(val)
+}
+
+func appendRecord(b, key []byte, op byte, seq, line uint32, val []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(key)))
+	b = binary.AppendUvarint(b, uint64(len(val)))
+	b = binary.AppendUvarint(b, uint64(seq))
+	b = binary.AppendUvarint(b, uint64(line))
+	b = append(b, op)
+	return append(append(b, key...), val...)
+}
+
+// decodeHeader decodes the header of the record p starts with: the
+// entry's fields but its key and value, their lengths and the header's.
+// ok is false when p holds no whole header; a header whose lengths or
+// numbers do not fit is errBadRun.
+func decodeHeader(p []byte) (e entry, klen, vlen, hlen int, ok bool, err error) {
+	var n [4]uint64
+	for i := range n {
+		v, w := binary.Uvarint(p[hlen:])
+		if w <= 0 {
+			if w < 0 || len(p)-hlen >= binary.MaxVarintLen64 {
+				return entry{}, 0, 0, 0, false, errBadRun
+			}
+			return entry{}, 0, 0, 0, false, nil
+		}
+		n[i], hlen = v, hlen+w
+	}
+	if hlen >= len(p) {
+		return entry{}, 0, 0, 0, false, nil
+	}
+	if n[0] > math.MaxUint32 || n[1] > math.MaxUint32 || n[2] > math.MaxUint32 || n[3] > math.MaxUint32 {
+		return entry{}, 0, 0, 0, false, errBadRun
+	}
+	e = entry{seq: uint32(n[2]), line: uint32(n[3]), op: p[hlen]}
+	return e, int(n[0]), int(n[1]), hlen + 1, true, nil
+}
+
+// at returns the entry whose record starts at off, and the record's size.
+func (b *sortBuf) at(off uint32) (entry, int) {
+	p := b.arena[off:]
+	e, klen, vlen, hlen, _, _ := decodeHeader(p) // the arena's records are whole
+	e.key = p[hlen : hlen+klen : hlen+klen]
+	e.val = p[hlen+klen : hlen+klen+vlen : hlen+klen+vlen]
+	return e, hlen + klen + vlen
 }
 
 // keyPrefix returns the first 16 bytes of key as two big-endian numbers.
@@ -85,8 +145,6 @@ func (it *sortItem) digit(d int) byte {
 	}
 	return byte(it.pfx[0] >> (8 * (d - 8)))
 }
-
-func (b *sortBuf) key(e *bufEntry) []byte { return b.arena[e.off : e.off+e.klen] }
 
 // sort orders the entries by key, then by the order they were added in,
 // which is their seq order. It radix sorts the 16-byte prefixes, least
@@ -143,17 +201,16 @@ func (b *sortBuf) compareRest(x, y sortItem) int {
 	// The first min(16, len) bytes of both keys are equal (a shorter
 	// key's zero padding compared equal to the other's bytes, which the
 	// rest of the comparison sees).
-	ex, ey := &b.ents[x.i], &b.ents[y.i]
-	o := min(16, ex.klen, ey.klen)
-	if c := bytes.Compare(b.arena[ex.off+o:ex.off+ex.klen], b.arena[ey.off+o:ey.off+ey.klen]); c != 0 {
+	kx, ky := b.key(&x), b.key(&y)
+	o := min(16, len(kx), len(ky))
+	if c := bytes.Compare(kx[o:], ky[o:]); c != 0 {
 		return c
 	}
-	return cmp.Compare(x.i, y.i)
+	return cmp.Compare(x.off, y.off) // records are appended in the order added
 }
 
 func (b *sortBuf) reset() {
 	b.arena = b.arena[:0]
-	b.ents = b.ents[:0]
 	b.order = b.order[:0]
 }
 
@@ -168,8 +225,9 @@ type sorter struct {
 	n     int64    // entries added
 }
 
-// entrySize is the memory of one entry's bookkeeping.
-const entrySize = int(unsafe.Sizeof(bufEntry{}) + 2*unsafe.Sizeof(sortItem{}))
+// entrySize is the memory of one entry's bookkeeping: its items in order
+// and tmp.
+const entrySize = int(2 * unsafe.Sizeof(sortItem{}))
 
 // newSorter returns a sorter spilling runs into dir (created when the
 // first run is written) once a buffer's keys, values and bookkeeping
@@ -182,31 +240,40 @@ func newSorter(dir string, limit int) *sorter {
 	return s
 }
 
-// newSortBuf sizes a buffer for entries of about 32 bytes of key and
-// value, so that neither slice grows in the common case.
+// newSortBuf sizes a buffer for records of about 40 bytes (32 of key and
+// value), so that neither slice grows in the common case.
 func newSortBuf(limit int) *sortBuf {
-	n := limit / (32 + entrySize)
-	return &sortBuf{arena: make([]byte, 0, limit-n*entrySize+64<<10), ents: make([]bufEntry, 0, n),
-		order: make([]sortItem, 0, n), tmp: make([]sortItem, 0, n)}
+	n, arena := sortBufSizes(limit)
+	return &sortBuf{arena: make([]byte, 0, arena), order: make([]sortItem, 0, n), tmp: make([]sortItem, 0, n)}
+}
+
+// sortBufSizes returns how many entries and arena bytes a buffer of limit
+// bytes holds: the arena is at most maxArena, whatever the limit.
+func sortBufSizes(limit int) (entries, arena int) {
+	entries = limit / (40 + entrySize)
+	return entries, min(limit-entries*entrySize+64<<10, maxArena)
 }
 
 // add appends one entry. It fails only when a run could not be written.
 func (s *sorter) add(key []byte, op byte, seq, line uint32, val []byte) error {
+	if len(key) > math.MaxUint16 {
+		return fmt.Errorf("bulk load: a key of %d bytes: longer than a key may be", len(key))
+	}
 	b := s.cur
 	// Spill rather than grow a slice: growing would copy it into one of
 	// twice the size and leave the old one to the collector.
-	if len(b.ents) > 0 && (len(b.ents) == cap(b.ents) || len(b.arena)+len(key)+len(val) > cap(b.arena)) {
+	if len(b.order) > 0 && (len(b.order) == cap(b.order) || len(b.arena)+recordSize(key, val, seq, line) > cap(b.arena)) {
 		if err := s.spill(); err != nil {
 			return err
 		}
 		b = s.cur
 	}
 	off := len(b.arena)
-	b.arena = append(append(b.arena, key...), val...)
-	b.order = append(b.order, sortItem{pfx: keyPrefix(key), i: uint32(len(b.ents))})
-	b.ents = append(b.ents, bufEntry{off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(val)), seq: seq, line: line, op: op})
+	b.arena = appendRecord(b.arena, key, op, seq, line, val)
+	hlen := len(b.arena) - off - len(key) - len(val)
+	b.order = append(b.order, sortItem{pfx: keyPrefix(key), off: uint32(off), klen: uint16(len(key)), hlen: uint8(hlen)})
 	s.n++
-	if len(b.arena)+len(b.ents)*entrySize < s.limit {
+	if len(b.arena)+len(b.order)*entrySize < s.limit {
 		return nil
 	}
 	return s.spill()
@@ -261,18 +328,9 @@ func (s *sorter) writeRun(b *sortBuf) (err error) {
 		}
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)
-	var hdr [5 * binary.MaxVarintLen32]byte
 	for _, o := range b.order {
-		e := &b.ents[o.i]
-		h := binary.AppendUvarint(hdr[:0], uint64(e.klen))
-		h = binary.AppendUvarint(h, uint64(e.vlen))
-		h = binary.AppendUvarint(h, uint64(e.seq))
-		h = binary.AppendUvarint(h, uint64(e.line))
-		h = append(h, e.op)
-		if _, err := w.Write(h); err != nil {
-			return err
-		}
-		if _, err := w.Write(b.arena[e.off : e.off+e.klen+e.vlen]); err != nil {
+		_, size := b.at(o.off)
+		if _, err := w.Write(b.arena[o.off : int(o.off)+size]); err != nil {
 			return err
 		}
 	}
@@ -348,9 +406,8 @@ func (s *bufSource) next() (*entry, error) {
 	if s.i >= len(s.b.order) {
 		return nil, io.EOF
 	}
-	be := &s.b.ents[s.b.order[s.i].i]
+	s.e, _ = s.b.at(s.b.order[s.i].off)
 	s.i++
-	s.e = entry{key: s.b.key(be), val: s.b.arena[be.off+be.klen : be.off+be.klen+be.vlen], seq: be.seq, line: be.line, op: be.op}
 	return &s.e, nil
 }
 
@@ -365,32 +422,35 @@ type runSource struct {
 
 var errBadRun = errors.New("bulk load: corrupt sort run")
 
+// next decodes the next record where the reader buffers it, and copies
+// its key and value only when they are larger than what it buffers.
 func (s *runSource) next() (*entry, error) {
-	klen, err := binary.ReadUvarint(s.r)
-	if err == io.EOF {
+	p, err := s.r.Peek(maxRecordHeader)
+	if len(p) == 0 && err == io.EOF {
 		return nil, io.EOF
 	}
-	var n [4]uint64
-	n[0] = klen
-	for i := 1; i < 4 && err == nil; i++ {
-		n[i], err = binary.ReadUvarint(s.r)
-	}
-	if err != nil {
+	e, klen, vlen, hlen, ok, herr := decodeHeader(p)
+	if !ok || herr != nil {
 		return nil, errBadRun
 	}
-	op, err := s.r.ReadByte()
-	if err != nil {
-		return nil, errBadRun
+	_, _ = s.r.Discard(hlen) // buffered: Peek returned them
+	size := klen + vlen
+	if size <= s.r.Size() {
+		if p, err = s.r.Peek(size); err != nil {
+			return nil, errBadRun
+		}
+		_, _ = s.r.Discard(size) // p stays valid until the next read
+	} else {
+		if cap(s.buf) < size {
+			s.buf = make([]byte, size, size*2)
+		}
+		p = s.buf[:size]
+		if _, err := io.ReadFull(s.r, p); err != nil {
+			return nil, errBadRun
+		}
 	}
-	size := int(n[0] + n[1])
-	if cap(s.buf) < size {
-		s.buf = make([]byte, size, size*2)
-	}
-	s.buf = s.buf[:size]
-	if _, err := io.ReadFull(s.r, s.buf); err != nil {
-		return nil, errBadRun
-	}
-	s.e = entry{key: s.buf[:n[0]], val: s.buf[n[0]:], seq: uint32(n[2]), line: uint32(n[3]), op: op}
+	e.key, e.val = p[:klen:klen], p[klen:size:size]
+	s.e = e
 	return &s.e, nil
 }
 

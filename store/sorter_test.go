@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,7 +24,7 @@ import (
 func TestSorterBuffersDoNotGrow(t *testing.T) {
 	const limit = 64 << 10
 	s := newSorter(filepath.Join(t.TempDir(), "sort"), limit)
-	arenaCap, entsCap := cap(s.cur.arena), cap(s.cur.ents)
+	arenaCap, entsCap := cap(s.cur.arena), cap(s.cur.order)
 	val := make([]byte, 1000)
 	const n = 20_000
 	for i := range n {
@@ -34,9 +36,9 @@ func TestSorterBuffersDoNotGrow(t *testing.T) {
 		if err := s.add(key, opPut, uint32(i+1), 0, v); err != nil {
 			t.Fatal(err)
 		}
-		if cap(s.cur.arena) > arenaCap || cap(s.cur.ents) > entsCap {
+		if cap(s.cur.arena) > arenaCap || cap(s.cur.order) > entsCap {
 			t.Fatalf("after %d entries a buffer grew from %d+%d to %d+%d entries and bytes", i+1,
-				entsCap, arenaCap, cap(s.cur.ents), cap(s.cur.arena))
+				entsCap, arenaCap, cap(s.cur.order), cap(s.cur.arena))
 		}
 	}
 	m, err := s.finish()
@@ -163,5 +165,118 @@ func TestRunReadSize(t *testing.T) {
 		if got := runReadSize(c.runs); got != c.want {
 			t.Errorf("runReadSize(%d) = %d, want %d", c.runs, got, c.want)
 		}
+	}
+}
+
+// BenchmarkSorter adds a million entries shaped like a bulk load's (most
+// are postings: a tag, a term, a claim's ID; small values) to a sorter of
+// 16 MB buffers, and merges the runs: the sort's part of a bulk load.
+func BenchmarkSorter(b *testing.B) {
+	const n = 1_000_000
+	rng := rand.New(rand.NewPCG(3, 4))
+	keys := make([][]byte, n)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "t%s\x00claim:c%07d", []string{"negotiators", "security", "guarantees", "telegraph", "privately"}[rng.IntN(5)]+strconv.Itoa(rng.IntN(2000)), i/40)
+	}
+	val := []byte{1, 2, 3, 4}
+	b.ReportAllocs()
+	for b.Loop() {
+		s := newSorter(filepath.Join(b.TempDir(), "sort"), 16<<20)
+		for i, k := range keys {
+			if err := s.add(k, opPut, uint32(i/40+1), uint32(i), val); err != nil {
+				b.Fatal(err)
+			}
+		}
+		m, err := s.finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := m.start(); err != nil {
+			b.Fatal(err)
+		}
+		count := 0
+		for e := m.peek(); e != nil; e = m.peek() {
+			count++
+			if err := m.advance(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		m.close()
+		if count != n {
+			b.Fatalf("%d entries out, %d in", count, n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
+}
+
+// Ensure entries larger than a run's read buffer (runReadSize's most)
+// merge whole, among small ones, from runs and from the last buffer.
+func TestSorterLargeValues(t *testing.T) {
+	s := newSorter(filepath.Join(t.TempDir(), "sort"), 64<<10)
+	big := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, 3<<20+i) }
+	const n = 40
+	for i := range n {
+		val := []byte{byte(i)}
+		if i%10 == 3 {
+			val = big(i)
+		}
+		if err := s.add(fmt.Appendf(nil, "k%03d", n-i), opPut, uint32(i+1), uint32(i), val); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := s.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.close()
+	if len(s.runs) < 2 {
+		t.Fatalf("%d runs, want several", len(s.runs))
+	}
+	if err := m.start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := n - 1; i >= 0; i-- {
+		e := m.peek()
+		if e == nil {
+			t.Fatalf("the entry added %dth is missing", i)
+		}
+		want := []byte{byte(i)}
+		if i%10 == 3 {
+			want = big(i)
+		}
+		if string(e.key) != fmt.Sprintf("k%03d", n-i) || e.seq != uint32(i+1) || e.line != uint32(i) || !bytes.Equal(e.val, want) {
+			t.Fatalf("got %q seq %d line %d and %d bytes, want the entry added %dth (%d bytes)", e.key, e.seq, e.line, len(e.val), i, len(want))
+		}
+		if err := m.advance(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.peek() != nil {
+		t.Fatal("more entries than added")
+	}
+}
+
+// Ensure a sort buffer's arena stays addressable by its 32-bit offsets
+// whatever the sort memory (--sort-memory goes to 16 GB), and that its
+// entries and arena fill the limit.
+func TestSortBufSizes(t *testing.T) {
+	for _, limit := range []int{1 << 20, DefaultSortMemory, 1 << 30, 16 << 30} {
+		n, arena := sortBufSizes(limit)
+		if arena > maxArena || arena <= 0 || n <= 0 {
+			t.Errorf("limit %d: %d entries and an arena of %d bytes", limit, n, arena)
+		}
+		if limit < 4<<30 && (n*entrySize+arena < limit || n*entrySize+arena > limit+64<<10) {
+			t.Errorf("limit %d: %d entries and an arena of %d bytes hold %d", limit, n, arena, n*entrySize+arena)
+		}
+	}
+}
+
+// Ensure a key longer than Badger takes is an error, not a truncated
+// length.
+func TestSorterKeyTooLong(t *testing.T) {
+	s := newSorter(filepath.Join(t.TempDir(), "sort"), 64<<10)
+	defer s.abort()
+	if err := s.add(make([]byte, 1<<16), opPut, 1, 1, nil); err == nil {
+		t.Fatal("a key of 65536 bytes was taken")
 	}
 }
