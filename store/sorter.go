@@ -79,11 +79,6 @@ const maxArena = math.MaxUint32
 // len(val), seq and line, the op, the key and the value.
 const maxRecordHeader = 4*binary.MaxVarintLen32 + 1
 
-func recordSize(key, val []byte, seq, line uint32) int {
-	return uvarintLen(uint64(len(key))) + uvarintLen(uint64(len(val))) + uvarintLen(uint64(seq)) +
-		uvarintLen(uint64(line)) + 1 + len(key) + len(val)
-}
-
 func appendRecord(b, key []byte, op byte, seq, line uint32, val []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(key)))
 	b = binary.AppendUvarint(b, uint64(len(val)))
@@ -95,34 +90,27 @@ func appendRecord(b, key []byte, op byte, seq, line uint32, val []byte) []byte {
 
 // decodeHeader decodes the header of the record p starts with: the
 // entry's fields but its key and value, their lengths and the header's.
-// ok is false when p holds no whole header; a header whose lengths or
-// numbers do not fit is errBadRun.
-func decodeHeader(p []byte) (e entry, klen, vlen, hlen int, ok bool, err error) {
+// ok is false when p holds no whole header of 32-bit numbers.
+func decodeHeader(p []byte) (e entry, klen, vlen, hlen int, ok bool) {
 	var n [4]uint64
 	for i := range n {
 		v, w := binary.Uvarint(p[hlen:])
-		if w <= 0 {
-			if w < 0 || len(p)-hlen >= binary.MaxVarintLen64 {
-				return entry{}, 0, 0, 0, false, errBadRun
-			}
-			return entry{}, 0, 0, 0, false, nil
+		if w <= 0 || v > math.MaxUint32 {
+			return entry{}, 0, 0, 0, false
 		}
 		n[i], hlen = v, hlen+w
 	}
 	if hlen >= len(p) {
-		return entry{}, 0, 0, 0, false, nil
-	}
-	if n[0] > math.MaxUint32 || n[1] > math.MaxUint32 || n[2] > math.MaxUint32 || n[3] > math.MaxUint32 {
-		return entry{}, 0, 0, 0, false, errBadRun
+		return entry{}, 0, 0, 0, false
 	}
 	e = entry{seq: uint32(n[2]), line: uint32(n[3]), op: p[hlen]}
-	return e, int(n[0]), int(n[1]), hlen + 1, true, nil
+	return e, int(n[0]), int(n[1]), hlen + 1, true
 }
 
 // at returns the entry whose record starts at off, and the record's size.
 func (b *sortBuf) at(off uint32) (entry, int) {
 	p := b.arena[off:]
-	e, klen, vlen, hlen, _, _ := decodeHeader(p) // the arena's records are whole
+	e, klen, vlen, hlen, _ := decodeHeader(p) // the arena's records are whole
 	e.key = p[hlen : hlen+klen : hlen+klen]
 	e.val = p[hlen+klen : hlen+klen+vlen : hlen+klen+vlen]
 	return e, hlen + klen + vlen
@@ -262,7 +250,7 @@ func (s *sorter) add(key []byte, op byte, seq, line uint32, val []byte) error {
 	b := s.cur
 	// Spill rather than grow a slice: growing would copy it into one of
 	// twice the size and leave the old one to the collector.
-	if len(b.order) > 0 && (len(b.order) == cap(b.order) || len(b.arena)+recordSize(key, val, seq, line) > cap(b.arena)) {
+	if len(b.order) > 0 && (len(b.order) == cap(b.order) || len(b.arena)+maxRecordHeader+len(key)+len(val) > cap(b.arena)) {
 		if err := s.spill(); err != nil {
 			return err
 		}
@@ -429,8 +417,8 @@ func (s *runSource) next() (*entry, error) {
 	if len(p) == 0 && err == io.EOF {
 		return nil, io.EOF
 	}
-	e, klen, vlen, hlen, ok, herr := decodeHeader(p)
-	if !ok || herr != nil {
+	e, klen, vlen, hlen, ok := decodeHeader(p)
+	if !ok {
 		return nil, errBadRun
 	}
 	_, _ = s.r.Discard(hlen) // buffered: Peek returned them

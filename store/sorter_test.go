@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -278,5 +280,41 @@ func TestSorterKeyTooLong(t *testing.T) {
 	defer s.abort()
 	if err := s.add(make([]byte, 1<<16), opPut, 1, 1, nil); err == nil {
 		t.Fatal("a key of 65536 bytes was taken")
+	}
+}
+
+// Ensure a run cut short, in a record's header or in its bytes, is
+// errBadRun rather than a short entry.
+func TestSorterTruncatedRun(t *testing.T) {
+	for _, inHeader := range []bool{false, true} {
+		s := newSorter(filepath.Join(t.TempDir(), "sort"), 1<<10)
+		for i := range 200 {
+			if err := s.add(fmt.Appendf(nil, "key%05d-%s", i, strings.Repeat("x", 20)), opPut, uint32(i+1), 0, []byte("value")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, err := s.finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(s.runs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep := fi.Size() - 1 // the last record's value cut short
+		if inHeader {
+			keep = 2 // the first record's lengths, no more
+		}
+		if err := os.Truncate(s.runs[0], keep); err != nil {
+			t.Fatal(err)
+		}
+		err = m.start()
+		for err == nil && m.peek() != nil {
+			err = m.advance()
+		}
+		m.close()
+		if !errors.Is(err, errBadRun) {
+			t.Fatalf("a run cut to %d bytes: %v, want errBadRun", keep, err)
+		}
 	}
 }
