@@ -179,10 +179,13 @@ type bulk struct {
 	gen   string
 	src   RecordStream
 	s     *sorter
+	post  *postingAgg // the postings, before the sorter
 	seq   uint32
 	doc   bool // places are positions in a JSON document's sections
 	seen  map[idHash]struct{}
 	res   BulkResult
+	// prefix is scratch for a list's prefix.
+	prefix []byte
 
 	// applied is the replicated log's sequence the load applies
 	// (BulkImport), stored in the new generation; 0 for none.
@@ -200,10 +203,16 @@ func (b *bulk) run() error {
 	}
 	start := time.Now()
 	b.s = newSorter(b.l.path(b.gen)+".sort", b.bo.SortMemory)
+	b.post = newPostingAgg(b.s, b.bo.SortMemory/4)
 	if err := b.read(); err != nil {
 		b.s.abort()
 		return err
 	}
+	if err := b.post.flush(); err != nil {
+		b.s.abort()
+		return err
+	}
+	b.post = nil
 	// The set of IDs read is not needed to merge: up to maxSeen hashes
 	// (tens of MB at 10M edges) the table builders can have instead.
 	b.seen = nil
@@ -477,7 +486,16 @@ func joinPath(at, path string) string {
 }
 
 func (b *bulk) put(key []byte, line uint32, val []byte) error {
-	return b.s.add(key, opPut, b.seq, line, val)
+	return b.add(key, opPut, line, val)
+}
+
+// add adds an entry of the record read last; a posting goes to the
+// postings' window, which gives the sorter a list's postings at once.
+func (b *bulk) add(key []byte, op byte, line uint32, val []byte) error {
+	if plen, ok := isPosting(key); ok {
+		return b.post.addKey(key, plen, op, b.seq, val)
+	}
+	return b.s.add(key, op, b.seq, line, val)
 }
 
 // maxSeen bounds the set of IDs read so far.
@@ -516,13 +534,13 @@ func (b *bulk) check(ref string, line uint32, from, field string) error {
 // new lacks.
 func (b *bulk) swap(line uint32, old, new map[string]bool) error {
 	for k := range new {
-		if err := b.s.add([]byte(k), opPut, b.seq, line, nil); err != nil {
+		if err := b.add([]byte(k), opPut, line, nil); err != nil {
 			return err
 		}
 	}
 	for k := range old {
 		if !new[k] {
-			if err := b.s.add([]byte(k), opDel, b.seq, line, nil); err != nil {
+			if err := b.add([]byte(k), opDel, line, nil); err != nil {
 				return err
 			}
 		}
@@ -571,7 +589,7 @@ func (b *bulk) entries(line uint32, e *nodeEntries) error {
 			return err
 		}
 	case old != nil && old.packed != nil:
-		if err := b.s.add(e.adjKey, opDel, b.seq, line, nil); err != nil {
+		if err := b.add(e.adjKey, opDel, line, nil); err != nil {
 			return err
 		}
 	}
@@ -644,15 +662,18 @@ func (b *bulk) match(line uint32, e *nodeEntries) error {
 			return err
 		}
 	}
+	slug := []byte(claimSlug(e.id))
 	for _, t := range e.match.terms {
-		if err := b.put(termKey(t.term, e.id), line, encodePosting(t.tf, e.match.len)); err != nil {
+		b.prefix = appendTermPrefix(b.prefix[:0], t.term)
+		if err := b.post.add(b.prefix, slug, opPut, b.seq, t.tf, e.match.len); err != nil {
 			return err
 		}
 	}
 	if old != nil {
 		for _, t := range old.terms {
 			if !e.match.has(t.term) {
-				if err := b.s.add(termKey(t.term, e.id), opDel, b.seq, line, nil); err != nil {
+				b.prefix = appendTermPrefix(b.prefix[:0], t.term)
+				if err := b.post.add(b.prefix, slug, opDel, b.seq, 0, 0); err != nil {
 					return err
 				}
 			}
@@ -686,19 +707,13 @@ func upgradeLiveIndex(ctx context.Context, old *badger.DB, opt Options) error {
 }
 
 // liveSource yields the live generation's keys as entries of seq 0, a
-// posting list's blocks as one entry per posting, in order, as the sorter
-// holds them: the merge applies the load's postings and deletions to them
-// one by one and packs the lists again. Blocks of a list may overlap
-// (posting.go): a block's postings wait in pending until the keys read
-// ahead are past them.
+// posting list's blocks as they are: the merge reads them as it reads the
+// load's (listMerge).
 type liveSource struct {
-	it       *badger.Iterator
-	e        entry
-	key, val []byte // the key read ahead and its value
-	ahead    bool   // key holds a key not yet taken
-	eof      bool
-	on       bool
-	pending  []entry // postings of blocks read, in key order, not yet yielded
+	it  *badger.Iterator
+	e   entry
+	val []byte
+	on  bool
 }
 
 func newLiveSource(txn *badger.Txn) *liveSource {
@@ -706,73 +721,23 @@ func newLiveSource(txn *badger.Txn) *liveSource {
 }
 
 func (s *liveSource) next() (*entry, error) {
-	for {
-		if !s.ahead && !s.eof {
-			if !s.on {
-				s.it.Rewind()
-				s.on = true
-			} else {
-				s.it.Next()
-			}
-			if s.eof = !s.it.Valid(); !s.eof {
-				item := s.it.Item()
-				v, err := item.ValueCopy(s.val[:0])
-				if err != nil {
-					return nil, err
-				}
-				s.key, s.val, s.ahead = item.KeyCopy(s.key[:0]), v, true
-			}
-		}
-		if len(s.pending) > 0 && (s.eof || bytes.Compare(s.pending[0].key, s.key) < 0) {
-			s.e = s.pending[0]
-			s.pending = s.pending[1:]
-			return &s.e, nil
-		}
-		if s.eof {
-			return nil, io.EOF
-		}
-		s.ahead = false
-		plen, ok := isPosting(s.key)
-		if !ok {
-			s.e = entry{key: s.key, val: s.val, op: opPut}
-			return &s.e, nil
-		}
-		if err := s.expand(plen); err != nil {
-			return nil, err
-		}
+	if !s.on {
+		s.it.Rewind()
+		s.on = true
+	} else {
+		s.it.Next()
 	}
-}
-
-// expand merges the postings of the block read ahead into pending.
-func (s *liveSource) expand(plen int) error {
-	// The block's postings are built in one array of their own (pending
-	// holds them past the next block), then merged with pending.
-	prefix := s.key[:plen]
-	var arena []byte
-	var ends [][2]int // each posting's key end and value end in arena
-	if err := eachPosting(s.key, plen, s.val, func(slug []byte, tf, n int) bool {
-		arena = append(append(append(append(arena, prefix...), byte(graph.KindClaim)), slug...), 0x00)
-		k := len(arena)
-		if prefix[0] == tagTerm {
-			arena = binary.AppendUvarint(binary.AppendUvarint(append(arena, codecV1), uint64(tf)), uint64(n))
-		}
-		ends = append(ends, [2]int{k, len(arena)})
-		return true
-	}); err != nil {
-		return fmt.Errorf("bulk load: the live generation's %w", err)
+	if !s.it.Valid() {
+		return nil, io.EOF
 	}
-	merged := make([]entry, 0, len(s.pending)+len(ends))
-	i, start := 0, 0
-	for _, end := range ends {
-		e := entry{key: arena[start:end[0]:end[0]], val: arena[end[0]:end[1]:end[1]], op: opPut}
-		start = end[1]
-		for ; i < len(s.pending) && bytes.Compare(s.pending[i].key, e.key) < 0; i++ {
-			merged = append(merged, s.pending[i])
-		}
-		merged = append(merged, e)
+	item := s.it.Item()
+	v, err := item.ValueCopy(s.val[:0])
+	if err != nil {
+		return nil, err
 	}
-	s.pending = append(merged, s.pending[i:]...)
-	return nil
+	s.val = v
+	s.e = entry{key: item.Key(), val: v, op: opPut}
+	return &s.e, nil
 }
 
 func (s *liveSource) close() { s.it.Close() }
@@ -981,8 +946,11 @@ type merge struct {
 	// how many so far: its claim count (termCountKey) follows them.
 	countTerm  string
 	termClaims int64
-	sizes      []int // their values' sizes
-	arena      []byte
+	// lists merges a posting list's blocks; prefix is the list's.
+	lists  listMerge
+	prefix []byte
+	sizes  []int // their values' sizes
+	arena  []byte
 	// block is the posting list block being built, of the list whose
 	// prefix is its key's first blockPrefix bytes.
 	block       block
@@ -995,17 +963,18 @@ func (g *merge) run() error {
 	if err := g.m.start(); err != nil {
 		return err
 	}
-	for g.m.peek() != nil {
+	for e := g.m.peek(); e != nil; e = g.m.peek() {
+		if plen, ok := isPosting(e.key); ok {
+			if err := g.list(plen); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := g.next(); err != nil {
 			return err
 		}
-		if g.merged++; g.merged%int64(g.b.bo.ProgressEvery) == 0 {
-			if err := g.b.ctx.Err(); err != nil {
-				return err
-			}
-			if g.b.bo.Progress != nil {
-				g.b.bo.Progress(BulkProgress{Phase: "write", Records: int64(g.b.seq), Keys: g.merged, TotalKeys: g.total})
-			}
+		if err := g.step(); err != nil {
+			return err
 		}
 	}
 	if err := g.flushTermCount(); err != nil {
@@ -1017,6 +986,44 @@ func (g *merge) run() error {
 	g.stats.Edges += g.links / 2
 	g.setMeta()
 	return nil
+}
+
+// step counts an entry or a key merged: every ProgressEvery, it checks
+// for cancellation and reports progress.
+func (g *merge) step() error {
+	if g.merged++; g.merged%int64(g.b.bo.ProgressEvery) != 0 {
+		return nil
+	}
+	if err := g.b.ctx.Err(); err != nil {
+		return err
+	}
+	if g.b.bo.Progress != nil {
+		g.b.bo.Progress(BulkProgress{Phase: "write", Records: int64(g.b.seq), Keys: g.merged, TotalKeys: g.total})
+	}
+	return nil
+}
+
+// list merges the posting list whose block is the smallest key, its
+// prefix plen bytes long: every block of it, the load's and the live
+// generation's, posting by posting (listMerge), packed into blocks, and
+// counted for a term's claim count.
+func (g *merge) list(plen int) error {
+	g.prefix = append(g.prefix[:0], g.m.peek().key[:plen]...)
+	prefix := g.prefix
+	if term := prefix[1 : plen-1]; prefix[0] != tagTerm || string(term) != g.countTerm {
+		if err := g.flushTermCount(); err != nil {
+			return err
+		}
+		if prefix[0] == tagTerm {
+			g.countTerm = string(term)
+		}
+	}
+	return g.lists.merge(g.m, prefix, g.step, func(slug []byte, tf, n int) error {
+		if prefix[0] == tagTerm {
+			g.termClaims++
+		}
+		return g.posting(prefix, slug, tf, n)
+	})
 }
 
 // next collects the entries of the smallest key, copied, and applies them.
@@ -1085,28 +1092,19 @@ func (g *merge) apply() error {
 	return g.emit(key, last.val)
 }
 
-// term writes a posting of the claim match index and counts it for its
-// term's claim count, written after the term's last posting
-// (flushTermCount). The stored counts are dropped: they are counted again.
+// term drops a stored term's claim count (termCountKey), which follows
+// the term's postings: it is counted again as the list is merged (list)
+// and written by flushTermCount.
 func (g *merge) term(grp []entry) error {
 	key := grp[0].key
 	end := bytes.IndexFunc(key[1:], func(r rune) bool { return r < 0x02 })
-	if end < 1 {
+	if end < 1 || key[1+end] != 0x01 {
 		return fmt.Errorf("bulk load: match index key %q: %w", key, errBadKey)
 	}
-	term := key[1 : 1+end]
-	if string(term) != g.countTerm {
-		if err := g.flushTermCount(); err != nil {
-			return err
-		}
-		g.countTerm = string(term)
+	if string(key[1:1+end]) != g.countTerm {
+		return g.flushTermCount()
 	}
-	last := grp[len(grp)-1]
-	if key[1+end] == 0x01 || last.op == opDel {
-		return nil
-	}
-	g.termClaims++
-	return g.emit(key, last.val)
+	return nil
 }
 
 // flushTermCount writes the claim count of the term whose postings were
@@ -1120,12 +1118,8 @@ func (g *merge) flushTermCount() error {
 	return g.emit(termCountKey(term), encodeCount(n))
 }
 
-// emit writes a key; a posting joins its list's block, written when full
-// or when the list ends (posting.go).
+// emit writes a key that is not a posting.
 func (g *merge) emit(key, val []byte) error {
-	if plen, ok := isPosting(key); ok {
-		return g.posting(key, plen, val)
-	}
 	if err := g.flushBlock(); err != nil {
 		return err
 	}
@@ -1133,27 +1127,19 @@ func (g *merge) emit(key, val []byte) error {
 	return g.out.put(streamData, key, val)
 }
 
-// posting adds one posting, as the sorter holds it, to the block being
-// built.
-func (g *merge) posting(key []byte, plen int, val []byte) error {
-	slug, err := blockSlug(key, plen)
-	if err != nil {
-		return fmt.Errorf("bulk load: %w", err)
-	}
-	tf, n := 0, 0
-	if key[0] == tagTerm {
-		if tf, n, err = decodePosting(val); err != nil {
-			return fmt.Errorf("bulk load: posting %q: %w", key, err)
-		}
-	}
-	if g.block.n > 0 && g.block.n < postingBlock && g.blockPrefix == plen && bytes.Equal(g.block.key[:plen], key[:plen]) {
+// posting adds the claim slug, with its figures, to the block being
+// built of the list at prefix, or writes that block and starts one (a
+// list's blocks are written when full or when the list ends).
+func (g *merge) posting(prefix, slug []byte, tf, n int) error {
+	plen := len(prefix)
+	if g.block.n > 0 && g.block.n < postingBlock && g.blockPrefix == plen && bytes.Equal(g.block.key[:plen], prefix) {
 		g.block.add(slug, tf, n)
 		return nil
 	}
 	if err := g.flushBlock(); err != nil {
 		return err
 	}
-	g.block.start(key[:plen], slug, tf, n)
+	g.block.start(prefix, slug, tf, n)
 	g.blockPrefix = plen
 	return nil
 }

@@ -175,6 +175,18 @@ func TestBulkLoadMatchesImport(t *testing.T) {
 	}
 }
 
+// TestBulkLoadUnorderedMatchesImport: claims given out of ID order (the
+// loader gathers a list's postings and sorts them by claim before the
+// external sort) are written as ImportDataset writes them.
+func TestBulkLoadUnorderedMatchesImport(t *testing.T) {
+	ds := genDataset(t, 2000, 11)
+	slices.Reverse(ds.Claims)
+	viaTxn, viaBulk := diskOptions(t), diskOptions(t)
+	importAll(t, viaTxn, ds)
+	bulkLoad(t, viaBulk, ds)
+	sameKVs(t, dump(t, viaBulk), dump(t, viaTxn))
+}
+
 // changed returns a copy of ds with nodes replaced the ways an update
 // file replaces them: citations and appearances dropped and added, texts
 // reworded, possibly-same-as links added, and new nodes.

@@ -198,7 +198,11 @@ func termPrefix(term string) []byte {
 	if !validTerm(term) {
 		panic(fmt.Sprintf("store: match index key for invalid term %q", term))
 	}
-	b := make([]byte, 0, 2+len(term)+graph.MaxIDLen)
+	return appendTermPrefix(make([]byte, 0, 2+len(term)+graph.MaxIDLen), term)
+}
+
+// appendTermPrefix appends termPrefix(term) to b; term must be valid.
+func appendTermPrefix(b []byte, term string) []byte {
 	b = append(b, tagTerm)
 	b = append(b, term...)
 	return append(b, 0x00)

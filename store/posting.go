@@ -87,65 +87,102 @@ func blockSlug(key []byte, plen int) ([]byte, error) {
 // A block that does not decode, or whose claims are out of order, is
 // errCorrupt.
 func eachPosting(key []byte, plen int, v []byte, fn func(slug []byte, tf, n int) bool) error {
+	var it blockIter
+	if err := it.reset(key, plen, v); err != nil {
+		return err
+	}
+	for {
+		if !fn(it.slug, it.tf, it.n) {
+			return nil
+		}
+		if ok, err := it.next(); !ok || err != nil {
+			return err
+		}
+	}
+}
+
+// blockIter reads a block's postings one at a time: reset positions it
+// at the first, next moves on. slug, tf and n are the posting's (tf and n
+// 0 in the search index); slug is valid until the next call. It keeps
+// key and v, and the slug in an array of its own: use it by pointer.
+type blockIter struct {
+	key  []byte
+	rest []byte // the block's value after the current posting
+	term bool
+	slug []byte
+	tf   int
+	n    int
+	k    int                   // which of bufs slug is in
+	bufs [2][maxClaimSlug]byte // the posting before and the posting read
+}
+
+// reset positions it at the first posting of the block at key, whose
+// list's prefix is plen bytes long, with value v.
+func (it *blockIter) reset(key []byte, plen int, v []byte) error {
 	first, err := blockSlug(key, plen)
 	if err != nil {
 		return err
 	}
-	term := key[0] == tagTerm
-	bad := func(what string) error { return fmt.Errorf("%w: posting block %q: %s", errCorrupt, key, what) }
-	var tf, n int
-	rest := v
-	if term {
+	if len(first) > maxClaimSlug {
+		return it.bad("claim too long")
+	}
+	it.key, it.term, it.tf, it.n = key, key[0] == tagTerm, 0, 0
+	it.rest = v
+	if it.term {
 		if len(v) < 3 || v[0] != codecV1 {
-			return bad("no first posting")
+			return it.bad("no first posting")
 		}
 		var m int
-		if tf, n, m = readPosting(v[1:]); m <= 0 {
-			return bad("bad first posting")
+		if it.tf, it.n, m = readPosting(v[1:]); m <= 0 {
+			return it.bad("bad first posting")
 		}
-		rest = v[1+m:]
+		it.rest = v[1+m:]
 	} else if len(v) > 0 {
 		if v[0] != codecV1 {
-			return bad("unknown codec")
+			return it.bad("unknown codec")
 		}
-		rest = v[1:]
-		if len(rest) == 0 {
-			return bad("a codec and no claims")
-		}
-	}
-	var bufs [2][maxClaimSlug]byte // the claim before and the claim read
-	slug, k := append(bufs[0][:0], first...), 1
-	if !fn(slug, tf, n) {
-		return nil
-	}
-	for len(rest) > 0 {
-		shared, a := binary.Uvarint(rest)
-		if a <= 0 || shared > uint64(len(slug)) {
-			return bad("bad shared length")
-		}
-		size, b := binary.Uvarint(rest[a:])
-		if b <= 0 || size == 0 || size > uint64(len(rest)-a-b) || shared+size > uint64(maxClaimSlug) {
-			return bad("bad claim length")
-		}
-		next := append(append(bufs[k][:0], slug[:shared]...), rest[a+b:a+b+int(size)]...)
-		k ^= 1
-		rest = rest[a+b+int(size):]
-		if bytes.Compare(next, slug) <= 0 || bytes.IndexByte(next[shared:], 0x00) >= 0 {
-			return bad("claims out of order")
-		}
-		slug = next
-		if term {
-			var m int
-			if tf, n, m = readPosting(rest); m <= 0 {
-				return bad("bad posting")
-			}
-			rest = rest[m:]
-		}
-		if !fn(slug, tf, n) {
-			return nil
+		if it.rest = v[1:]; len(it.rest) == 0 {
+			return it.bad("a codec and no claims")
 		}
 	}
+	it.slug, it.k = append(it.bufs[0][:0], first...), 1
 	return nil
+}
+
+// next moves to the next posting; false at the end of the block.
+func (it *blockIter) next() (bool, error) {
+	rest := it.rest
+	if len(rest) == 0 {
+		return false, nil
+	}
+	shared, a := binary.Uvarint(rest)
+	if a <= 0 || shared > uint64(len(it.slug)) {
+		return false, it.bad("bad shared length")
+	}
+	size, b := binary.Uvarint(rest[a:])
+	if b <= 0 || size == 0 || size > uint64(len(rest)-a-b) || shared+size > uint64(maxClaimSlug) {
+		return false, it.bad("bad claim length")
+	}
+	next := append(append(it.bufs[it.k][:0], it.slug[:shared]...), rest[a+b:a+b+int(size)]...)
+	it.k ^= 1
+	rest = rest[a+b+int(size):]
+	if bytes.Compare(next, it.slug) <= 0 || bytes.IndexByte(next[shared:], 0x00) >= 0 {
+		return false, it.bad("claims out of order")
+	}
+	it.slug = next
+	if it.term {
+		var m int
+		if it.tf, it.n, m = readPosting(rest); m <= 0 {
+			return false, it.bad("bad posting")
+		}
+		rest = rest[m:]
+	}
+	it.rest = rest
+	return true, nil
+}
+
+func (it *blockIter) bad(what string) error {
+	return fmt.Errorf("%w: posting block %q: %s", errCorrupt, it.key, what)
 }
 
 // readPosting reads a term frequency and a claim length, as
