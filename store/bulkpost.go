@@ -307,7 +307,8 @@ func (l *listMerge) merge(m *merger, prefix []byte, step func() error, give func
 }
 
 // take gives the next posting of the list: its claim (valid until the
-// next call), its figures and whether it is put; ok is false when no
+// next call), its figures (a deletion's mean nothing) and whether it is
+// put; ok is false when no
 // cursor is open. Every cursor at that claim moves on.
 func (l *listMerge) take() (slug []byte, tf, n int, put, ok bool, err error) {
 	if len(l.cursors) == 0 {
@@ -328,9 +329,6 @@ func (l *listMerge) take() (slug []byte, tf, n int, put, ok bool, err error) {
 		}
 		heap.Pop(&l.cursors)
 		l.free = append(l.free, c)
-	}
-	if top.it.term && !put {
-		tf, n = 0, 0
 	}
 	return l.slug, tf, n, put, true, nil
 }
